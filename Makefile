@@ -1,0 +1,39 @@
+# The one entry point. Every target creates .venv (pinned tools) when it is missing or stale.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: setup generate check-generated lint test mock build bench clean
+
+$(STAMP): requirements/dev.txt scripts/bootstrap
+	@PYTHON=$(PYTHON) scripts/bootstrap
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv with the pinned toolchain (idempotent)
+
+generate: $(STAMP) ## Regenerate generated/ from openapi.yaml, generator-config.yaml and templates/
+	@scripts/generate generated
+
+check-generated: $(STAMP) ## Fail when generated/ is not what `make generate` produces
+	@scripts/check-generated
+
+lint: $(STAMP) ## Validate the spec; ruff and mypy --strict over all code
+	@scripts/lint
+
+test: $(STAMP) ## Contract tests against the mock server, schemathesis, packaging tests
+	@scripts/test
+
+mock: $(STAMP) ## Run the mock exchange in the foreground on 127.0.0.1:$(PORT)
+	@scripts/mock --port $(PORT)
+
+build: $(STAMP) ## Build the wheel and sdist into dist/
+	@rm -rf dist && $(BIN)/python -m build --outdir dist . >/dev/null && ls dist
+
+bench: $(STAMP) ## Measure the client's cost against raw httpx and urllib3; writes bench/results.json
+	@$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.scope import Scope, check_scope
+
+T = TypeVar("T", bound="CancelOnDisconnectState")
+
+
+@_attrs_define
+class CancelOnDisconnectState:
+    """
+    Attributes:
+        scope (Scope): Where a Cancel On Disconnect setting applies.
+        enabled (bool): Whether Cancel On Disconnect is on for this scope.
+    """
+
+    scope: Scope
+    enabled: bool
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        scope: str = self.scope
+
+        enabled = self.enabled
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "scope": scope,
+                "enabled": enabled,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        scope = check_scope(d.pop("scope"))
+
+        enabled = d.pop("enabled")
+
+        cancel_on_disconnect_state = cls(
+            scope=scope,
+            enabled=enabled,
+        )
+
+        cancel_on_disconnect_state.additional_properties = d
+        return cancel_on_disconnect_state
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.error_detail import ErrorDetail
+
+
+T = TypeVar("T", bound="ErrorResponse")
+
+
+@_attrs_define
+class ErrorResponse:
+    """A JSON-RPC error answer, sent with HTTP 400 (or 429 for rate limiting).
+
+    Attributes:
+        jsonrpc (JsonRpcVersion):
+        error (ErrorDetail):
+        id (int | Unset): The request id; absent over HTTP GET.
+        testnet (bool | Unset): Whether the answer comes from the test network.
+        us_in (int | Unset): The moment the request was received, in microseconds since the epoch.
+        us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
+        us_diff (int | Unset): The server's processing time in microseconds.
+    """
+
+    jsonrpc: JsonRpcVersion
+    error: ErrorDetail
+    id: int | Unset = UNSET
+    testnet: bool | Unset = UNSET
+    us_in: int | Unset = UNSET
+    us_out: int | Unset = UNSET
+    us_diff: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        jsonrpc: str = self.jsonrpc
+
+        error = self.error.to_dict()
+
+        id = self.id
+
+        testnet = self.testnet
+
+        us_in = self.us_in
+
+        us_out = self.us_out
+
+        us_diff = self.us_diff
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "jsonrpc": jsonrpc,
+                "error": error,
+            }
+        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if testnet is not UNSET:
+            field_dict["testnet"] = testnet
+        if us_in is not UNSET:
+            field_dict["usIn"] = us_in
+        if us_out is not UNSET:
+            field_dict["usOut"] = us_out
+        if us_diff is not UNSET:
+            field_dict["usDiff"] = us_diff
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.error_detail import ErrorDetail  # noqa: PLC0415
+
+        d = dict(src_dict)
+        jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
+
+        error = ErrorDetail.from_dict(d.pop("error"))
+
+        id = d.pop("id", UNSET)
+
+        testnet = d.pop("testnet", UNSET)
+
+        us_in = d.pop("usIn", UNSET)
+
+        us_out = d.pop("usOut", UNSET)
+
+        us_diff = d.pop("usDiff", UNSET)
+
+        error_response = cls(
+            jsonrpc=jsonrpc,
+            error=error,
+            id=id,
+            testnet=testnet,
+            us_in=us_in,
+            us_out=us_out,
+            us_diff=us_diff,
+        )
+
+        error_response.additional_properties = d
+        return error_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

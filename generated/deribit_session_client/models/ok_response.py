@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
+from ..models.ok_result import OkResult, check_ok_result
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="OkResponse")
+
+
+@_attrs_define
+class OkResponse:
+    """A successful answer whose result is `"ok"`.
+
+    Attributes:
+        jsonrpc (JsonRpcVersion):
+        result (OkResult): The result of a method that only acknowledges.
+        id (int | Unset): The request id; absent over HTTP GET.
+        testnet (bool | Unset): Whether the answer comes from the test network.
+        us_in (int | Unset): The moment the request was received, in microseconds since the epoch.
+        us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
+        us_diff (int | Unset): The server's processing time in microseconds.
+    """
+
+    jsonrpc: JsonRpcVersion
+    result: OkResult
+    id: int | Unset = UNSET
+    testnet: bool | Unset = UNSET
+    us_in: int | Unset = UNSET
+    us_out: int | Unset = UNSET
+    us_diff: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        jsonrpc: str = self.jsonrpc
+
+        result: str = self.result
+
+        id = self.id
+
+        testnet = self.testnet
+
+        us_in = self.us_in
+
+        us_out = self.us_out
+
+        us_diff = self.us_diff
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "jsonrpc": jsonrpc,
+                "result": result,
+            }
+        )
+        if id is not UNSET:
+            field_dict["id"] = id
+        if testnet is not UNSET:
+            field_dict["testnet"] = testnet
+        if us_in is not UNSET:
+            field_dict["usIn"] = us_in
+        if us_out is not UNSET:
+            field_dict["usOut"] = us_out
+        if us_diff is not UNSET:
+            field_dict["usDiff"] = us_diff
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
+
+        result = check_ok_result(d.pop("result"))
+
+        id = d.pop("id", UNSET)
+
+        testnet = d.pop("testnet", UNSET)
+
+        us_in = d.pop("usIn", UNSET)
+
+        us_out = d.pop("usOut", UNSET)
+
+        us_diff = d.pop("usDiff", UNSET)
+
+        ok_response = cls(
+            jsonrpc=jsonrpc,
+            result=result,
+            id=id,
+            testnet=testnet,
+            us_in=us_in,
+            us_out=us_out,
+            us_diff=us_diff,
+        )
+
+        ok_response.additional_properties = d
+        return ok_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
