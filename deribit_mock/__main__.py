@@ -1,0 +1,40 @@
+"""Runs the mock exchange: python -m deribit_mock [--port N | --fd FD] [--realistic]."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from .app import Settings, create_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="deribit_mock", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
+    parser.add_argument("--fd", type=int, default=None, help="serve on this already-bound socket instead")
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        default=None,
+        help="answer 10030 to WebSocket-only methods over HTTP, as the exchange does",
+    )
+    parser.add_argument("--log-level", default="warning")
+    args = parser.parse_args()
+    app = create_app(Settings.from_env(realistic=args.realistic))
+    if args.fd is None:
+        print(f"Mock exchange on http://{args.host}:{args.port}/api/v2 (controls under /_mock/)", flush=True)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        fd=args.fd,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="off",
+    )
+
+
+if __name__ == "__main__":
+    main()

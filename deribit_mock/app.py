@@ -1,0 +1,275 @@
+"""The HTTP face of the mock exchange: ``GET /api/v2/<method>`` plus test controls.
+
+Controls (outside ``/api/v2``, JSON in and out):
+
+- ``GET  /_mock/health``: 200 when the server is up.
+- ``GET  /_mock/requests``: the requests received under ``/api/v2``, oldest first: method,
+  path, query string, headers (credentials masked) and how they authenticated.
+- ``POST /_mock/reset``: clears state, the request log, faults and the rate limit.
+- ``POST /_mock/config``: ``{"realistic": true|false}`` switches realistic mode.
+- ``POST /_mock/rate_limit``: ``{"limit": N, "window": seconds, "status": 429|400,
+  "retry_after": seconds|null}``; over N requests a window, answers 10028 ``too_many_requests``.
+- ``POST /_mock/faults``: ``{"faults": [FAULT, ...]}`` queues faults for the next requests
+  under ``/api/v2``, one request each. A FAULT is ``{"kind": "delay", "seconds": S}``,
+  ``{"kind": "status", "status": 500|502|503, "retry_after": S?}``, ``{"kind": "drop"}``
+  (the connection closes mid-response), ``{"kind": "malformed"}`` (truncated JSON) or
+  ``{"kind": "content_type"}`` (an HTML page with status 200). ``"method": "public/test"``
+  limits a fault to one method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import os
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .methods import RpcError, Session, State, dispatch
+
+DEFAULT_CLIENT_ID = "mock-client-id"
+DEFAULT_CLIENT_SECRET = "mock-client-secret"
+DEFAULT_ACCESS_TOKEN = "mock-access-token"
+
+_SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The mock's credentials and mode; ``from_env`` reads ``DERIBIT_MOCK_*``."""
+
+    client_id: str = DEFAULT_CLIENT_ID
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    access_token: str = DEFAULT_ACCESS_TOKEN
+    realistic: bool = False
+    testnet: bool = True
+
+    @classmethod
+    def from_env(cls, realistic: bool | None = None) -> Settings:
+        env = os.environ
+        return cls(
+            client_id=env.get("DERIBIT_MOCK_CLIENT_ID", DEFAULT_CLIENT_ID),
+            client_secret=env.get("DERIBIT_MOCK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
+            access_token=env.get("DERIBIT_MOCK_ACCESS_TOKEN", DEFAULT_ACCESS_TOKEN),
+            realistic=realistic if realistic is not None else env.get("DERIBIT_MOCK_REALISTIC", "") in ("1", "true"),
+        )
+
+    def __repr__(self) -> str:
+        return f"Settings(client_id={self.client_id!r}, realistic={self.realistic!r})"
+
+
+@dataclass
+class Controls:
+    """Test controls: the request log, queued faults and the rate limit."""
+
+    realistic: bool = False
+    log: list[dict[str, Any]] = field(default_factory=list)
+    faults: deque[dict[str, Any]] = field(default_factory=deque)
+    rate_limit: dict[str, Any] | None = None
+    hits: deque[float] = field(default_factory=deque)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take_fault(self, method: str) -> dict[str, Any] | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.get("method") in (None, method):
+                    self.faults.remove(fault)
+                    return fault
+        return None
+
+    def rate_limited(self) -> dict[str, Any] | None:
+        with self.lock:
+            if self.rate_limit is None:
+                return None
+            now = time.monotonic()
+            window = float(self.rate_limit.get("window", 1.0))
+            while self.hits and now - self.hits[0] >= window:
+                self.hits.popleft()
+            if len(self.hits) >= int(self.rate_limit["limit"]):
+                return self.rate_limit
+            self.hits.append(now)
+            return None
+
+
+def _masked_headers(request: Request) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        if name in _SECRET_HEADERS:
+            scheme, _, rest = value.partition(" ")
+            value = f"{scheme} ***" if rest else "***"
+        headers[name] = value
+    return headers
+
+
+def _authenticate(settings: Settings, header: str | None) -> tuple[str | None, str]:
+    """(account or None, how): how is "none", "bearer", "basic" or "invalid"."""
+    if not header:
+        return None, "none"
+    scheme, _, credentials = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        if secrets.compare_digest(credentials.encode(), settings.access_token.encode()):
+            return settings.client_id, "bearer"
+    elif scheme == "basic":
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            decoded = ""
+        expected = f"{settings.client_id}:{settings.client_secret}"
+        if secrets.compare_digest(decoded.encode(), expected.encode()):
+            return settings.client_id, "basic"
+    return None, "invalid"
+
+
+def _envelope(us_in: int, testnet: bool, **fields: Any) -> dict[str, Any]:
+    us_out = time.time_ns() // 1000
+    return {"jsonrpc": "2.0", **fields, "testnet": testnet, "usIn": us_in, "usOut": us_out, "usDiff": us_out - us_in}
+
+
+class _DropMidResponse(Response):
+    """Announces a body, sends part of it, then closes the connection."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"jsonrpc": "2.0", "res', "more_body": True})
+        raise ConnectionAbortedError("fault injection: connection dropped mid-response")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The mock exchange as an ASGI app."""
+    settings = settings or Settings.from_env()
+    state = State()
+    controls = Controls(realistic=settings.realistic)
+
+    async def api(request: Request) -> Response:
+        us_in = time.time_ns() // 1000
+        name = request.path_params["method"]
+        account, how = _authenticate(settings, request.headers.get("authorization"))
+        with controls.lock:
+            controls.log.append(
+                {
+                    "method": request.method,
+                    "path": request.url.path,
+                    "query": request.url.query,
+                    "headers": _masked_headers(request),
+                    "auth": how,
+                }
+            )
+        fault = controls.take_fault(name)
+        if fault is not None:
+            injected = await _inject(fault)
+            if injected is not None:
+                return injected
+        limited = controls.rate_limited()
+        if limited is not None:
+            headers = {}
+            if limited.get("retry_after") is not None:
+                headers["Retry-After"] = str(limited["retry_after"])
+            error = RpcError(10028, "too_many_requests").to_dict()
+            return JSONResponse(
+                _envelope(us_in, settings.testnet, error=error),
+                status_code=int(limited.get("status", 429)),
+                headers=headers,
+            )
+        if how == "invalid":
+            error = RpcError(13009, "unauthorized", {"reason": "invalid_credentials"}).to_dict()
+            return JSONResponse(_envelope(us_in, settings.testnet, error=error), status_code=400)
+        session = Session(account=account, cancel_on_disconnect=state.account_cod(account) if account else False)
+        try:
+            result = dispatch(
+                state,
+                name,
+                dict(request.query_params),
+                session=session,
+                transport="http",
+                realistic=controls.realistic,
+            )
+        except RpcError as exc:
+            return JSONResponse(_envelope(us_in, settings.testnet, error=exc.to_dict()), status_code=exc.http_status)
+        return JSONResponse(_envelope(us_in, settings.testnet, result=result))
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def requests_log(request: Request) -> Response:
+        with controls.lock:
+            return JSONResponse(list(controls.log))
+
+    async def reset(request: Request) -> Response:
+        state.reset()
+        with controls.lock:
+            controls.log.clear()
+            controls.faults.clear()
+            controls.rate_limit = None
+            controls.hits.clear()
+            controls.realistic = settings.realistic
+        return JSONResponse({"status": "ok"})
+
+    async def config(request: Request) -> Response:
+        body = await request.json()
+        with controls.lock:
+            if "realistic" in body:
+                controls.realistic = bool(body["realistic"])
+            return JSONResponse({"realistic": controls.realistic})
+
+    async def rate_limit(request: Request) -> Response:
+        body = await request.json()
+        with controls.lock:
+            controls.rate_limit = body if body and body.get("limit") is not None else None
+            controls.hits.clear()
+        return JSONResponse({"status": "ok"})
+
+    async def faults(request: Request) -> Response:
+        body = await request.json()
+        with controls.lock:
+            controls.faults.extend(body.get("faults", []))
+            return JSONResponse({"queued": len(controls.faults)})
+
+    return Starlette(
+        routes=[
+            Route("/api/v2/{method:path}", api, methods=["GET"]),
+            Route("/_mock/health", health, methods=["GET"]),
+            Route("/_mock/requests", requests_log, methods=["GET"]),
+            Route("/_mock/reset", reset, methods=["POST"]),
+            Route("/_mock/config", config, methods=["POST"]),
+            Route("/_mock/rate_limit", rate_limit, methods=["POST"]),
+            Route("/_mock/faults", faults, methods=["POST"]),
+        ]
+    )
+
+
+async def _inject(fault: dict[str, Any]) -> Response | None:
+    kind = fault["kind"]
+    if kind == "delay":
+        await asyncio.sleep(float(fault["seconds"]))
+        return None
+    if kind == "status":
+        status = int(fault["status"])
+        headers = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
+        page = f"<html><body><h1>{status}</h1>upstream unavailable</body></html>"
+        return Response(page, status_code=status, media_type="text/html", headers=headers)
+    if kind == "drop":
+        return _DropMidResponse()
+    if kind == "malformed":
+        return Response('{"jsonrpc": "2.0", "result": ', media_type="application/json")
+    if kind == "content_type":
+        return Response("<html><body>maintenance</body></html>", media_type="text/html")
+    return Response(json.dumps({"error": f"unknown fault kind {kind!r}"}), status_code=500)
