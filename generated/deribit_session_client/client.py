@@ -71,6 +71,16 @@ def _masked(_: object) -> str:
     return "'***'"
 
 
+class _Pools:
+    """The httpx clients (connection pools), shared by the clients that with_options() makes."""
+
+    __slots__ = ("sync", "async_")
+
+    def __init__(self) -> None:
+        self.sync: httpx.Client | None = None
+        self.async_: httpx.AsyncClient | None = None
+
+
 @define
 class Client:
     """A client for the public methods (and the base of :class:`AuthenticatedClient`).
@@ -101,8 +111,7 @@ class Client:
     max_retry_delay: float = field(default=MAX_RETRY_DELAY, kw_only=True)
     retry_deadline: float = field(default=DEFAULT_RETRY_DEADLINE, kw_only=True)
     log_bodies: bool = field(default=False, kw_only=True)
-    _client: httpx.Client | None = field(default=None, init=False, repr=False)
-    _async_client: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
+    _pools: _Pools = field(factory=lambda: _Pools(), kw_only=True, alias="_pools", repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if self.max_retries < 0:
@@ -120,11 +129,11 @@ class Client:
 
     def with_headers(self, headers: dict[str, str]) -> Self:
         """A new client like this one with additional headers (and its own connections)."""
-        return evolve(self, headers={**self._headers, **headers})
+        return evolve(self, headers={**self._headers, **headers}, _pools=_Pools())
 
     def with_cookies(self, cookies: dict[str, str]) -> Self:
         """A new client like this one with additional cookies (and its own connections)."""
-        return evolve(self, cookies={**self._cookies, **cookies})
+        return evolve(self, cookies={**self._cookies, **cookies}, _pools=_Pools())
 
     def with_timeout(self, timeout: TimeoutTypes) -> Self:
         """A new client like this one with another timeout, sharing its connections."""
@@ -145,22 +154,19 @@ class Client:
             changes["max_retries"] = max_retries
         if not isinstance(retry_deadline, Unset):
             changes["retry_deadline"] = retry_deadline
-        new = evolve(self, **changes)
-        new._client = self._client
-        new._async_client = self._async_client
-        return new
+        return evolve(self, **changes)
 
     # -- httpx clients ---------------------------------------------------------------------
 
     def set_httpx_client(self, client: httpx.Client) -> Self:
         """Use this ``httpx.Client``; its own settings replace this client's (not the retries)."""
-        self._client = client
+        self._pools.sync = client
         return self
 
     def get_httpx_client(self) -> httpx.Client:
         """The underlying ``httpx.Client``, created on first use."""
-        if self._client is None:
-            self._client = httpx.Client(
+        if self._pools.sync is None:
+            self._pools.sync = httpx.Client(
                 base_url=self._base_url,
                 cookies=self._cookies,
                 headers=self._all_headers(),
@@ -169,7 +175,7 @@ class Client:
                 follow_redirects=self._follow_redirects,
                 **self._httpx_args,
             )
-        return self._client
+        return self._pools.sync
 
     def __enter__(self) -> Self:
         self.get_httpx_client().__enter__()
@@ -180,18 +186,18 @@ class Client:
 
     def close(self) -> None:
         """Close the sync connection pool, if one was opened."""
-        if self._client is not None:
-            self._client.close()
+        if self._pools.sync is not None:
+            self._pools.sync.close()
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
         """Use this ``httpx.AsyncClient``; its own settings replace this client's (not the retries)."""
-        self._async_client = async_client
+        self._pools.async_ = async_client
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
         """The underlying ``httpx.AsyncClient``, created on first use."""
-        if self._async_client is None:
-            self._async_client = httpx.AsyncClient(
+        if self._pools.async_ is None:
+            self._pools.async_ = httpx.AsyncClient(
                 base_url=self._base_url,
                 cookies=self._cookies,
                 headers=self._all_headers(),
@@ -200,7 +206,7 @@ class Client:
                 follow_redirects=self._follow_redirects,
                 **self._httpx_args,
             )
-        return self._async_client
+        return self._pools.async_
 
     async def __aenter__(self) -> Self:
         await self.get_async_httpx_client().__aenter__()
@@ -211,8 +217,8 @@ class Client:
 
     async def aclose(self) -> None:
         """Close the async connection pool, if one was opened."""
-        if self._async_client is not None:
-            await self._async_client.aclose()
+        if self._pools.async_ is not None:
+            await self._pools.async_.aclose()
 
     # -- sending, with retries -------------------------------------------------------------
 
