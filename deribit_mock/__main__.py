@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 
 import uvicorn
 
@@ -25,15 +26,17 @@ def main() -> None:
     app = create_app(Settings.from_env(realistic=args.realistic))
     if args.fd is None:
         print(f"Mock exchange on http://{args.host}:{args.port}/api/v2 (controls under /_mock/)", flush=True)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        fd=args.fd,
-        log_level=args.log_level,
-        access_log=False,
-        lifespan="off",
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, lifespan="off"
     )
+    server = uvicorn.Server(config)
+    if args.fd is None:
+        server.run()
+    else:
+        # socket(fileno=...) keeps the socket's real family (uvicorn's own --fd assumes AF_UNIX),
+        # so asyncio sets TCP_NODELAY on accepted connections; without it each answer waits
+        # ~40 ms for Nagle's algorithm and the client's delayed ACK.
+        server.run(sockets=[socket.socket(fileno=args.fd)])
 
 
 if __name__ == "__main__":

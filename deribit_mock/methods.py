@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import deribit_mock_models as models
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+import deribit_mock_models as models
 
 Transport = Literal["http", "websocket"]
 
@@ -102,7 +103,7 @@ METHODS: dict[str, Method] = {}
 
 def _strict_numbers(model: type[BaseModel]) -> type[BaseModel]:
     """The generated params model, with NaN and infinity rejected like the exchange does."""
-    config = ConfigDict(**{**model.model_config, "allow_inf_nan": False})  # type: ignore[typeddict-item]
+    config = ConfigDict(**{**model.model_config, "allow_inf_nan": False})
     return type(model.__name__, (model,), {"model_config": config, "__module__": __name__})
 
 

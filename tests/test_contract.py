@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from deribit_mock.process import MockServer
 from deribit_session_client import (
     APIError,
     AuthenticatedClient,
@@ -39,10 +40,12 @@ from deribit_session_client.models import (
     CancelOnDisconnectResponse,
     ErrorResponse,
     OkResponse,
+)
+from deribit_session_client.models import (
     TestResponse as PublicTestResponse,
 )
 
-from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, FAST_RETRIES, MockServer
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, FAST_RETRIES
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,7 @@ def auth_for(op: Op) -> str:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("op", OPS, ids=IDS)
-def test_success_returns_the_typed_result_and_sends_the_documented_request(
-    mock: MockServer, op: Op, mode: str
-) -> None:
+def test_success_returns_the_typed_result_and_sends_the_documented_request(mock: MockServer, op: Op, mode: str) -> None:
     result = invoke(op, mode, make_client(mock, auth_for(op)), **op.kwargs)
 
     assert isinstance(result, op.model)
@@ -259,7 +260,9 @@ def test_bad_params_rejected_by_the_server_give_the_same_error(
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("op", [op for op in OPS if op.websocket_only], ids=[op.method for op in OPS if op.websocket_only])
+@pytest.mark.parametrize(
+    "op", [op for op in OPS if op.websocket_only], ids=[op.method for op in OPS if op.websocket_only]
+)
 def test_realistic_mode_answers_websocket_only_methods_with_10030(mock: MockServer, op: Op, mode: str) -> None:
     mock.realistic(True)
 
@@ -273,7 +276,9 @@ def test_realistic_mode_answers_websocket_only_methods_with_10030(mock: MockServ
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("op", [op for op in OPS if not op.websocket_only], ids=[op.method for op in OPS if not op.websocket_only])
+@pytest.mark.parametrize(
+    "op", [op for op in OPS if not op.websocket_only], ids=[op.method for op in OPS if not op.websocket_only]
+)
 def test_realistic_mode_still_serves_http_methods(mock: MockServer, op: Op, mode: str) -> None:
     mock.realistic(True)
 

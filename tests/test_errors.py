@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from deribit_mock.process import MockServer
 from deribit_session_client import (
     APIConnectionError,
     APIError,
@@ -27,7 +28,7 @@ from deribit_session_client import (
 from deribit_session_client.api.session_management import enable_cancel_on_disconnect, set_heartbeat
 from deribit_session_client.api.supporting import test as public_test
 
-from .conftest import ACCESS_TOKEN, CLIENT_SECRET, FAST_RETRIES, MockServer
+from .conftest import ACCESS_TOKEN, CLIENT_SECRET, FAST_RETRIES
 from .test_contract import make_client
 
 MODES = ["sync", "async"]

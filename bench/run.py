@@ -1,0 +1,209 @@
+"""make bench: what the client costs its users, as ratios against raw httpx measured in the same run.
+
+Starts the mock exchange (a separate process, so process CPU time leaves the server out),
+then measures interleaved rounds and reports medians. Writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
+
+import httpx  # noqa: E402
+import urllib3  # noqa: E402
+
+from deribit_mock.process import start_mock, stop_mock  # noqa: E402
+from deribit_session_client import Client  # noqa: E402
+from deribit_session_client.api.session_management import set_heartbeat  # noqa: E402
+
+SYNC_CALLS = int(os.environ.get("BENCH_SYNC_CALLS", "1500"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
+ASYNC_CALLS = 1000
+CONCURRENCY = 100
+IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "15"))
+
+
+def cpu_us_per_call(loop: Callable[[int], None], calls: int) -> float:
+    started = time.process_time()
+    loop(calls)
+    return (time.process_time() - started) / calls * 1e6
+
+
+def bench_sync(api_url: str) -> dict[str, float]:
+    url = f"{api_url}/public/set_heartbeat"
+    client = Client(base_url=api_url)
+    no_retries = Client(base_url=api_url, max_retries=0)
+    raw = httpx.Client()
+    pool = urllib3.PoolManager(maxsize=1)
+
+    def run_client(n: int) -> None:
+        for _ in range(n):
+            set_heartbeat.sync(client=client, interval=30)
+
+    def run_no_retries(n: int) -> None:
+        for _ in range(n):
+            set_heartbeat.sync(client=no_retries, interval=30)
+
+    def run_raw(n: int) -> None:
+        for _ in range(n):
+            raw.get(url, params={"interval": 30}).json()
+
+    def run_urllib3(n: int) -> None:
+        for _ in range(n):
+            json.loads(pool.request("GET", url, fields={"interval": "30"}).data)
+
+    loops = {"client": run_client, "client_max_retries_0": run_no_retries, "raw": run_raw, "urllib3": run_urllib3}
+    for loop in loops.values():  # warm up: connections, caches
+        loop(100)
+    samples: dict[str, list[float]] = {name: [] for name in loops}
+    for _ in range(ROUNDS):
+        for name, loop in loops.items():
+            samples[name].append(cpu_us_per_call(loop, SYNC_CALLS))
+    client.close()
+    no_retries.close()
+    raw.close()
+    pool.clear()
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def bench_async(api_url: str) -> dict[str, float]:
+    url = f"{api_url}/public/set_heartbeat"
+
+    async def run_client() -> None:
+        async with Client(base_url=api_url) as client:
+            semaphore = asyncio.Semaphore(CONCURRENCY)
+
+            async def one() -> None:
+                async with semaphore:
+                    await set_heartbeat.asyncio(client=client, interval=30)
+
+            await asyncio.gather(*(one() for _ in range(ASYNC_CALLS)))
+
+    async def run_raw() -> None:
+        async with httpx.AsyncClient(timeout=10.0) as raw:
+            semaphore = asyncio.Semaphore(CONCURRENCY)
+
+            async def one() -> None:
+                async with semaphore:
+                    (await raw.get(url, params={"interval": 30})).json()
+
+            await asyncio.gather(*(one() for _ in range(ASYNC_CALLS)))
+
+    def measure(run: Callable[[], Any]) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        asyncio.run(run())
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    measure(run_client)
+    measure(run_raw)
+    walls: dict[str, list[float]] = {"client": [], "raw": []}
+    cpus: dict[str, list[float]] = {"client": [], "raw": []}
+    for _ in range(max(3, ROUNDS // 2)):
+        for name, run in (("client", run_client), ("raw", run_raw)):
+            wall, cpu = measure(run)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return {
+        "async_wall_s_client": statistics.median(walls["client"]),
+        "async_wall_s_raw": statistics.median(walls["raw"]),
+        "async_cpu_s_client": statistics.median(cpus["client"]),
+        "async_cpu_s_raw": statistics.median(cpus["raw"]),
+    }
+
+
+IMPORT_CLIENT = (
+    "import deribit_session_client, deribit_session_client.api.session_management.set_heartbeat, "
+    "deribit_session_client.api.session_management.disable_heartbeat, "
+    "deribit_session_client.api.session_management.enable_cancel_on_disconnect, "
+    "deribit_session_client.api.session_management.disable_cancel_on_disconnect, "
+    "deribit_session_client.api.session_management.get_cancel_on_disconnect, "
+    "deribit_session_client.api.supporting.test"
+)
+
+
+def import_ms(statement: str) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "generated"), "PYTHONDONTWRITEBYTECODE": ""}
+    times = []
+    for _ in range(IMPORT_RUNS):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        times.append(float(out.stdout) * 1000)
+    return statistics.median(times)
+
+
+def wall_s(command: list[str], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    server = start_mock()
+    try:
+        sync = bench_sync(server.api_url)
+        async_ = bench_async(server.api_url)
+    finally:
+        stop_mock(server)
+    results: dict[str, Any] = {
+        "sync_cpu_us_client": sync["client"],
+        "sync_cpu_us_client_max_retries_0": sync["client_max_retries_0"],
+        "sync_cpu_us_raw": sync["raw"],
+        "sync_cpu_us_urllib3": sync["urllib3"],
+        "sync_cpu_ratio": sync["client"] / sync["raw"],
+        "sync_cpu_ratio_vs_urllib3": sync["client"] / sync["urllib3"],
+        "retry_machinery_cpu_ratio": sync["client"] / sync["client_max_retries_0"],
+        **async_,
+        "async_wall_ratio": async_["async_wall_s_client"] / async_["async_wall_s_raw"],
+        "async_cpu_ratio": async_["async_cpu_s_client"] / async_["async_cpu_s_raw"],
+        "import_ms_client": import_ms(IMPORT_CLIENT),
+        "import_ms_httpx": import_ms("import httpx"),
+        "generate_s": wall_s(["make", "-s", "generate"]),
+        "check_generated_s": wall_s(["make", "-s", "check-generated"]),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "rounds": ROUNDS},
+    }
+    results["import_ms_overhead"] = results["import_ms_client"] - results["import_ms_httpx"]
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+    rows = [
+        ("sync CPU/call, client (set_heartbeat.sync)", f"{results['sync_cpu_us_client']:.1f} us", ""),
+        ("sync CPU/call, client with max_retries=0", f"{results['sync_cpu_us_client_max_retries_0']:.1f} us", ""),
+        ("sync CPU/call, raw httpx get + .json()", f"{results['sync_cpu_us_raw']:.1f} us", ""),
+        ("sync CPU/call, raw urllib3 request + json.loads", f"{results['sync_cpu_us_urllib3']:.1f} us", ""),
+        ("sync CPU ratio client / httpx", f"{results['sync_cpu_ratio']:.3f}", "target <= 1.10"),
+        ("sync CPU ratio client / urllib3", f"{results['sync_cpu_ratio_vs_urllib3']:.3f}", ""),
+        ("retry machinery: default / max_retries=0", f"{results['retry_machinery_cpu_ratio']:.3f}", ""),
+        (f"async {ASYNC_CALLS} calls @ {CONCURRENCY}: wall ratio", f"{results['async_wall_ratio']:.3f}", ""),
+        (
+            f"async {ASYNC_CALLS} calls @ {CONCURRENCY}: CPU ratio",
+            f"{results['async_cpu_ratio']:.3f}",
+            "target <= 1.10",
+        ),
+        ("import client (all operations)", f"{results['import_ms_client']:.1f} ms", ""),
+        ("import httpx", f"{results['import_ms_httpx']:.1f} ms", ""),
+        ("import overhead", f"{results['import_ms_overhead']:.1f} ms", "target <= 30 ms"),
+        ("make generate", f"{results['generate_s']:.2f} s", "target < 5 s"),
+        ("make check-generated", f"{results['check_generated_s']:.2f} s", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    for name, value, target in rows:
+        print(f"{name:<{width}}  {value:>10}  {target}")
+    print(f"\nwritten: {ROOT / 'bench' / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""The package as downstream teams get it, and the generator's reproducibility."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import subprocess
+import sys
+import uuid
+import venv
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from deribit_mock import METHODS
+from deribit_mock.process import MockServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _diff(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two trees (missing on either side included)."""
+    cmp = filecmp.dircmp(a, b, ignore=["__pycache__"])
+    out = [str(Path(a.name) / n) for n in cmp.left_only + cmp.right_only + cmp.diff_files + cmp.funny_files]
+    for sub in cmp.subdirs:
+        out += _diff(a / sub, b / sub)
+    return out
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    # Inside the repository, so that ruff reads the same configuration as for generated/.
+    path = ROOT / ".tmp" / f"test-{uuid.uuid4().hex}"
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_generation_reproduces_generated_byte_for_byte_twice(scratch: Path) -> None:
+    for _ in range(2):
+        subprocess.run([str(ROOT / "scripts" / "generate"), str(scratch.relative_to(ROOT))], cwd=ROOT, check=True)
+        assert _diff(ROOT / "generated", scratch) == []
+
+
+def test_the_mock_serves_every_path_of_the_spec() -> None:
+    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
+    assert sorted(p.lstrip("/") for p in spec["paths"]) == sorted(METHODS)
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [built] = out.glob("*.whl")
+    assert len(list(out.glob("*.tar.gz"))) == 1
+    return built
+
+
+def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+
+    assert wheel.name.startswith("deribit_session_client-0.1.0-py3-none-any")
+    assert "deribit_session_client/py.typed" in names
+    assert "deribit_session_client/api/session_management/set_heartbeat.py" in names
+    assert "deribit_session_client/_validation.py" in names
+    assert not any(n.startswith(("tests/", "deribit_mock", "generated/")) for n in names)
+
+
+def test_the_wheel_installs_in_a_fresh_venv_and_calls_the_mock(wheel: Path, mock: MockServer, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    script = (
+        "import deribit_session_client as d\n"
+        "from deribit_session_client.api.session_management import set_heartbeat\n"
+        f"with d.Client(base_url={mock.api_url!r}) as c:\n"
+        "    print(set_heartbeat.sync(client=c, interval=30).result, d.__file__)\n"
+    )
+    run = subprocess.run([str(python), "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path)
+
+    result, location = run.stdout.split()
+    assert result == "ok"
+    assert str(env_dir) in location  # the installed copy, not the repository's
+    assert [r["query"] for r in mock.requests()] == ["interval=30"]
