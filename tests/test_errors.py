@@ -99,7 +99,7 @@ def test_a_timeout_raises_api_timeout_error_within_the_timeout(mock: MockServer,
         call_test(make_client(mock, "none", timeout=0.3, max_retries=0), mode)
 
     elapsed = time.monotonic() - started
-    assert 0.3 <= elapsed < 0.3 + 1.0
+    assert 0.3 <= elapsed < 0.3 + 1.5  # margin for a loaded CI machine
     assert isinstance(caught.value, APIConnectionError)
     assert caught.value.__cause__ is not None
     assert attempts(mock) == 1
@@ -114,7 +114,7 @@ def test_the_per_call_timeout_overrides_the_clients(mock: MockServer, mode: str)
     with pytest.raises(APITimeoutError):
         call_test(client, mode, timeout=0.2)
 
-    assert time.monotonic() - started < 0.2 + 1.0
+    assert time.monotonic() - started < 0.2 + 1.5
 
 
 def test_timeouts_are_retried(mock: MockServer) -> None:

@@ -50,7 +50,9 @@ def test_the_mock_serves_every_path_of_the_spec() -> None:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheel(  # builds in an isolated environment from the package index: the tests using it allow 300 s
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--sdist", "--outdir", str(out), str(ROOT)],
@@ -62,6 +64,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
+@pytest.mark.timeout(300)
 def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
 
@@ -72,6 +75,7 @@ def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
     assert not any(n.startswith(("tests/", "deribit_mock", "generated/")) for n in names)
 
 
+@pytest.mark.timeout(300)  # installs httpx and attrs from the package index
 def test_the_wheel_installs_in_a_fresh_venv_and_calls_the_mock(wheel: Path, mock: MockServer, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)

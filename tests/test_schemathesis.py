@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from deribit_mock.process import MockServer
 
 from .conftest import ACCESS_TOKEN
@@ -13,6 +15,7 @@ from .conftest import ACCESS_TOKEN
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.timeout(300)
 def test_the_mock_conforms_to_the_spec(mock: MockServer, tmp_path: Path) -> None:
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
