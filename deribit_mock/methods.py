@@ -46,7 +46,6 @@ def invalid_params(param: str, reason: str) -> RpcError:
 
 
 UNAUTHORIZED = 13009
-MUST_BE_WEBSOCKET = RpcError(10030, "must_be_websocket_request")
 
 
 @dataclass
@@ -189,7 +188,7 @@ def dispatch(
     if found.private and session.account is None:
         raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "authorization_required"})
     if realistic and found.websocket_only and transport != "websocket":
-        raise MUST_BE_WEBSOCKET
+        raise RpcError(10030, "must_be_websocket_request")
     call = Call(state=state, session=session, transport=transport, params=_parse_params(found.params, params))
     result = found.handler(call)
     # Validate the answer against the spec's response model: a spec change the mock does not

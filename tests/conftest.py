@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from deribit_mock.process import MockServer, start_mock, stop_mock
+from deribit_mock.process import ROOT, MockServer, start_mock, stop_mock
 from deribit_session_client import AuthenticatedClient, Client
 
 ACCESS_TOKEN = "tok-SECRET-4f9a1c"
@@ -56,6 +59,15 @@ def basic_client(mock: MockServer) -> Iterator[AuthenticatedClient]:
         base_url=mock.api_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **FAST_RETRIES
     ) as c:
         yield c
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    """An empty folder inside the repository (ruff must read the same configuration as for generated/)."""
+    path = ROOT / ".tmp" / f"test-{uuid.uuid4().hex}"
+    path.mkdir(parents=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

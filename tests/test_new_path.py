@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import yaml
 
 from deribit_mock.process import MockServer
@@ -76,14 +72,6 @@ except MethodNotFoundError as exc:
     out["server"] = [exc.code, exc.status_code]
 print(json.dumps(out))
 """
-
-
-@pytest.fixture
-def scratch() -> Iterator[Path]:
-    path = ROOT / ".tmp" / f"newpath-{uuid.uuid4().hex}"
-    path.mkdir(parents=True)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_a_new_path_gets_validation_errors_and_retries_from_generation(mock: MockServer, scratch: Path) -> None:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import filecmp
-import shutil
 import subprocess
 import sys
-import uuid
 import venv
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,14 +25,6 @@ def _diff(a: Path, b: Path) -> list[str]:
     for sub in cmp.subdirs:
         out += _diff(a / sub, b / sub)
     return out
-
-
-@pytest.fixture
-def scratch() -> Iterator[Path]:
-    # Inside the repository, so that ruff reads the same configuration as for generated/.
-    path = ROOT / ".tmp" / f"test-{uuid.uuid4().hex}"
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_generation_reproduces_generated_byte_for_byte_twice(scratch: Path) -> None:
