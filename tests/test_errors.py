@@ -25,6 +25,7 @@ from deribit_session_client import (
     RateLimitError,
     ResponseValidationError,
 )
+from deribit_session_client._core.retry import backoff
 from deribit_session_client.api.session_management import enable_cancel_on_disconnect, set_heartbeat
 from deribit_session_client.api.supporting import test as public_test
 
@@ -197,13 +198,10 @@ def test_the_retry_deadline_bounds_the_total_time(mock: MockServer) -> None:
 
 
 def test_backoff_grows_exponentially_with_jitter() -> None:
-    client = Client(base_url="http://127.0.0.1:9", initial_retry_delay=0.5, max_retry_delay=8.0, max_retries=10)
-    started = time.monotonic()
-    for retries, base in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 8.0)]:
-        delays = {client._retry_delay(retries, started, None) for _ in range(50)}
-        assert all(d is not None and 0.75 * base <= d <= base for d in delays)
+    for retries, base in [(0, 0.5), (1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 8.0), (500, 8.0)]:
+        delays = {backoff(retries, 0.5, 8.0) for _ in range(50)}
+        assert all(0.75 * base <= d <= base for d in delays)
         assert len(delays) > 1  # jittered
-    assert client._retry_delay(10, started, None) is None  # max_retries reached
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -60,7 +60,8 @@ def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
     assert wheel.name.startswith("deribit_session_client-0.1.0-py3-none-any")
     assert "deribit_session_client/py.typed" in names
     assert "deribit_session_client/api/session_management/set_heartbeat.py" in names
-    assert "deribit_session_client/_validation.py" in names
+    assert "deribit_session_client/_operations.py" in names
+    assert "deribit_session_client/_core/http.py" in names
     assert not any(n.startswith(("tests/", "deribit_mock", "generated/")) for n in names)
 
 

@@ -5,7 +5,16 @@ Generated from openapi.yaml by ``make generate``; the operations are in
 each with ``sync``, ``asyncio``, ``sync_detailed`` and ``asyncio_detailed``.
 """
 
-from .client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, PRODUCTION_URL, TESTNET_URL, AuthenticatedClient, Client
+from .client import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_DEADLINE,
+    DEFAULT_TIMEOUT,
+    PRODUCTION_URL,
+    TESTNET_URL,
+    AuthenticatedClient,
+    Client,
+)
 from .errors import (
     APIConnectionError,
     APIError,
@@ -25,7 +34,9 @@ from .types import Response
 __version__ = "0.1.0"
 
 __all__ = (
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RETRY_DEADLINE",
     "DEFAULT_TIMEOUT",
     "PRODUCTION_URL",
     "TESTNET_URL",

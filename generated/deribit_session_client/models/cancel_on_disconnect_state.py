@@ -6,18 +6,21 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._core.models import expect_bool, expect_object, model_repr
 from ..models.scope import Scope, check_scope
 
 T = TypeVar("T", bound="CancelOnDisconnectState")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class CancelOnDisconnectState:
     """
     Attributes:
         scope (Scope): Where a Cancel On Disconnect setting applies.
         enabled (bool): Whether Cancel On Disconnect is on for this scope.
     """
+
+    __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     scope: Scope
     enabled: bool
@@ -41,10 +44,10 @@ class CancelOnDisconnectState:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = expect_object(src_dict, "CancelOnDisconnectState")
         scope = check_scope(d.pop("scope"))
 
-        enabled = d.pop("enabled")
+        enabled = expect_bool(d.pop("enabled"), "enabled")
 
         cancel_on_disconnect_state = cls(
             scope=scope,
@@ -53,6 +56,8 @@ class CancelOnDisconnectState:
 
         cancel_on_disconnect_state.additional_properties = d
         return cancel_on_disconnect_state
+
+    __repr__ = model_repr
 
     @property
     def additional_keys(self) -> list[str]:

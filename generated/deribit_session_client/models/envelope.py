@@ -6,13 +6,14 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._core.models import expect_bool, expect_int, expect_object, model_repr
 from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Envelope")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Envelope:
     """The fields every JSON-RPC answer from Deribit has. `id` is absent over HTTP GET;
     `testnet`, `usIn`, `usOut` and `usDiff` are Deribit extensions. Unknown extra
@@ -26,6 +27,8 @@ class Envelope:
             us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
             us_diff (int | Unset): The server's processing time in microseconds.
     """
+
+    __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     jsonrpc: JsonRpcVersion
     id: int | Unset = UNSET
@@ -70,18 +73,18 @@ class Envelope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = expect_object(src_dict, "Envelope")
         jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
 
-        id = d.pop("id", UNSET)
+        id = expect_int(d.pop("id", UNSET), "id")
 
-        testnet = d.pop("testnet", UNSET)
+        testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 
-        us_in = d.pop("usIn", UNSET)
+        us_in = expect_int(d.pop("usIn", UNSET), "usIn")
 
-        us_out = d.pop("usOut", UNSET)
+        us_out = expect_int(d.pop("usOut", UNSET), "usOut")
 
-        us_diff = d.pop("usDiff", UNSET)
+        us_diff = expect_int(d.pop("usDiff", UNSET), "usDiff")
 
         envelope = cls(
             jsonrpc=jsonrpc,
@@ -94,6 +97,8 @@ class Envelope:
 
         envelope.additional_properties = d
         return envelope
+
+    __repr__ = model_repr
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,12 +6,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._core.models import expect_int, expect_object, expect_str, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorDetail")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ErrorDetail:
     """
     Attributes:
@@ -19,6 +20,8 @@ class ErrorDetail:
         message (str): A short error message, such as `Invalid params`.
         data (Any | Unset): Free-form details; for -32602 an object with `param` and `reason`.
     """
+
+    __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     code: int
     message: str
@@ -47,10 +50,10 @@ class ErrorDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        code = d.pop("code")
+        d = expect_object(src_dict, "ErrorDetail")
+        code = expect_int(d.pop("code"), "code")
 
-        message = d.pop("message")
+        message = expect_str(d.pop("message"), "message")
 
         data = d.pop("data", UNSET)
 
@@ -62,6 +65,8 @@ class ErrorDetail:
 
         error_detail.additional_properties = d
         return error_detail
+
+    __repr__ = model_repr
 
     @property
     def additional_keys(self) -> list[str]:

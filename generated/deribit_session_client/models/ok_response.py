@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._core.models import expect_bool, expect_int, expect_object, model_repr
 from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
 from ..models.ok_result import OkResult, check_ok_result
 from ..types import UNSET, Unset
@@ -13,7 +14,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OkResponse")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class OkResponse:
     """A successful answer whose result is `"ok"`.
 
@@ -26,6 +27,8 @@ class OkResponse:
         us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
         us_diff (int | Unset): The server's processing time in microseconds.
     """
+
+    __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     jsonrpc: JsonRpcVersion
     result: OkResult
@@ -74,20 +77,20 @@ class OkResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        d = expect_object(src_dict, "OkResponse")
         jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
 
         result = check_ok_result(d.pop("result"))
 
-        id = d.pop("id", UNSET)
+        id = expect_int(d.pop("id", UNSET), "id")
 
-        testnet = d.pop("testnet", UNSET)
+        testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 
-        us_in = d.pop("usIn", UNSET)
+        us_in = expect_int(d.pop("usIn", UNSET), "usIn")
 
-        us_out = d.pop("usOut", UNSET)
+        us_out = expect_int(d.pop("usOut", UNSET), "usOut")
 
-        us_diff = d.pop("usDiff", UNSET)
+        us_diff = expect_int(d.pop("usDiff", UNSET), "usDiff")
 
         ok_response = cls(
             jsonrpc=jsonrpc,
@@ -101,6 +104,8 @@ class OkResponse:
 
         ok_response.additional_properties = d
         return ok_response
+
+    __repr__ = model_repr
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._core.models import expect_bool, expect_int, expect_object, model_repr
 from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
 from ..types import UNSET, Unset
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="TestResponse")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TestResponse:
     """The answer of `public/test`.
 
@@ -29,6 +30,8 @@ class TestResponse:
         us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
         us_diff (int | Unset): The server's processing time in microseconds.
     """
+
+    __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     jsonrpc: JsonRpcVersion
     result: TestResult
@@ -79,20 +82,20 @@ class TestResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.test_result import TestResult  # noqa: PLC0415
 
-        d = dict(src_dict)
+        d = expect_object(src_dict, "TestResponse")
         jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
 
         result = TestResult.from_dict(d.pop("result"))
 
-        id = d.pop("id", UNSET)
+        id = expect_int(d.pop("id", UNSET), "id")
 
-        testnet = d.pop("testnet", UNSET)
+        testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 
-        us_in = d.pop("usIn", UNSET)
+        us_in = expect_int(d.pop("usIn", UNSET), "usIn")
 
-        us_out = d.pop("usOut", UNSET)
+        us_out = expect_int(d.pop("usOut", UNSET), "usOut")
 
-        us_diff = d.pop("usDiff", UNSET)
+        us_diff = expect_int(d.pop("usDiff", UNSET), "usDiff")
 
         test_response = cls(
             jsonrpc=jsonrpc,
@@ -106,6 +109,8 @@ class TestResponse:
 
         test_response.additional_properties = d
         return test_response
+
+    __repr__ = model_repr
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,15 +6,19 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from .._core.models import expect_object, expect_str, model_repr
+
 T = TypeVar("T", bound="TestResult")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TestResult:
     """
     Attributes:
         version (str): The API server's version. Example: 1.2.26.
     """
+
+    __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     version: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -34,8 +38,8 @@ class TestResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        version = d.pop("version")
+        d = expect_object(src_dict, "TestResult")
+        version = expect_str(d.pop("version"), "version")
 
         test_result = cls(
             version=version,
@@ -43,6 +47,8 @@ class TestResult:
 
         test_result.additional_properties = d
         return test_result
+
+    __repr__ = model_repr
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,24 +1,23 @@
-from typing import Any
+from __future__ import annotations
 
-from ...client import AuthenticatedClient, Client, TimeoutTypes, build_response, parse_success
+from typing import TYPE_CHECKING, Any
+
+from ..._operations import OPERATIONS
 from ...models.error_response import ErrorResponse
 from ...models.ok_response import OkResponse
 from ...types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client, TimeoutTypes
+
+
+_OPERATION = OPERATIONS["disable_heartbeat"]
 
 _MODELS: dict[int, type[Any]] = {
     200: OkResponse,
     400: ErrorResponse,
     429: ErrorResponse,
 }
-
-
-def _get_kwargs() -> dict[str, Any]:
-
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/public/disable_heartbeat",
-    }
-    return _kwargs
 
 
 def sync_detailed(
@@ -39,14 +38,14 @@ def sync_detailed(
 
     Raises:
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[ErrorResponse | OkResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = client._request_sync(_get_kwargs(), timeout)
-    return build_response(response, _MODELS)
+    return client._detailed_sync(_OPERATION, {}, _MODELS, timeout)
 
 
 def sync(
@@ -74,8 +73,7 @@ def sync(
         OkResponse
     """
 
-    response = client._request_sync(_get_kwargs(), timeout)
-    return parse_success(response, OkResponse)
+    return client._call_sync(_OPERATION, {}, OkResponse, timeout)
 
 
 async def asyncio_detailed(
@@ -96,14 +94,14 @@ async def asyncio_detailed(
 
     Raises:
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[ErrorResponse | OkResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = await client._request_async(_get_kwargs(), timeout)
-    return build_response(response, _MODELS)
+    return await client._detailed_async(_OPERATION, {}, _MODELS, timeout)
 
 
 async def asyncio(
@@ -131,5 +129,4 @@ async def asyncio(
         OkResponse
     """
 
-    response = await client._request_async(_get_kwargs(), timeout)
-    return parse_success(response, OkResponse)
+    return await client._call_async(_OPERATION, {}, OkResponse, timeout)

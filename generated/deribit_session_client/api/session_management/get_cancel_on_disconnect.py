@@ -1,46 +1,24 @@
-from typing import Any
+from __future__ import annotations
 
-from ..._validation import check_params
-from ...client import AuthenticatedClient, TimeoutTypes, build_response, parse_success
+from typing import TYPE_CHECKING, Any
+
+from ..._operations import OPERATIONS
 from ...models.cancel_on_disconnect_response import CancelOnDisconnectResponse
 from ...models.error_response import ErrorResponse
 from ...models.scope import Scope
 from ...types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, TimeoutTypes
+
+
+_OPERATION = OPERATIONS["get_cancel_on_disconnect"]
 
 _MODELS: dict[int, type[Any]] = {
     200: CancelOnDisconnectResponse,
     400: ErrorResponse,
     429: ErrorResponse,
 }
-
-
-def _get_kwargs(
-    *,
-    scope: Scope | Unset = UNSET,
-) -> dict[str, Any]:
-    check_params(
-        "get_cancel_on_disconnect",
-        {
-            "scope": scope,
-        },
-    )
-
-    params: dict[str, Any] = {}
-
-    json_scope: str | Unset = UNSET
-    if not isinstance(scope, Unset):
-        json_scope = scope
-
-    params["scope"] = json_scope
-
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
-
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/private/get_cancel_on_disconnect",
-        "params": params,
-    }
-    return _kwargs
 
 
 def sync_detailed(
@@ -62,19 +40,21 @@ def sync_detailed(
     Raises:
         errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[CancelOnDisconnectResponse | ErrorResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = client._request_sync(
-        _get_kwargs(
-            scope=scope,
-        ),
+    return client._detailed_sync(
+        _OPERATION,
+        {
+            "scope": scope,
+        },
+        _MODELS,
         timeout,
     )
-    return build_response(response, _MODELS)
 
 
 def sync(
@@ -103,13 +83,14 @@ def sync(
         CancelOnDisconnectResponse
     """
 
-    response = client._request_sync(
-        _get_kwargs(
-            scope=scope,
-        ),
+    return client._call_sync(
+        _OPERATION,
+        {
+            "scope": scope,
+        },
+        CancelOnDisconnectResponse,
         timeout,
     )
-    return parse_success(response, CancelOnDisconnectResponse)
 
 
 async def asyncio_detailed(
@@ -131,19 +112,21 @@ async def asyncio_detailed(
     Raises:
         errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[CancelOnDisconnectResponse | ErrorResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = await client._request_async(
-        _get_kwargs(
-            scope=scope,
-        ),
+    return await client._detailed_async(
+        _OPERATION,
+        {
+            "scope": scope,
+        },
+        _MODELS,
         timeout,
     )
-    return build_response(response, _MODELS)
 
 
 async def asyncio(
@@ -172,10 +155,11 @@ async def asyncio(
         CancelOnDisconnectResponse
     """
 
-    response = await client._request_async(
-        _get_kwargs(
-            scope=scope,
-        ),
+    return await client._call_async(
+        _OPERATION,
+        {
+            "scope": scope,
+        },
+        CancelOnDisconnectResponse,
         timeout,
     )
-    return parse_success(response, CancelOnDisconnectResponse)

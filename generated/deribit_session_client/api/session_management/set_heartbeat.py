@@ -1,41 +1,23 @@
-from typing import Any
+from __future__ import annotations
 
-from ..._validation import check_params
-from ...client import AuthenticatedClient, Client, TimeoutTypes, build_response, parse_success
+from typing import TYPE_CHECKING, Any
+
+from ..._operations import OPERATIONS
 from ...models.error_response import ErrorResponse
 from ...models.ok_response import OkResponse
 from ...types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client, TimeoutTypes
+
+
+_OPERATION = OPERATIONS["set_heartbeat"]
 
 _MODELS: dict[int, type[Any]] = {
     200: OkResponse,
     400: ErrorResponse,
     429: ErrorResponse,
 }
-
-
-def _get_kwargs(
-    *,
-    interval: float,
-) -> dict[str, Any]:
-    check_params(
-        "set_heartbeat",
-        {
-            "interval": interval,
-        },
-    )
-
-    params: dict[str, Any] = {}
-
-    params["interval"] = interval
-
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
-
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/public/set_heartbeat",
-        "params": params,
-    }
-    return _kwargs
 
 
 def sync_detailed(
@@ -65,19 +47,21 @@ def sync_detailed(
     Raises:
         errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[ErrorResponse | OkResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = client._request_sync(
-        _get_kwargs(
-            interval=interval,
-        ),
+    return client._detailed_sync(
+        _OPERATION,
+        {
+            "interval": interval,
+        },
+        _MODELS,
         timeout,
     )
-    return build_response(response, _MODELS)
 
 
 def sync(
@@ -114,13 +98,14 @@ def sync(
         OkResponse
     """
 
-    response = client._request_sync(
-        _get_kwargs(
-            interval=interval,
-        ),
+    return client._call_sync(
+        _OPERATION,
+        {
+            "interval": interval,
+        },
+        OkResponse,
         timeout,
     )
-    return parse_success(response, OkResponse)
 
 
 async def asyncio_detailed(
@@ -150,19 +135,21 @@ async def asyncio_detailed(
     Raises:
         errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[ErrorResponse | OkResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = await client._request_async(
-        _get_kwargs(
-            interval=interval,
-        ),
+    return await client._detailed_async(
+        _OPERATION,
+        {
+            "interval": interval,
+        },
+        _MODELS,
         timeout,
     )
-    return build_response(response, _MODELS)
 
 
 async def asyncio(
@@ -199,10 +186,11 @@ async def asyncio(
         OkResponse
     """
 
-    response = await client._request_async(
-        _get_kwargs(
-            interval=interval,
-        ),
+    return await client._call_async(
+        _OPERATION,
+        {
+            "interval": interval,
+        },
+        OkResponse,
         timeout,
     )
-    return parse_success(response, OkResponse)

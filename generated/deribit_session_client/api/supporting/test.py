@@ -1,46 +1,24 @@
-from typing import Any
+from __future__ import annotations
 
-from ..._validation import check_params
-from ...client import AuthenticatedClient, Client, TimeoutTypes, build_response, parse_success
+from typing import TYPE_CHECKING, Any
+
+from ..._operations import OPERATIONS
 from ...models.error_response import ErrorResponse
 from ...models.expected_result import ExpectedResult
 from ...models.test_response import TestResponse
 from ...types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client, TimeoutTypes
+
+
+_OPERATION = OPERATIONS["test"]
 
 _MODELS: dict[int, type[Any]] = {
     200: TestResponse,
     400: ErrorResponse,
     429: ErrorResponse,
 }
-
-
-def _get_kwargs(
-    *,
-    expected_result: ExpectedResult | Unset = UNSET,
-) -> dict[str, Any]:
-    check_params(
-        "test",
-        {
-            "expected_result": expected_result,
-        },
-    )
-
-    params: dict[str, Any] = {}
-
-    json_expected_result: str | Unset = UNSET
-    if not isinstance(expected_result, Unset):
-        json_expected_result = expected_result
-
-    params["expected_result"] = json_expected_result
-
-    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
-
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/public/test",
-        "params": params,
-    }
-    return _kwargs
 
 
 def sync_detailed(
@@ -63,19 +41,21 @@ def sync_detailed(
     Raises:
         errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[ErrorResponse | TestResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = client._request_sync(
-        _get_kwargs(
-            expected_result=expected_result,
-        ),
+    return client._detailed_sync(
+        _OPERATION,
+        {
+            "expected_result": expected_result,
+        },
+        _MODELS,
         timeout,
     )
-    return build_response(response, _MODELS)
 
 
 def sync(
@@ -105,13 +85,14 @@ def sync(
         TestResponse
     """
 
-    response = client._request_sync(
-        _get_kwargs(
-            expected_result=expected_result,
-        ),
+    return client._call_sync(
+        _OPERATION,
+        {
+            "expected_result": expected_result,
+        },
+        TestResponse,
         timeout,
     )
-    return parse_success(response, TestResponse)
 
 
 async def asyncio_detailed(
@@ -134,19 +115,21 @@ async def asyncio_detailed(
     Raises:
         errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
         errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
 
     Returns:
         Response[ErrorResponse | TestResponse]: the raw answer, ``parsed`` as the model of its
         status (None when the body does not parse).
     """
 
-    response = await client._request_async(
-        _get_kwargs(
-            expected_result=expected_result,
-        ),
+    return await client._detailed_async(
+        _OPERATION,
+        {
+            "expected_result": expected_result,
+        },
+        _MODELS,
         timeout,
     )
-    return build_response(response, _MODELS)
 
 
 async def asyncio(
@@ -176,10 +159,11 @@ async def asyncio(
         TestResponse
     """
 
-    response = await client._request_async(
-        _get_kwargs(
-            expected_result=expected_result,
-        ),
+    return await client._call_async(
+        _OPERATION,
+        {
+            "expected_result": expected_result,
+        },
+        TestResponse,
         timeout,
     )
-    return parse_success(response, TestResponse)

@@ -1,0 +1,83 @@
+# Copied from runtime/_core/answers.py by make generate. Do not edit here: edit runtime/_core/answers.py.
+"""Reading JSON-RPC answers into models or exceptions; shared by HTTP and WebSocket."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+
+from .errors import APIError, ResponseValidationError, error_from_rpc
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["decode_json", "rpc_error", "to_model"]
+
+
+class Model(Protocol):
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self: ...
+
+
+T = TypeVar("T", bound=Model)
+
+
+def decode_json(body: bytes | str, *, status_code: int | None = None, response: httpx.Response | None = None) -> Any:
+    """The JSON value of ``body``; ResponseValidationError when it is not JSON (or nests absurdly)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ResponseValidationError(
+            "the JSON answer nests too deeply", response=response, status_code=status_code, body=body
+        ) from None
+    except ValueError:
+        raise ResponseValidationError("malformed JSON", response=response, status_code=status_code, body=body) from None
+
+
+def rpc_error(
+    answer: Any, *, status_code: int | None = None, response: httpx.Response | None = None
+) -> APIError | None:
+    """The exception for an answer that carries a well-formed JSON-RPC ``error``, else None."""
+    if not isinstance(answer, dict):
+        return None
+    error = answer.get("error")
+    if not isinstance(error, dict):
+        return None
+    code, message = error.get("code"), error.get("message")
+    if not isinstance(code, int) or isinstance(code, bool) or not isinstance(message, str):
+        return None
+    return error_from_rpc(code, message, error.get("data"), status_code=status_code, response=response)
+
+
+def to_model(
+    model: type[T],
+    answer: Any,
+    *,
+    status_code: int | None = None,
+    response: httpx.Response | None = None,
+    body: bytes | str = b"",
+) -> T:
+    """``model.from_dict(answer)``; ResponseValidationError naming the field when it does not fit."""
+    try:
+        return model.from_dict(answer)
+    except KeyError as exc:
+        reason = f"missing field {exc.args[0]!r}"
+    except (TypeError, ValueError, AttributeError) as exc:
+        reason = str(exc)
+    except RecursionError:
+        reason = "the answer nests too deeply"
+    raise ResponseValidationError(
+        f"the answer is not a {model.__name__}: {reason}", response=response, status_code=status_code, body=body
+    ) from None
+
+
+def parse_models(models: Mapping[int, type[Any]], status_code: int, body: bytes) -> Any:
+    """The model of ``status_code`` built from ``body``, or None when there is none or it does not parse."""
+    model = models.get(status_code)
+    if model is None:
+        return None
+    try:
+        return model.from_dict(json.loads(body))
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None

@@ -1,0 +1,144 @@
+# Copied from runtime/_core/operations.py by make generate. Do not edit here: edit runtime/_core/operations.py.
+"""What the runtime knows of each operation, and the parameter checks the spec asks for.
+
+``make generate`` derives one :class:`Operation` per path of openapi.yaml
+(``scripts/derive_operations.py``) into ``deribit_session_client._operations``; the generated
+operation modules hand it to the client with the caller's parameters. A failed check raises
+the same :class:`~.errors.InvalidParamsError` (code -32602, ``data = {"param", "reason"}``) with
+the same reason as the server's, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvalidParamsError
+from .types import Unset
+
+__all__ = ["Operation", "reason_for"]
+
+_NUMBER_TYPES = {"number": "a number", "integer": "an integer"}
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One path of the spec, as the transports need it.
+
+    Attributes:
+        name: The generated module's name (the operationId as the generator spells it).
+        method: The HTTP method, lower case.
+        path: The path under the API root, such as ``/public/set_heartbeat``.
+        idempotent: The spec's ``x-idempotent``: safe to send again after a failure that may
+            have reached the server. Without it, only failures that prove the request never
+            left (connection refused, connect timeout) and rate-limit answers are retried.
+        params: Query parameter name -> its rule (``required``, ``type``, bounds, ``enum``,
+            ``secret`` for ``format: password``), in the spec's order.
+        connection_state: The spec's ``x-connection-state``: which piece of a WebSocket
+            connection's state a successful call sets (used to re-apply it after a reconnect).
+    """
+
+    name: str
+    method: str
+    path: str
+    idempotent: bool = False
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    connection_state: Mapping[str, Any] | None = None
+
+    @property
+    def rpc_method(self) -> str:
+        """The JSON-RPC method name: the path without its leading slash."""
+        return self.path.lstrip("/")
+
+    def prepare(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The parameters to send: checked against the spec, unset ones left out, numbers canonical.
+
+        Raises:
+            InvalidParamsError: for the first parameter that breaks its rule.
+        """
+        out: dict[str, Any] = {}
+        for name, rule in self.params.items():
+            value = values.get(name)
+            reason = reason_for(rule, value)
+            if reason is not None:
+                raise InvalidParamsError.client_side(param=name, reason=reason)
+            if value is not None and not isinstance(value, Unset):
+                out[name] = canonical(rule, value)
+        return out
+
+    def secret_params(self) -> frozenset[str]:
+        """The parameters that must never be logged (``format: password`` in the spec)."""
+        return frozenset(name for name, rule in self.params.items() if rule.get("secret"))
+
+
+def _as_number(value: Any) -> int | float | None:
+    """``value`` as an int or float, or None when it is not a real number (bools are not)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, float):
+        return value
+    try:
+        number = float(value)  # Decimal, Fraction, numpy floating scalars
+    except (OverflowError, ValueError):
+        return math.inf
+    if number.is_integer() and value == number:
+        return int(number)
+    return number
+
+
+def canonical(rule: Mapping[str, Any], value: Any) -> Any:
+    """The form a valid value is sent in: numbers.Real (Decimal, numpy scalars) as int or float."""
+    kind = rule.get("type")
+    if kind in _NUMBER_TYPES:
+        number = _as_number(value)
+        if number is None:
+            return value
+        return int(number) if kind == "integer" and math.isfinite(number) else number
+    return value
+
+
+def reason_for(rule: Mapping[str, Any], value: Any) -> str | None:
+    """Why ``value`` breaks ``rule``, in the server's words; None when it does not."""
+    if value is None or isinstance(value, Unset):
+        return "value required" if rule["required"] else None
+    kind = rule.get("type")
+    if kind in _NUMBER_TYPES:
+        number = _as_number(value)
+        if number is None:
+            return f"must be {_NUMBER_TYPES[kind]}"
+        if isinstance(number, float):
+            if not math.isfinite(number):
+                return "must be a finite number"
+            if kind == "integer" and not number.is_integer():
+                return "must be an integer"
+        elif not _fits_a_double(number):
+            return "must be a finite number"
+        if "minimum" in rule and number < rule["minimum"]:
+            return f"must not be less than {rule['minimum']:g}"
+        if "exclusiveMinimum" in rule and number <= rule["exclusiveMinimum"]:
+            return f"must be greater than {rule['exclusiveMinimum']:g}"
+        if "maximum" in rule and number > rule["maximum"]:
+            return f"must not be greater than {rule['maximum']:g}"
+        if "exclusiveMaximum" in rule and number >= rule["exclusiveMaximum"]:
+            return f"must be less than {rule['exclusiveMaximum']:g}"
+    elif kind == "string" and not isinstance(value, str):
+        return "must be a string"
+    elif kind == "boolean" and not isinstance(value, bool):
+        return "must be a boolean"
+    if "enum" in rule and value not in rule["enum"]:
+        return "must be one of: " + ", ".join(str(v) for v in rule["enum"])
+    return None
+
+
+def _fits_a_double(number: int) -> bool:
+    # The exchange reads JSON numbers as doubles: an integer beyond their range is not finite there.
+    try:
+        float(number)
+    except OverflowError:
+        return False
+    return True

@@ -1,0 +1,305 @@
+"""The exceptions this package raises, all rooted at :class:`DeribitError`.
+
+API errors are chosen by the JSON-RPC error code first and the HTTP status second, so the
+same classes serve HTTP and WebSocket. Every message is bounded (a server can send a 10 kB
+message; an exception quotes a few hundred characters of it), and every exception pickles
+(the raw ``response`` is left behind: it holds a connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "DeribitError",
+    "InternalServerError",
+    "InvalidParamsError",
+    "MethodNotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "WebSocketOnlyError",
+    "error_from_rpc",
+    "parse_retry_after",
+]
+
+#: How many characters of a response body an exception quotes at most.
+BODY_EXCERPT_LIMIT = 200
+#: How many characters of a server's error message or data an exception quotes at most.
+MESSAGE_LIMIT = 300
+
+
+def excerpt(body: bytes | str, limit: int = BODY_EXCERPT_LIMIT) -> str:
+    """At most ``limit`` characters of ``body``, saying how long it was when cut."""
+    text = body[: limit * 4].decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    total = len(body) if isinstance(body, bytes) else len(text)
+    if len(text) > limit:
+        unit = "bytes" if isinstance(body, bytes) else "characters"
+        return text[:limit] + f"... ({total} {unit} in all)"
+    return text
+
+
+class DeribitError(Exception):
+    """The root of every exception this package raises."""
+
+
+class APIError(DeribitError):
+    """The server answered with a JSON-RPC error (or an error status).
+
+    Attributes:
+        code: The JSON-RPC error code, such as -32602, or None when the answer had none.
+        message: The server's error message (at most ``MESSAGE_LIMIT`` characters).
+        data: The error's free-form ``data`` (for -32602 a dict with ``param`` and ``reason``).
+        status_code: The HTTP status, or None (WebSocket, or raised before any request).
+        response: The raw ``httpx.Response``, or None (WebSocket, or after unpickling).
+    """
+
+    #: The codes this class stands for; used by :func:`error_from_rpc`.
+    codes: ClassVar[tuple[int, ...]] = ()
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        data: Any = None,
+        status_code: int | None = None,
+        response: httpx.Response | None = None,
+    ) -> None:
+        self.code = code
+        self.message = excerpt(str(message), MESSAGE_LIMIT)
+        self.data = data
+        self.status_code = status_code
+        self.response = response
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        parts = [self.message]
+        if self.code is not None:
+            parts.append(f"(code {self.code})")
+        if isinstance(self.data, dict) and "param" in self.data:
+            detail = f"param {excerpt(repr(self.data['param']), 80)}"
+            reason = self.data.get("reason")
+            if reason:
+                detail += f": {excerpt(str(reason), MESSAGE_LIMIT)}"
+            parts.append(detail)
+        elif self.data is not None:
+            parts.append(f"data: {excerpt(repr(self.data))}")
+        if self.status_code is not None:
+            parts.append(f"[HTTP {self.status_code}]")
+        return " ".join(parts)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, status_code={self.status_code!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (type(self), self.message, {"code": self.code, "data": self.data, "status_code": self.status_code}),
+        )
+
+
+def _rebuild(cls: type[Any], message: str, kwargs: dict[str, Any]) -> Any:
+    return cls(message, **kwargs)
+
+
+class AuthenticationError(APIError):
+    """Missing, wrong or expired credentials (13009, 13004, 10000)."""
+
+    codes = (13009, 13004, 10000)
+
+
+class PermissionDeniedError(APIError):
+    """The credentials lack the scope the method needs (13021)."""
+
+    codes = (13021,)
+
+
+class InvalidParamsError(APIError, ValueError):
+    """A parameter is missing or out of range (-32602).
+
+    Raised by the server, or by the client before sending anything (then ``status_code`` is
+    None); ``data`` holds ``param`` and ``reason`` either way.
+    """
+
+    codes = (-32602,)
+
+    @classmethod
+    def client_side(cls, *, param: str, reason: str) -> InvalidParamsError:
+        """The error the server would answer, raised before any request is sent."""
+        return cls("Invalid params", code=-32602, data={"param": param, "reason": reason})
+
+
+class MethodNotFoundError(APIError):
+    """The server does not know the method (-32601)."""
+
+    codes = (-32601,)
+
+
+class WebSocketOnlyError(APIError):
+    """The method is WebSocket-only at Deribit and was called over HTTP (10030)."""
+
+    codes = (10030,)
+
+    def _describe(self) -> str:
+        return (
+            super()._describe() + ": Deribit serves this method only over a WebSocket connection"
+            " (wss://www.deribit.com/ws/api/v2); use WebSocketClient for it"
+        )
+
+
+class RateLimitError(APIError):
+    """Rate limited: error 10028 or HTTP 429.
+
+    Attributes:
+        retry_after: The seconds the server asked to wait (``Retry-After``), or None.
+    """
+
+    codes = (10028,)
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        data: Any = None,
+        status_code: int | None = None,
+        response: httpx.Response | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        if retry_after is None and response is not None:
+            retry_after = parse_retry_after(response.headers)
+        self.retry_after = retry_after
+        super().__init__(message, code=code, data=data, status_code=status_code, response=response)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        kwargs = {
+            "code": self.code,
+            "data": self.data,
+            "status_code": self.status_code,
+            "retry_after": self.retry_after,
+        }
+        return (_rebuild, (type(self), self.message, kwargs))
+
+
+class InternalServerError(APIError):
+    """The server failed (HTTP 5xx)."""
+
+
+class APIConnectionError(DeribitError):
+    """The request did not get an answer: refused, dropped or broken connection.
+
+    The underlying exception (httpx's or the WebSocket library's) is chained as ``__cause__``.
+    """
+
+    def __init__(self, message: str = "Connection error", *, request: httpx.Request | None = None) -> None:
+        self.request = request
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (str(self),))
+
+
+class APITimeoutError(APIConnectionError):
+    """The call did not complete within its timeout."""
+
+    def __init__(self, message: str = "Request timed out", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+
+
+class ResponseValidationError(DeribitError):
+    """The answer was not what the spec describes: malformed JSON, wrong content type, a
+    field of the wrong type, too large, or an undecodable body.
+
+    Attributes:
+        reason: What was wrong, naming the field when a field was.
+        status_code: The HTTP status of the answer, or None (WebSocket).
+        body: At most ``BODY_EXCERPT_LIMIT`` characters of the body.
+        response: The raw ``httpx.Response``, or None.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        response: httpx.Response | None = None,
+        status_code: int | None = None,
+        body: bytes | str = b"",
+    ) -> None:
+        self.reason = excerpt(reason, MESSAGE_LIMIT)
+        self.response = response
+        self.status_code = response.status_code if response is not None else status_code
+        if response is not None and not body:
+            try:
+                body = response.content
+            except Exception:  # a streamed body that was never read
+                body = b""
+        self.body = excerpt(body)
+        where = f" [HTTP {self.status_code}]" if self.status_code is not None else ""
+        super().__init__(f"{self.reason}{where}; body: {self.body!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.reason, {"status_code": self.status_code, "body": self.body}))
+
+
+_BY_CODE: dict[int, type[APIError]] = {
+    code: cls
+    for cls in (
+        AuthenticationError,
+        PermissionDeniedError,
+        InvalidParamsError,
+        MethodNotFoundError,
+        WebSocketOnlyError,
+        RateLimitError,
+    )
+    for code in cls.codes
+}
+
+
+def error_from_rpc(
+    code: int | None,
+    message: str,
+    data: Any = None,
+    *,
+    status_code: int | None = None,
+    response: httpx.Response | None = None,
+) -> APIError:
+    """The exception for a JSON-RPC error, by code, then by HTTP status (429, 5xx)."""
+    cls = _BY_CODE.get(code) if code is not None else None
+    if cls is None:
+        if status_code == 429:
+            cls = RateLimitError
+        elif status_code is not None and status_code >= 500:
+            cls = InternalServerError
+        else:
+            cls = APIError
+    return cls(message, code=code, data=data, status_code=status_code, response=response)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or None."""
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        import time
+        from email.utils import parsedate_to_datetime
+
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(seconds, 0.0)
