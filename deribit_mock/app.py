@@ -13,8 +13,12 @@ Controls (outside ``/api/v2``, JSON in and out):
   under ``/api/v2``, one request each. A FAULT is ``{"kind": "delay", "seconds": S}``,
   ``{"kind": "status", "status": 500|502|503, "retry_after": S?}``, ``{"kind": "drop"}``
   (the connection closes mid-response), ``{"kind": "malformed"}`` (truncated JSON) or
-  ``{"kind": "content_type"}`` (an HTML page with status 200). ``"method": "public/test"``
-  limits a fault to one method.
+  ``{"kind": "content_type"}`` (an HTML page with status 200), ``{"kind": "drip",
+  "interval": S}`` (a valid answer, one byte every S seconds) or ``{"kind": "answer",
+  "status": N, "body": TEXT_OR_JSON, "headers": {...}}`` (exactly that answer). A ``status``
+  fault with ``"error": {"code", "message"}`` carries a JSON-RPC error body; ``retry_after``
+  (seconds) or ``retry_after_date`` (seconds from now, sent as an HTTP date) add
+  ``Retry-After``. ``"method": "public/test"`` limits a fault to one method.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 
 from starlette.applications import Starlette
@@ -44,6 +49,8 @@ DEFAULT_CLIENT_SECRET = "mock-client-secret"
 DEFAULT_ACCESS_TOKEN = "mock-access-token"
 
 _SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie")
+#: The request log keeps the newest this many entries.
+LOG_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class Controls:
     """Test controls: the request log, queued faults and the rate limit."""
 
     realistic: bool = False
-    log: list[dict[str, Any]] = field(default_factory=list)
+    log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_LIMIT))
     faults: deque[dict[str, Any]] = field(default_factory=deque)
     rate_limit: dict[str, Any] | None = None
     hits: deque[float] = field(default_factory=deque)
@@ -171,6 +178,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "query": request.url.query,
                     "headers": _masked_headers(request),
                     "auth": how,
+                    "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
                 }
             )
         fault = controls.take_fault(name)
@@ -189,15 +197,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 status_code=int(limited.get("status", 429)),
                 headers=headers,
             )
-        if how == "invalid":
+        if how == "invalid" and name.startswith("private/"):
+            # Credentials on a public method are ignored, as at the exchange.
             error = RpcError(13009, "unauthorized", {"reason": "invalid_credentials"}).to_dict()
             return JSONResponse(_envelope(us_in, settings.testnet, error=error), status_code=400)
         session = Session(account=account, cancel_on_disconnect=state.account_cod(account) if account else False)
         try:
+            params = dict(request.query_params)
+            if len(params) != len(request.query_params.multi_items()):
+                repeated = next(k for k in params if len(request.query_params.getlist(k)) > 1)
+                raise RpcError(-32602, "Invalid params", {"param": repeated, "reason": "must not be repeated"})
             result = dispatch(
                 state,
                 name,
-                dict(request.query_params),
+                params,
                 session=session,
                 transport="http",
                 realistic=controls.realistic,
@@ -256,6 +269,32 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
 
+class _Drip(Response):
+    """A complete, valid answer sent one byte at a time, ``interval`` seconds apart."""
+
+    def __init__(self, body: bytes, interval: float) -> None:
+        super().__init__()
+        self.payload = body
+        self.interval = interval
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(self.payload)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        for i in range(len(self.payload)):
+            await send({"type": "http.response.body", "body": self.payload[i : i + 1], "more_body": True})
+            await asyncio.sleep(self.interval)
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _retry_after_header(fault: dict[str, Any]) -> dict[str, str]:
+    if fault.get("retry_after_date") is not None:
+        when = time.time() + float(fault["retry_after_date"])
+        return {"Retry-After": formatdate(when, usegmt=True)}
+    if fault.get("retry_after") is not None:
+        return {"Retry-After": str(fault["retry_after"])}
+    return {}
+
+
 async def _inject(fault: dict[str, Any]) -> Response | None:
     kind = fault["kind"]
     if kind == "delay":
@@ -263,9 +302,21 @@ async def _inject(fault: dict[str, Any]) -> Response | None:
         return None
     if kind == "status":
         status = int(fault["status"])
-        headers = {"Retry-After": str(fault["retry_after"])} if fault.get("retry_after") is not None else {}
+        headers = _retry_after_header(fault)
+        if "error" in fault:  # a JSON-RPC error body, as a gateway in front of the exchange may send
+            body = _envelope(time.time_ns() // 1000, True, error=fault["error"])
+            return JSONResponse(body, status_code=status, headers=headers)
         page = f"<html><body><h1>{status}</h1>upstream unavailable</body></html>"
         return Response(page, status_code=status, media_type="text/html", headers=headers)
+    if kind == "answer":
+        # Any answer at all: {"status": 200, "body": "<text>" or JSON value, "headers": {...}}.
+        raw = fault.get("body", "")
+        content = raw.encode() if isinstance(raw, str) else json.dumps(raw).encode()
+        headers = {"content-type": "application/json", **_retry_after_header(fault), **fault.get("headers", {})}
+        return Response(content, status_code=int(fault.get("status", 200)), headers=headers)
+    if kind == "drip":
+        answer = _envelope(time.time_ns() // 1000, True, result={"version": "1.2.26"})
+        return _Drip(json.dumps(answer).encode(), float(fault.get("interval", 0.1)))
     if kind == "drop":
         return _DropMidResponse()
     if kind == "malformed":

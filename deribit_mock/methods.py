@@ -162,9 +162,28 @@ def _reason(error: Mapping[str, Any]) -> str:
     return str(error["msg"])
 
 
+# What the exchange reads as a number in a query string: no "10_000", "0x1f" or " 30".
+_NUMBER_TEXT = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def _numeric_fields(model: type[BaseModel]) -> dict[str, str]:
+    kinds: dict[str, str] = {}
+    for name, info in model.model_fields.items():
+        annotation = str(info.annotation)
+        if "float" in annotation:
+            kinds[info.alias or name] = "must be a number"
+        elif "int" in annotation:
+            kinds[info.alias or name] = "must be an integer"
+    return kinds
+
+
 def _parse_params(model: type[BaseModel] | None, params: Mapping[str, Any]) -> Any:
     if model is None:
         return None
+    for name, reason in _numeric_fields(model).items():
+        value = params.get(name)
+        if isinstance(value, str) and not _NUMBER_TEXT.fullmatch(value):
+            raise invalid_params(name, reason)
     try:
         return model.model_validate(dict(params))
     except ValidationError as exc:

@@ -127,12 +127,6 @@ def test_timeouts_are_retried(mock: MockServer) -> None:
     assert attempts(mock) == 2
 
 
-def test_the_default_timeout_is_set_and_documented() -> None:
-    client = Client(base_url="http://127.0.0.1:9")
-    timeout = client.get_httpx_client().timeout
-    assert (timeout.read, timeout.connect) == (10.0, 5.0)
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("kind", ["malformed", "content_type"])
 def test_malformed_answers_raise_response_validation_error_without_retry(
@@ -148,21 +142,6 @@ def test_malformed_answers_raise_response_validation_error_without_retry(
     assert len(caught.value.body) <= 260
     assert ("malformed JSON" if kind == "malformed" else "text/html") in str(caught.value)
     assert attempts(mock) == 1
-
-
-@pytest.mark.parametrize("status", [429, 400])
-@pytest.mark.parametrize("mode", MODES)
-def test_rate_limits_are_retried_honouring_retry_after(mock: MockServer, mode: str, status: int) -> None:
-    mock.rate_limit(1, window=0.6, status=status, retry_after=0.6)
-    client = make_client(mock, "none", max_retries=2, initial_retry_delay=0.01)
-    call_test(make_client(mock, "none"), "sync")  # uses up the window
-    started = time.monotonic()
-
-    result = call_test(client, mode)
-
-    assert result.result.version == "1.2.26"
-    assert time.monotonic() - started >= 0.6  # waited for Retry-After, not the 10 ms backoff
-    assert attempts(mock) == 3
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -183,18 +162,6 @@ def test_other_api_errors_are_never_retried(mock: MockServer, mode: str) -> None
 
     assert not isinstance(caught.value, (RateLimitError, InternalServerError))
     assert attempts(mock) == 1
-
-
-def test_the_retry_deadline_bounds_the_total_time(mock: MockServer) -> None:
-    mock.faults(*[{"kind": "status", "status": 503}] * 10)
-    client = make_client(mock, "none", max_retries=10, initial_retry_delay=0.2, max_retry_delay=0.2, retry_deadline=0.5)
-    started = time.monotonic()
-
-    with pytest.raises(InternalServerError):
-        call_test(client, "sync")
-
-    assert time.monotonic() - started < 1.0
-    assert 2 <= attempts(mock) <= 4
 
 
 def test_backoff_grows_exponentially_with_jitter() -> None:
@@ -243,13 +210,6 @@ def test_bodies_are_logged_when_asked(mock: MockServer, caplog: pytest.LogCaptur
 def test_invalid_client_settings_are_rejected() -> None:
     with pytest.raises(ValueError, match="max_retries"):
         Client(base_url="http://127.0.0.1:9", max_retries=-1)
-
-
-def test_with_options_shares_the_connection_pool(mock: MockServer) -> None:
-    client = make_client(mock, "none")
-    quick = client.with_options(max_retries=0, timeout=1.0)
-    assert quick.get_httpx_client() is client.get_httpx_client()
-    assert (quick.max_retries, client.max_retries) == (0, 2)
 
 
 # -- secrets -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .errors import InvalidParamsError
@@ -75,8 +76,8 @@ class Operation:
 
 def _as_number(value: Any) -> int | float | None:
     """``value`` as an int or float, or None when it is not a real number (bools are not)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
+        return None  # (Decimal is no numbers.Real, but it is the trader's number)
     if isinstance(value, numbers.Integral):
         return int(value)
     if isinstance(value, float):
@@ -91,7 +92,7 @@ def _as_number(value: Any) -> int | float | None:
 
 
 def canonical(rule: Mapping[str, Any], value: Any) -> Any:
-    """The form a valid value is sent in: numbers.Real (Decimal, numpy scalars) as int or float."""
+    """The form a valid value is sent in: a Decimal or numbers.Real (numpy scalars, Fraction) as int or float."""
     kind = rule.get("type")
     if kind in _NUMBER_TYPES:
         number = _as_number(value)
