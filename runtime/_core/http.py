@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import httpx
 from attrs import define, evolve, field
 
-from .answers import Model, decode_json, parse_models, rpc_error, to_model
+from .answers import decode_json, parse_models, rpc_error, to_model
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -37,6 +37,8 @@ from .types import UNSET, Response, Unset, status_of
 
 if TYPE_CHECKING:
     import asyncio
+
+    from .answers import Model
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -71,7 +73,7 @@ logger = logging.getLogger("deribit_session_client")
 
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 
-T = TypeVar("T", bound=Model)
+T = TypeVar("T", bound="Model")
 
 
 def _masked_headers(headers: Mapping[str, str]) -> str:

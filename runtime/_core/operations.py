@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +23,6 @@ __all__ = ["Operation", "reason_for"]
 _NUMBER_TYPES = {"number": "a number", "integer": "an integer"}
 
 
-@dataclass(frozen=True, slots=True)
 class Operation:
     """One path of the spec, as the transports need it.
 
@@ -41,12 +39,28 @@ class Operation:
             connection's state a successful call sets (used to re-apply it after a reconnect).
     """
 
-    name: str
-    method: str
-    path: str
-    idempotent: bool = False
-    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    connection_state: Mapping[str, Any] | None = None
+    __slots__ = ("connection_state", "idempotent", "method", "name", "params", "path", "secret")
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        method: str,
+        path: str,
+        idempotent: bool = False,
+        params: Mapping[str, Mapping[str, Any]] | None = None,
+        connection_state: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.name = name
+        self.method = method
+        self.path = path
+        self.idempotent = idempotent
+        self.params: Mapping[str, Mapping[str, Any]] = params or {}
+        self.connection_state = connection_state
+        self.secret = frozenset(n for n, rule in self.params.items() if rule.get("secret"))
+
+    def __repr__(self) -> str:
+        return f"Operation(name={self.name!r}, method={self.method!r}, path={self.path!r})"
 
     @property
     def rpc_method(self) -> str:
@@ -71,7 +85,7 @@ class Operation:
 
     def secret_params(self) -> frozenset[str]:
         """The parameters that must never be logged (``format: password`` in the spec)."""
-        return frozenset(name for name, rule in self.params.items() if rule.get("secret"))
+        return self.secret
 
 
 def _as_number(value: Any) -> int | float | None:
