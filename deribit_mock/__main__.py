@@ -8,6 +8,7 @@ import socket
 import uvicorn
 
 from .app import Settings, create_app
+from .ws import MockWebSocketProtocol
 
 
 def main() -> None:
@@ -25,9 +26,26 @@ def main() -> None:
     args = parser.parse_args()
     app = create_app(Settings.from_env(realistic=args.realistic))
     if args.fd is None:
-        print(f"Mock exchange on http://{args.host}:{args.port}/api/v2 (controls under /_mock/)", flush=True)
+        print(
+            f"Mock exchange on http://{args.host}:{args.port}/api/v2 and ws://{args.host}:{args.port}/ws/api/v2"
+            " (controls under /_mock/)",
+            flush=True,
+        )
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False, lifespan="off"
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="off",
+        # uvicorn's sans-IO websockets implementation ("websockets-sansio"), subclassed only to
+        # reach a connection's transport for the drop and stall controls.
+        ws=MockWebSocketProtocol,
+        ws_per_message_deflate=False,  # the exchange's clients run without compression
+        ws_ping_interval=None,  # no server pings: they would close a paused test client for
+        ws_ping_timeout=None,  # reasons the exchange never would (heartbeats do that job)
+        ws_max_size=4 * 1024 * 1024,  # frames up to here reach the app, which answers -32600 over 32 kB
+        backlog=4096,
     )
     server = uvicorn.Server(config)
     if args.fd is None:

@@ -35,14 +35,16 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from .methods import RpcError, Session, State, dispatch
+from .methods import Credentials, RpcError, Session, State, dispatch
+from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 DEFAULT_CLIENT_ID = "mock-client-id"
 DEFAULT_CLIENT_SECRET = "mock-client-secret"
@@ -62,15 +64,25 @@ class Settings:
     access_token: str = DEFAULT_ACCESS_TOKEN
     realistic: bool = False
     testnet: bool = True
+    #: Access-token lifetime in seconds (scaled by time_scale).
+    token_ttl: float = 900.0
+    #: Multiplies every mock duration: heartbeats, deadlines, token lifetimes, the idle timeout.
+    time_scale: float = 1.0
+    #: The exchange allows 32 WebSocket connections per address; off by default (loopback tests need more).
+    max_connections_per_ip: int | None = None
 
     @classmethod
     def from_env(cls, realistic: bool | None = None) -> Settings:
         env = os.environ
+        limit = env.get("DERIBIT_MOCK_MAX_CONNECTIONS_PER_IP")
         return cls(
             client_id=env.get("DERIBIT_MOCK_CLIENT_ID", DEFAULT_CLIENT_ID),
             client_secret=env.get("DERIBIT_MOCK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
             access_token=env.get("DERIBIT_MOCK_ACCESS_TOKEN", DEFAULT_ACCESS_TOKEN),
             realistic=realistic if realistic is not None else env.get("DERIBIT_MOCK_REALISTIC", "") in ("1", "true"),
+            token_ttl=float(env.get("DERIBIT_MOCK_TOKEN_TTL", "900")),
+            time_scale=_positive(env.get("DERIBIT_MOCK_TIME_SCALE", "1.0"), "DERIBIT_MOCK_TIME_SCALE"),
+            max_connections_per_ip=int(limit) if limit else None,
         )
 
     def __repr__(self) -> str:
@@ -110,6 +122,24 @@ class Controls:
             return None
 
 
+def _positive(text: str, name: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be a positive number, not {text!r}")
+    return value
+
+
+#: Query parameters the log never shows (the spec's `format: password` parameters of public/auth).
+_SECRET_PARAMS = frozenset({"client_secret", "refresh_token", "signature", "access_token"})
+
+
+def _masked_query(request: Request) -> str:
+    pairs = request.query_params.multi_items()
+    if not any(name in _SECRET_PARAMS for name, _ in pairs):
+        return request.url.query
+    return urlencode([(name, "***" if name in _SECRET_PARAMS else value) for name, value in pairs])
+
+
 def _masked_headers(request: Request) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in request.headers.items():
@@ -120,15 +150,17 @@ def _masked_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-def _authenticate(settings: Settings, header: str | None) -> tuple[str | None, str]:
-    """(account or None, how): how is "none", "bearer", "basic" or "invalid"."""
+def _authenticate(settings: Settings, state: State, header: str | None) -> tuple[str | None, str, dict[str, Any]]:
+    """(account or None, how, the 13009 data when invalid): how is "none", "bearer", "basic" or "invalid"."""
     if not header:
-        return None, "none"
+        return None, "none", {}
     scheme, _, credentials = header.partition(" ")
     scheme = scheme.lower()
     if scheme == "bearer":
-        if secrets.compare_digest(credentials.encode(), settings.access_token.encode()):
-            return settings.client_id, "bearer"
+        try:
+            return state.check_token(credentials, None), "bearer", {}
+        except RpcError as exc:
+            return None, "invalid", exc.data
     elif scheme == "basic":
         try:
             decoded = base64.b64decode(credentials, validate=True).decode()
@@ -136,8 +168,8 @@ def _authenticate(settings: Settings, header: str | None) -> tuple[str | None, s
             decoded = ""
         expected = f"{settings.client_id}:{settings.client_secret}"
         if secrets.compare_digest(decoded.encode(), expected.encode()):
-            return settings.client_id, "basic"
-    return None, "invalid"
+            return settings.client_id, "basic", {}
+    return None, "invalid", {"reason": "invalid_credentials"}
 
 
 def _envelope(us_in: int, testnet: bool, **fields: Any) -> dict[str, Any]:
@@ -163,19 +195,24 @@ class _DropMidResponse(Response):
 def create_app(settings: Settings | None = None) -> Starlette:
     """The mock exchange as an ASGI app."""
     settings = settings or Settings.from_env()
-    state = State()
+    state = State(
+        credentials=Credentials(settings.client_id, settings.client_secret, settings.access_token, settings.token_ttl),
+        time_scale=settings.time_scale,
+    )
     controls = Controls(realistic=settings.realistic)
+    hub = Hub(state, controls, settings)
 
     async def api(request: Request) -> Response:
         us_in = time.time_ns() // 1000
         name = request.path_params["method"]
-        account, how = _authenticate(settings, request.headers.get("authorization"))
+        account, how, refusal = _authenticate(settings, state, request.headers.get("authorization"))
         with controls.lock:
             controls.log.append(
                 {
+                    "transport": "http",
                     "method": request.method,
                     "path": request.url.path,
-                    "query": request.url.query,
+                    "query": _masked_query(request),
                     "headers": _masked_headers(request),
                     "auth": how,
                     "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
@@ -199,7 +236,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             )
         if how == "invalid" and name.startswith("private/"):
             # Credentials on a public method are ignored, as at the exchange.
-            error = RpcError(13009, "unauthorized", {"reason": "invalid_credentials"}).to_dict()
+            error = RpcError(13009, "unauthorized", refusal).to_dict()
             return JSONResponse(_envelope(us_in, settings.testnet, error=error), status_code=400)
         session = Session(account=account, cancel_on_disconnect=state.account_cod(account) if account else False)
         try:
@@ -227,7 +264,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse(list(controls.log))
 
     async def reset(request: Request) -> Response:
+        for conn in list(hub.connections.values()):
+            await hub.close(conn, "reset by /_mock/reset", forget=True)
+        hub.reset_records()
         state.reset()
+        state.time_scale = settings.time_scale
         with controls.lock:
             controls.log.clear()
             controls.faults.clear()
@@ -241,7 +282,48 @@ def create_app(settings: Settings | None = None) -> Starlette:
         with controls.lock:
             if "realistic" in body:
                 controls.realistic = bool(body["realistic"])
-            return JSONResponse({"realistic": controls.realistic})
+            if "time_scale" in body:
+                try:
+                    state.time_scale = _positive(str(body["time_scale"]), "time_scale")
+                except ValueError as exc:
+                    return JSONResponse({"error": str(exc)}, status_code=400)
+                for conn in hub.connections.values():
+                    conn.wakeup.set()
+            return JSONResponse({"realistic": controls.realistic, "time_scale": state.time_scale})
+
+    async def connections(request: Request) -> Response:
+        return JSONResponse([conn.describe() for conn in hub.connections.values()])
+
+    async def events(request: Request) -> Response:
+        return JSONResponse(list(hub.events))
+
+    async def heartbeats(request: Request) -> Response:
+        return JSONResponse(hub.heartbeat_stats())
+
+    async def ws_drop(request: Request) -> Response:
+        picked = hub.pick(await _json_body(request))
+        for conn in picked:
+            if conn.protocol is None:
+                return JSONResponse({"error": "this server cannot drop connections"}, status_code=501)
+            conn.close_reason = "connection dropped (by /_mock/ws/drop)"
+            conn.protocol.abort()
+        return JSONResponse({"dropped": [c.id for c in picked]})
+
+    async def ws_stall(request: Request) -> Response:
+        picked = hub.pick(await _json_body(request))
+        for conn in picked:
+            if conn.protocol is None:
+                return JSONResponse({"error": "this server cannot stall connections"}, status_code=501)
+            conn.stalled = True
+            conn.protocol.stall()
+        return JSONResponse({"stalled": [c.id for c in picked]})
+
+    async def ws_test_request(request: Request) -> Response:
+        picked = hub.pick(await _json_body(request))
+        for conn in picked:
+            interval = conn.session.heartbeat_interval or DEFAULT_TEST_REQUEST_DEADLINE
+            await hub.send_test_request(conn, float(interval) * state.time_scale)
+        return JSONResponse({"sent": [c.id for c in picked]})
 
     async def rate_limit(request: Request) -> Response:
         body = await request.json()
@@ -265,6 +347,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/_mock/config", config, methods=["POST"]),
             Route("/_mock/rate_limit", rate_limit, methods=["POST"]),
             Route("/_mock/faults", faults, methods=["POST"]),
+            Route("/_mock/connections", connections, methods=["GET"]),
+            Route("/_mock/events", events, methods=["GET"]),
+            Route("/_mock/heartbeats", heartbeats, methods=["GET"]),
+            Route("/_mock/ws/drop", ws_drop, methods=["POST"]),
+            Route("/_mock/ws/stall", ws_stall, methods=["POST"]),
+            Route("/_mock/ws/test_request", ws_test_request, methods=["POST"]),
+            WebSocketRoute("/ws/api/v2", hub.endpoint),
         ]
     )
 
@@ -293,6 +382,12 @@ def _retry_after_header(fault: dict[str, Any]) -> dict[str, str]:
     if fault.get("retry_after") is not None:
         return {"Retry-After": str(fault["retry_after"])}
     return {}
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    body = json.loads(raw) if raw.strip() else {}
+    return body if isinstance(body, dict) else {}
 
 
 async def _inject(fault: dict[str, Any]) -> Response | None:

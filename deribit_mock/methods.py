@@ -8,8 +8,12 @@ WebSocket JSON-RPC endpoint (with heartbeats) can call the same function with
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -55,18 +59,131 @@ class Session:
     account: str | None = None
     cancel_on_disconnect: bool = False
     heartbeat_interval: float | None = None
+    #: The WebSocket connection's id; None over HTTP.
+    connection_id: int | None = None
+    #: The access token that authenticated the connection (``public/auth``), if any.
+    token: str | None = None
+    #: Set by ``private/logout``: the WebSocket layer closes without an answer.
+    logout: bool = False
+
+
+@dataclass
+class Credentials:
+    """The one API key the mock knows, and its static token."""
+
+    client_id: str
+    client_secret: str
+    access_token: str
+    #: Access-token lifetime in (unscaled) seconds: ``DERIBIT_MOCK_TOKEN_TTL``.
+    token_ttl: float = 900.0
+
+
+@dataclass
+class Token:
+    access: str
+    refresh: str
+    account: str
+    scope: str
+    #: The WebSocket connection a ``connection``-scope token belongs to (None: issued over HTTP).
+    connection_id: int | None
+    session_name: str | None
+    expires_at: float
+    refresh_expires_at: float
+
+
+#: How long a signature's timestamp may be off the server's clock, in seconds (not scaled).
+SIGNATURE_WINDOW = 60.0
+#: A refresh token outlives its access token by this factor (unverified at the exchange).
+REFRESH_LIFETIME_FACTOR = 10.0
 
 
 @dataclass
 class State:
-    """What the exchange keeps per account: the cancel-on-disconnect default."""
+    """What the exchange keeps per account: the cancel-on-disconnect default, tokens, nonces."""
 
+    credentials: Credentials = field(
+        default_factory=lambda: Credentials("mock-client-id", "mock-client-secret", "mock-access-token")
+    )
+    #: Multiplies every mock duration (heartbeats, deadlines, token lifetimes, idle timeout).
+    time_scale: float = 1.0
     cod_by_account: dict[str, bool] = field(default_factory=dict)
+    tokens: dict[str, Token] = field(default_factory=dict)
+    refresh_tokens: dict[str, Token] = field(default_factory=dict)
+    nonces: dict[tuple[str, str], float] = field(default_factory=dict)
+    sessions: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self.lock:
             self.cod_by_account.clear()
+            self.tokens.clear()
+            self.refresh_tokens.clear()
+            self.nonces.clear()
+
+    # -- tokens ----------------------------------------------------------------------------
+
+    def issue(self, account: str, scope: str, connection_id: int | None, session_name: str | None, ttl: float) -> Token:
+        now = time.monotonic()
+        token = Token(
+            access=f"mock.{secrets.token_urlsafe(24)}",
+            refresh=f"mock-refresh.{secrets.token_urlsafe(24)}",
+            account=account,
+            scope=scope,
+            connection_id=connection_id if session_name is None else None,
+            session_name=session_name,
+            expires_at=now + ttl,
+            refresh_expires_at=now + ttl * REFRESH_LIFETIME_FACTOR,
+        )
+        with self.lock:
+            self.tokens[token.access] = token
+            self.refresh_tokens[token.refresh] = token
+        return token
+
+    def check_token(self, access: str, connection_id: int | None) -> str:
+        """The account of a valid access token; RpcError 13009 saying why it is not."""
+        if secrets.compare_digest(access.encode(), self.credentials.access_token.encode()):
+            return self.credentials.client_id
+        with self.lock:
+            token = self.tokens.get(access)
+        if token is None:
+            raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "invalid_token"})
+        if time.monotonic() >= token.expires_at:
+            raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "token_expired: the access token has expired"})
+        if token.session_name is None and token.connection_id != connection_id:
+            raise RpcError(
+                UNAUTHORIZED,
+                "unauthorized",
+                {"reason": "invalid_token: a connection-scope token of another connection"},
+            )
+        return token.account
+
+    def drop_connection_tokens(self, connection_id: int) -> None:
+        """A connection-scope token lives and dies with its connection."""
+        with self.lock:
+            for access, token in list(self.tokens.items()):
+                if token.connection_id == connection_id and token.session_name is None:
+                    del self.tokens[access]
+                    self.refresh_tokens.pop(token.refresh, None)
+
+    def revoke(self, access: str) -> None:
+        with self.lock:
+            token = self.tokens.pop(access, None)
+            if token is not None:
+                self.refresh_tokens.pop(token.refresh, None)
+
+    def use_nonce(self, client_id: str, nonce: str) -> bool:
+        """False when the nonce was already used within the signature window."""
+        now = time.monotonic()
+        with self.lock:
+            if len(self.nonces) > 10_000:
+                for key, until in list(self.nonces.items()):
+                    if until < now:
+                        del self.nonces[key]
+            used_until = self.nonces.get((client_id, nonce))
+            if used_until is not None and used_until >= now:
+                return False
+            self.nonces[(client_id, nonce)] = now + 2 * SIGNATURE_WINDOW
+            return True
 
     def account_cod(self, account: str) -> bool:
         with self.lock:
@@ -95,6 +212,9 @@ class Method:
     response: type[BaseModel]
     private: bool
     websocket_only: bool
+    #: WebSocket-only even when the mock is not in realistic mode (private/logout: over HTTP
+    #: there is no connection to close).
+    always_websocket_only: bool = False
 
 
 METHODS: dict[str, Method] = {}
@@ -112,6 +232,7 @@ def method(
     response: type[BaseModel],
     params: type[BaseModel] | None = None,
     websocket_only: bool = False,
+    always_websocket_only: bool = False,
 ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
     """Registers a handler; ``params`` and ``response`` are models generated from openapi.yaml."""
 
@@ -122,7 +243,8 @@ def method(
             params=_strict_numbers(params) if params is not None else None,
             response=response,
             private=name.startswith("private/"),
-            websocket_only=websocket_only,
+            websocket_only=websocket_only or always_websocket_only,
+            always_websocket_only=always_websocket_only,
         )
         return handler
 
@@ -206,14 +328,14 @@ def dispatch(
         raise RpcError(-32601, "Method not found")
     if found.private and session.account is None:
         raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "authorization_required"})
-    if realistic and found.websocket_only and transport != "websocket":
+    if (realistic or found.always_websocket_only) and found.websocket_only and transport != "websocket":
         raise RpcError(10030, "must_be_websocket_request")
     call = Call(state=state, session=session, transport=transport, params=_parse_params(found.params, params))
     result = found.handler(call)
     # Validate the answer against the spec's response model: a spec change the mock does not
     # follow fails loudly here instead of answering something the spec does not describe.
-    checked = found.response.model_validate({"jsonrpc": "2.0", "result": result})
-    return checked.model_dump(mode="json", exclude_none=True)["result"]
+    found.response.model_validate({"jsonrpc": "2.0", "result": result})
+    return result
 
 
 @method(
@@ -285,3 +407,130 @@ def test(call: Call) -> dict[str, Any]:
         # The code the exchange uses here is unverified; 11094 is its generic internal error.
         raise RpcError(11094, "internal_server_error", {"reason": "expected_result=exception"})
     return {"version": SERVER_VERSION}
+
+
+# -- authentication -------------------------------------------------------------------------
+
+
+def _scopes(requested: str | None) -> tuple[str | None, float | None, list[str]]:
+    """(session name, expires override in seconds, the other scopes) from ``scope``."""
+    session_name: str | None = None
+    expires: float | None = None
+    others: list[str] = []
+    for part in (requested or "").split():
+        if part.startswith("session:"):
+            session_name = part.removeprefix("session:")
+            if not session_name:
+                raise invalid_params("scope", "session name required")
+        elif part.startswith("expires:"):
+            try:
+                expires = float(part.removeprefix("expires:"))
+            except ValueError:
+                raise invalid_params("scope", "expires must be a number of seconds") from None
+        elif part == "connection":
+            pass
+        else:
+            others.append(part)
+    return session_name, expires, others
+
+
+def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") -> str:
+    """``public/auth``'s ``client_signature``: lowercase hex HMAC-SHA256 of ``timestamp\\nnonce\\ndata``."""
+    return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
+
+
+def _secret(value: Any) -> str | None:
+    return None if value is None else str(value.get_secret_value())
+
+
+def _refused(reason: str) -> RpcError:
+    return RpcError(13004, "invalid_credentials", {"reason": reason})
+
+
+@method("public/auth", params=models.PublicAuthGetParametersQuery, response=models.AuthResponse)
+def auth(call: Call) -> dict[str, Any]:
+    p = call.params
+    creds = call.state.credentials
+    session_name, expires, others = _scopes(p.scope)
+    if p.grant_type == "client_credentials":
+        if p.client_id is None or p.client_secret is None:
+            raise invalid_params("client_id" if p.client_id is None else "client_secret", "value required")
+        if not (
+            secrets.compare_digest(p.client_id.encode(), creds.client_id.encode())
+            and secrets.compare_digest((_secret(p.client_secret) or "").encode(), creds.client_secret.encode())
+        ):
+            raise _refused("wrong client id or secret")
+        account = creds.client_id
+    elif p.grant_type == "client_signature":
+        for name in ("client_id", "timestamp", "signature", "nonce"):
+            if getattr(p, name) is None:
+                raise invalid_params(name, "value required")
+        if not secrets.compare_digest(p.client_id.encode(), creds.client_id.encode()):
+            raise _refused("unknown client id")
+        if abs(time.time() * 1000.0 - p.timestamp) > SIGNATURE_WINDOW * 1000.0:
+            raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "timestamp more than 60 s off the server's clock"})
+        expected = client_signature(creds.client_secret, p.timestamp, p.nonce, p.data or "")
+        if not secrets.compare_digest(expected.encode(), (_secret(p.signature) or "").encode()):
+            raise _refused("invalid signature")
+        if not call.state.use_nonce(p.client_id, p.nonce):
+            raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "nonce already used"})
+        account = creds.client_id
+    else:
+        refresh = _secret(p.refresh_token)
+        if refresh is None:
+            raise invalid_params("refresh_token", "value required")
+        with call.state.lock:
+            old = call.state.refresh_tokens.pop(refresh, None)
+            if old is not None:
+                call.state.tokens.pop(old.access, None)
+        if old is None or time.monotonic() >= old.refresh_expires_at:
+            raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "invalid or expired refresh token"})
+        account = old.account
+        if p.scope is None:  # a refresh keeps the scope it had
+            session_name, others = (
+                old.session_name,
+                [
+                    s
+                    for s in old.scope.split()
+                    if s not in ("connection", "mainaccount") and not s.startswith("session:")
+                ],
+            )
+    ttl = expires if expires is not None else creds.token_ttl
+    lifetime = max(ttl * call.state.time_scale, 1.0)
+    granted = " ".join([f"session:{session_name}" if session_name else "connection", "mainaccount", *others])
+    token = call.state.issue(account, granted, call.session.connection_id, session_name, lifetime)
+    if call.transport == "websocket":
+        if call.session.account is None:  # a new connection starts with the account's default
+            call.session.cancel_on_disconnect = call.state.account_cod(account)
+        call.session.account = account
+        call.session.token = token.access
+    result: dict[str, Any] = {
+        "access_token": token.access,
+        "token_type": "bearer",
+        "expires_in": int(round(lifetime)),
+        "refresh_token": token.refresh,
+        "scope": granted,
+        "enabled_features": [],
+    }
+    if session_name:
+        with call.state.lock:
+            call.state.sessions += 1
+            result["sid"] = f"mock-sid-{call.state.sessions}"
+    if p.state is not None:
+        result["state"] = p.state
+    return result
+
+
+@method(
+    "private/logout",
+    params=models.PrivateLogoutGetParametersQuery,
+    response=models.OkResponse,
+    always_websocket_only=True,
+)
+def logout(call: Call) -> str:
+    # The WebSocket layer sees session.logout, closes without an answer and fires no
+    # cancel-on-disconnect.
+    call.session.logout = True
+    if call.params.invalidate_token is not False and call.session.token is not None:
+        call.state.revoke(call.session.token)
+    return "ok"

@@ -45,6 +45,52 @@ class MockServer:
     def realistic(self, on: bool) -> None:
         self.controls.post("/config", json={"realistic": on}).raise_for_status()
 
+    # -- WebSocket ---------------------------------------------------------------------------
+
+    @property
+    def ws_url(self) -> str:
+        return self.base.replace("http://", "ws://", 1) + "/ws/api/v2"
+
+    def time_scale(self, scale: float) -> None:
+        """Multiply every mock duration by ``scale`` (until the next reset)."""
+        self.controls.post("/config", json={"time_scale": scale}).raise_for_status()
+
+    def _get(self, path: str) -> Any:
+        response = self.controls.get(path)
+        response.raise_for_status()
+        return response.json()
+
+    def connections(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._get("/connections")
+        return result
+
+    def events(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._get("/events")
+        return result
+
+    def heartbeats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._get("/heartbeats")
+        return result
+
+    def _ws_control(self, what: str, connection: int | None) -> list[int]:
+        body = {} if connection is None else {"id": connection}
+        response = self.controls.post(f"/ws/{what}", json=body)
+        response.raise_for_status()
+        ids: list[int] = next(iter(response.json().values()))
+        return ids
+
+    def drop(self, connection: int | None = None) -> list[int]:
+        """Abort a WebSocket connection (all when None) with no close frame."""
+        return self._ws_control("drop", connection)
+
+    def stall(self, connection: int | None = None) -> list[int]:
+        """Stop reading and sending on a connection (all when None), keeping TCP open."""
+        return self._ws_control("stall", connection)
+
+    def send_test_request(self, connection: int | None = None) -> list[int]:
+        """Send a test_request now, with the usual deadline."""
+        return self._ws_control("test_request", connection)
+
 
 def start_mock(env: dict[str, str] | None = None, *args: str) -> MockServer:
     """Starts ``python -m deribit_mock`` on a socket bound here, so no port can be taken first.
@@ -54,7 +100,7 @@ def start_mock(env: dict[str, str] | None = None, *args: str) -> MockServer:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
+    sock.listen(4096)
     port = sock.getsockname()[1]
     full_env = {
         **os.environ,

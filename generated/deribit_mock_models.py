@@ -4,7 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+
+class AuthResult(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    access_token: Annotated[SecretStr, Field(description="The token for private calls. A secret.")]
+    token_type: Annotated[str, Field(description="Always `bearer`.")]
+    expires_in: Annotated[
+        int, Field(description="Seconds until the access token expires (the mock reports its scaled lifetime).")
+    ]
+    refresh_token: Annotated[SecretStr, Field(description="Gets a new pair with `grant_type=refresh_token`. A secret.")]
+    scope: Annotated[str, Field(description="The granted scopes (the server may narrow what was asked).")]
+    enabled_features: Annotated[list[str] | None, Field(description="Features enabled for the API key.")] = None
+    sid: Annotated[str | None, Field(description="The session id, for `session:NAME` scope.")] = None
+    state: Annotated[str | None, Field(description="The `state` of the request, echoed.")] = None
 
 
 class Envelope(BaseModel):
@@ -12,7 +28,9 @@ class Envelope(BaseModel):
         extra="allow",
     )
     jsonrpc: Literal["2.0"]
-    id: Annotated[int | None, Field(description="The request id; absent over HTTP GET.")] = None
+    id: Annotated[
+        int | str | None, Field(description="The request id (an integer or a string, echoed); absent over HTTP GET.")
+    ] = None
     testnet: Annotated[bool | None, Field(description="Whether the answer comes from the test network.")] = None
     usIn: Annotated[
         int | None, Field(description="The moment the request was received, in microseconds since the epoch.")
@@ -79,6 +97,32 @@ class ErrorResponse(Envelope):
     error: ErrorDetail
 
 
+class PublicAuthGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    grant_type: Annotated[
+        Literal["client_credentials", "client_signature", "refresh_token"],
+        Field(description="How `public/auth` authenticates."),
+    ]
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    refresh_token: SecretStr | None = None
+    timestamp: int | None = None
+    signature: SecretStr | None = None
+    nonce: str | None = None
+    data: str | None = None
+    state: str | None = None
+    scope: str | None = None
+
+
+class PrivateLogoutGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    invalidate_token: bool | None = True
+
+
 class PublicSetHeartbeatGetParametersQuery(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -120,3 +164,10 @@ class PublicTestGetParametersQuery(BaseModel):
     expected_result: Annotated[
         Literal["exception"] | None, Field(description="Makes `public/test` answer with an error.")
     ] = None
+
+
+class AuthResponse(Envelope):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    result: AuthResult

@@ -7,6 +7,37 @@ from typing import Final
 from ._core.operations import Operation
 
 OPERATIONS: Final[dict[str, Operation]] = {
+    "auth": Operation(
+        name="auth",
+        method="get",
+        path="/public/auth",
+        idempotent=False,
+        params={
+            "grant_type": {
+                "required": True,
+                "type": "string",
+                "enum": ["client_credentials", "client_signature", "refresh_token"],
+            },
+            "client_id": {"required": False, "type": "string"},
+            "client_secret": {"required": False, "type": "string", "secret": True},
+            "refresh_token": {"required": False, "type": "string", "secret": True},
+            "timestamp": {"required": False, "type": "integer"},
+            "signature": {"required": False, "type": "string", "secret": True},
+            "nonce": {"required": False, "type": "string"},
+            "data": {"required": False, "type": "string"},
+            "state": {"required": False, "type": "string"},
+            "scope": {"required": False, "type": "string"},
+        },
+        connection_state=None,
+    ),
+    "logout": Operation(
+        name="logout",
+        method="get",
+        path="/private/logout",
+        idempotent=False,
+        params={"invalidate_token": {"required": False, "type": "boolean"}},
+        connection_state=None,
+    ),
     "set_heartbeat": Operation(
         name="set_heartbeat",
         method="get",

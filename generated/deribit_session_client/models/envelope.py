@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,7 +21,7 @@ class Envelope:
 
         Attributes:
             jsonrpc (JsonRpcVersion):
-            id (int | Unset): The request id; absent over HTTP GET.
+            id (int | str | Unset): The request id (an integer or a string, echoed); absent over HTTP GET.
             testnet (bool | Unset): Whether the answer comes from the test network.
             us_in (int | Unset): The moment the request was received, in microseconds since the epoch.
             us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
@@ -31,7 +31,7 @@ class Envelope:
     __test__ = False  # not a test class, whatever its name, when a user's test module imports it
 
     jsonrpc: JsonRpcVersion
-    id: int | Unset = UNSET
+    id: int | str | Unset = UNSET
     testnet: bool | Unset = UNSET
     us_in: int | Unset = UNSET
     us_out: int | Unset = UNSET
@@ -41,7 +41,11 @@ class Envelope:
     def to_dict(self) -> dict[str, Any]:
         jsonrpc: str = self.jsonrpc
 
-        id = self.id
+        id: int | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         testnet = self.testnet
 
@@ -76,7 +80,12 @@ class Envelope:
         d = expect_object(src_dict, "Envelope")
         jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
 
-        id = expect_int(d.pop("id", UNSET), "id")
+        def _parse_id(data: object) -> int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(int | str | Unset, data)
+
+        id = _parse_id(d.pop("id", UNSET))
 
         testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,7 +24,7 @@ class ErrorResponse:
     Attributes:
         jsonrpc (JsonRpcVersion):
         error (ErrorDetail):
-        id (int | Unset): The request id; absent over HTTP GET.
+        id (int | str | Unset): The request id (an integer or a string, echoed); absent over HTTP GET.
         testnet (bool | Unset): Whether the answer comes from the test network.
         us_in (int | Unset): The moment the request was received, in microseconds since the epoch.
         us_out (int | Unset): The moment the answer was sent, in microseconds since the epoch.
@@ -35,7 +35,7 @@ class ErrorResponse:
 
     jsonrpc: JsonRpcVersion
     error: ErrorDetail
-    id: int | Unset = UNSET
+    id: int | str | Unset = UNSET
     testnet: bool | Unset = UNSET
     us_in: int | Unset = UNSET
     us_out: int | Unset = UNSET
@@ -47,7 +47,11 @@ class ErrorResponse:
 
         error = self.error.to_dict()
 
-        id = self.id
+        id: int | str | Unset
+        if isinstance(self.id, Unset):
+            id = UNSET
+        else:
+            id = self.id
 
         testnet = self.testnet
 
@@ -87,7 +91,12 @@ class ErrorResponse:
 
         error = ErrorDetail.from_dict(d.pop("error"))
 
-        id = expect_int(d.pop("id", UNSET), "id")
+        def _parse_id(data: object) -> int | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            return cast(int | str | Unset, data)
+
+        id = _parse_id(d.pop("id", UNSET))
 
         testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 

@@ -1,0 +1,404 @@
+"""The WebSocket face of the mock exchange: JSON-RPC 2.0 at ``/ws/api/v2``.
+
+Every request goes through the same :func:`~.methods.dispatch` as HTTP, with one
+:class:`~.methods.Session` per connection. On top of it this module keeps what only a
+connection has: heartbeats (``test_request`` and its deadline), the idle timeout,
+cancel-on-disconnect firing when a connection ends, and the controls that tests use to
+break connections (drop, stall, send a ``test_request`` now).
+
+Choices where the exchange's behaviour is not documented (see the README's list of
+differences): a missed ``test_request`` closes with code 1000 and reason
+``test_request not answered``; the idle timeout counts only JSON-RPC frames from the client
+(not pings); any ``public/test`` call answers a pending ``test_request``; malformed frames
+get -32600 (the exchange may say 11050).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import statistics
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from .methods import METHODS, UNAUTHORIZED, RpcError, Session, State, dispatch
+
+if TYPE_CHECKING:
+    from .app import Controls, Settings
+
+logger = logging.getLogger("deribit_mock.ws")
+
+#: A frame larger than this gets -32600 ``request entity too large``, as at the exchange.
+MAX_FRAME_BYTES = 32 * 1024
+#: A connection with no frame from the client for this long is closed (scaled).
+IDLE_TIMEOUT = 600.0
+#: ``POST /_mock/ws/test_request`` on a connection without heartbeats uses this deadline (scaled).
+DEFAULT_TEST_REQUEST_DEADLINE = 10.0
+EVENT_LIMIT = 10_000
+LATENCY_SAMPLES = 200_000
+_EXTENSION = "deribit_mock.protocol"
+_SECRET_PARAMS = frozenset({"access_token", "client_secret", "signature", "refresh_token"})
+
+
+class MockWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's sans-IO websockets implementation, plus what fault injection needs: the
+    connection's transport, to abort it (a network failure) or stop reading it (a hung server)."""
+
+    stalled = False
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"][_EXTENSION] = self
+
+    def abort(self) -> None:
+        """Close the TCP connection at once, with no close frame."""
+        self.transport.abort()
+
+    def stall(self) -> None:
+        """Stop reading (so no frame, ping or close is seen) while keeping TCP open."""
+        self.stalled = True
+        self.transport.pause_reading()
+
+    async def receive(self) -> Any:
+        if self.stalled:
+            return await self.queue.get()  # never resume reading: the server is hung
+        return await super().receive()
+
+
+class Conn:
+    """One WebSocket connection and what the exchange keeps for it."""
+
+    def __init__(self, conn_id: int, websocket: WebSocket, time_scale: float) -> None:
+        self.id = conn_id
+        self.websocket = websocket
+        self.protocol: MockWebSocketProtocol | None = websocket.scope.get("extensions", {}).get(_EXTENSION)
+        client = websocket.client
+        self.peer = f"{client.host}:{client.port}" if client else None
+        self.session = Session(connection_id=conn_id)
+        now = time.monotonic()
+        self.last_received = now
+        self.next_beat: float | None = None
+        self.pending_since: float | None = None
+        self.pending_deadline: float | None = None
+        self.test_requests_sent = 0
+        self.test_requests_answered = 0
+        self.stalled = False
+        self.close_reason: str | None = None
+        self.wakeup = asyncio.Event()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "peer": self.peer,
+            "account": self.session.account,
+            "authenticated": self.session.account is not None,
+            "heartbeat_interval": self.session.heartbeat_interval,
+            "cancel_on_disconnect": self.session.cancel_on_disconnect,
+            "test_requests_sent": self.test_requests_sent,
+            "test_requests_answered": self.test_requests_answered,
+            "stalled": self.stalled,
+        }
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.stalled or self.close_reason is not None:
+            return
+        try:
+            await self.websocket.send_text(json.dumps(message))
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            pass  # the connection is going; the reader sees why
+
+
+class Hub:
+    """Every open WebSocket connection, the events, and the heartbeat statistics."""
+
+    def __init__(self, state: State, controls: Controls, settings: Settings) -> None:
+        self.state = state
+        self.controls = controls
+        self.settings = settings
+        self.connections: dict[int, Conn] = {}
+        self.events: deque[dict[str, Any]] = deque(maxlen=EVENT_LIMIT)
+        self.next_id = 0
+        self.sent = self.answered = self.missed = 0
+        self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+
+    # -- records ---------------------------------------------------------------------------
+
+    def event(self, kind: str, conn: Conn, reason: str | None = None) -> None:
+        self.events.append(
+            {"event": kind, "connection": conn.id, "account": conn.session.account, "reason": reason, "at": time.time()}
+        )
+
+    def heartbeat_stats(self) -> dict[str, Any]:
+        ms = sorted(x * 1000.0 for x in self.latencies)
+
+        def pct(q: float) -> float | None:
+            return round(ms[min(int(q * len(ms)), len(ms) - 1)], 3) if ms else None
+
+        return {
+            "test_requests_sent": self.sent,
+            "test_requests_answered": self.answered,
+            "test_requests_missed": self.missed,
+            "latency_ms": {
+                "count": len(ms),
+                "p50": round(statistics.median(ms), 3) if ms else None,
+                "p99": pct(0.99),
+                "max": round(ms[-1], 3) if ms else None,
+            },
+        }
+
+    def reset_records(self) -> None:
+        self.events.clear()
+        self.sent = self.answered = self.missed = 0
+        self.latencies.clear()
+
+    def pick(self, body: dict[str, Any]) -> list[Conn]:
+        """The connections a control names: ``{"id": n}``, or ``{}`` for all."""
+        if body.get("id") is None:
+            return list(self.connections.values())
+        conn = self.connections.get(int(body["id"]))
+        return [conn] if conn is not None else []
+
+    # -- the endpoint ----------------------------------------------------------------------
+
+    async def endpoint(self, websocket: WebSocket) -> None:
+        limit = self.settings.max_connections_per_ip
+        host = websocket.client.host if websocket.client else None
+        if (
+            limit is not None
+            and sum(1 for c in self.connections.values() if c.peer and c.peer.rsplit(":", 1)[0] == host) >= limit
+        ):
+            error = RpcError(10028, "too_many_requests", {"reason": f"more than {limit} connections from one address"})
+            await websocket.send_denial_response(
+                JSONResponse({"jsonrpc": "2.0", "error": error.to_dict()}, status_code=429)
+            )
+            return
+        await websocket.accept()
+        self.next_id += 1
+        conn = Conn(self.next_id, websocket, self.state.time_scale)
+        self.connections[conn.id] = conn
+        self.event("opened", conn)
+        ticker = asyncio.create_task(self._tick(conn))
+        reason = "closed by the client"
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    code = message.get("code")
+                    # uvicorn reports a TCP connection lost without a close frame as 1005.
+                    reason = (
+                        "connection dropped (no close frame)"
+                        if code in (1005, 1006)
+                        else f"closed by the client (code {code})"
+                    )
+                    break
+                if conn.stalled:
+                    continue
+                text = message.get("text")
+                if text is None:
+                    text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+                conn.last_received = time.monotonic()
+                await self._frame(conn, text)
+                if conn.close_reason is not None:
+                    break
+        except (WebSocketDisconnect, OSError) as exc:
+            reason = f"connection lost ({type(exc).__name__})"
+        finally:
+            ticker.cancel()
+            await self._closed(conn, conn.close_reason or reason)
+
+    async def close(self, conn: Conn, reason: str, code: int = 1000, *, forget: bool = False) -> None:
+        """Close from the server's side (a missed test_request, idle, rate limit, logout, reset).
+
+        ``forget``: leave no record of it (``/_mock/reset``).
+        """
+        if conn.close_reason is not None:
+            return
+        conn.close_reason = reason
+        if forget:
+            self.connections.pop(conn.id, None)
+        conn.wakeup.set()
+        try:
+            await conn.websocket.close(code=code, reason=reason[:120])
+        except (RuntimeError, OSError, WebSocketDisconnect):
+            pass
+        if conn.protocol is not None and conn.stalled:
+            conn.protocol.abort()  # a stalled connection reads no close reply
+
+    async def _closed(self, conn: Conn, reason: str) -> None:
+        if self.connections.pop(conn.id, None) is None:
+            return
+        self.event("closed", conn, reason)
+        if conn.session.cancel_on_disconnect and not conn.session.logout:
+            self.event("cancel_on_disconnect", conn, reason)
+        self.state.drop_connection_tokens(conn.id)
+
+    # -- heartbeats and the idle timeout ---------------------------------------------------
+
+    def _period(self, conn: Conn) -> float | None:
+        interval = conn.session.heartbeat_interval
+        return None if interval is None else float(interval) * self.state.time_scale
+
+    async def send_test_request(self, conn: Conn, deadline: float) -> None:
+        now = time.monotonic()
+        conn.pending_since = now
+        conn.pending_deadline = now + deadline
+        conn.test_requests_sent += 1
+        self.sent += 1
+        conn.wakeup.set()
+        await conn.send({"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}})
+
+    async def _tick(self, conn: Conn) -> None:
+        while conn.close_reason is None:
+            now = time.monotonic()
+            idle_at = conn.last_received + IDLE_TIMEOUT * self.state.time_scale
+            if now >= idle_at:
+                await self.close(conn, "no traffic for 600 s (scaled)")
+                return
+            if conn.pending_deadline is not None and now >= conn.pending_deadline and not conn.stalled:
+                self.missed += 1
+                self.event("test_request_missed", conn, "test_request not answered in time")
+                await self.close(conn, "test_request not answered")
+                return
+            period = self._period(conn)
+            if period is not None and not conn.stalled:
+                if conn.next_beat is None:
+                    conn.next_beat = now + period
+                elif now >= conn.next_beat:
+                    conn.next_beat = now + period
+                    if conn.pending_since is None:
+                        if now - conn.last_received >= period:
+                            await self.send_test_request(conn, period)
+                        else:
+                            await conn.send({"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "heartbeat"}})
+            wake = [idle_at]
+            if conn.pending_deadline is not None:
+                wake.append(conn.pending_deadline)
+            if period is not None and conn.next_beat is not None:
+                wake.append(conn.next_beat)
+            conn.wakeup.clear()
+            try:
+                await asyncio.wait_for(conn.wakeup.wait(), timeout=max(min(wake) - time.monotonic(), 0.0) + 0.001)
+            except TimeoutError:
+                pass
+
+    # -- one frame -------------------------------------------------------------------------
+
+    async def _frame(self, conn: Conn, text: str) -> None:
+        us_in = time.time_ns() // 1000
+        if len(text.encode("utf-8", errors="replace")) > MAX_FRAME_BYTES:
+            await self._error(conn, us_in, None, RpcError(-32600, "request entity too large"))
+            return
+        try:
+            request = json.loads(text)
+        except (ValueError, RecursionError):
+            await self._error(conn, us_in, None, RpcError(-32700, "Parse error"))
+            return
+        if isinstance(request, list):
+            await self._error(
+                conn, us_in, None, RpcError(-32600, "Invalid Request", {"reason": "batch requests are not supported"})
+            )
+            return
+        if not isinstance(request, dict):
+            await self._error(conn, us_in, None, RpcError(-32600, "Invalid Request", {"reason": "not a JSON object"}))
+            return
+        has_id = "id" in request
+        rpc_id = request.get("id")
+        if has_id and (isinstance(rpc_id, bool) or not isinstance(rpc_id, (int, str))):
+            await self._error(
+                conn, us_in, None, RpcError(-32600, "Invalid Request", {"reason": "id must be an integer or a string"})
+            )
+            return
+        ident: dict[str, Any] = {"id": rpc_id} if has_id else {}
+        name = request.get("method")
+        if not isinstance(name, str):
+            await self._error(conn, us_in, ident, RpcError(-32600, "Invalid Request", {"reason": "method required"}))
+            return
+        params = request.get("params", {})
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            await self._error(
+                conn,
+                us_in,
+                ident,
+                RpcError(-32602, "Invalid params", {"param": "params", "reason": "must be an object"}),
+            )
+            return
+        self._log(conn, name, params)
+        if name == "public/test" and conn.pending_since is not None:
+            self.latencies.append(time.monotonic() - conn.pending_since)
+            conn.pending_since = conn.pending_deadline = None
+            conn.test_requests_answered += 1
+            self.answered += 1
+        if self.controls.rate_limited() is not None:
+            await self._error(conn, us_in, ident, RpcError(10028, "too_many_requests"))
+            await self.close(conn, "rate limit exceeded (10028)")
+            return
+        try:
+            result = self._dispatch(conn, name, dict(params))
+        except RpcError as exc:
+            await self._error(conn, us_in, ident, exc)
+            return
+        if conn.session.logout:
+            await self.close(conn, "logout")  # no answer, and no cancel-on-disconnect
+            return
+        if name == "public/auth":
+            self.event("authenticated", conn)
+        elif name in ("public/set_heartbeat", "public/disable_heartbeat"):
+            conn.next_beat = None
+            conn.pending_since = conn.pending_deadline = None
+            conn.wakeup.set()
+        await conn.send(self._envelope(us_in, ident, result=result))
+
+    def _dispatch(self, conn: Conn, name: str, params: dict[str, Any]) -> Any:
+        session = conn.session
+        token = params.pop("access_token", None)
+        found = METHODS.get(name)
+        private = found is not None and found.private
+        borrowed = False
+        if private:
+            if token is not None:
+                if not isinstance(token, str):
+                    raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "invalid_token"})
+                account = self.state.check_token(token, conn.id)
+                if session.account is None:
+                    session.account, borrowed = account, True
+            elif session.token is not None:
+                self.state.check_token(session.token, conn.id)  # expired: 13009 saying so
+        try:
+            return dispatch(
+                self.state, name, params, session=session, transport="websocket", realistic=self.controls.realistic
+            )
+        finally:
+            if borrowed:
+                session.account = None
+
+    def _envelope(self, us_in: int, ident: dict[str, Any] | None, **fields: Any) -> dict[str, Any]:
+        us_out = time.time_ns() // 1000
+        return {
+            "jsonrpc": "2.0",
+            **(ident or {}),
+            **fields,
+            "testnet": self.settings.testnet,
+            "usIn": us_in,
+            "usOut": us_out,
+            "usDiff": us_out - us_in,
+        }
+
+    async def _error(self, conn: Conn, us_in: int, ident: dict[str, Any] | None, error: RpcError) -> None:
+        await conn.send(self._envelope(us_in, ident, error=error.to_dict()))
+
+    def _log(self, conn: Conn, name: str, params: dict[str, Any]) -> None:
+        shown = {k: ("***" if k in _SECRET_PARAMS else v) for k, v in params.items()}
+        with self.controls.lock:
+            self.controls.log.append(
+                {"transport": "websocket", "connection": conn.id, "method": name, "params": shown, "peer": conn.peer}
+            )
