@@ -11,7 +11,7 @@ import numbers
 import pickle
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +40,7 @@ from deribit_session_client.api.session_management import get_cancel_on_disconne
 from deribit_session_client.api.supporting import test as public_test
 from deribit_session_client.models import CancelOnDisconnectResponse, TestResponse, TestResult
 
-from .conftest import ACCESS_TOKEN, FAST_RETRIES
+from .conftest import ACCESS_TOKEN, CLIENT_SECRET, FAST_RETRIES
 
 MODES = ["sync", "async"]
 
@@ -445,12 +445,18 @@ def test_an_error_with_its_response_pickles_without_it(mock: MockServer) -> None
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": "false"}}, "enabled"),
+        ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": "false"}}, "result.enabled"),
         ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": False}, "usIn": "yesterday"}, "usIn"),
+        ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": False}, "usIn": "--5"}, "usIn"),
         ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": False}, "testnet": "no"}, "testnet"),
-        ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": None}}, "enabled"),
-        ({"jsonrpc": "2.0", "result": ["account", False]}, "CancelOnDisconnectState"),
-        ({"jsonrpc": "2.0", "result": {"scope": "account"}}, "enabled"),
+        ({"jsonrpc": "2.0", "result": {"scope": "account", "enabled": None}}, "result.enabled"),
+        ({"jsonrpc": "2.0", "result": {"scope": 5, "enabled": True}}, "result.scope"),
+        ({"jsonrpc": "2.0", "result": {"scope": ["account"], "enabled": True}}, "result.scope"),
+        ({"jsonrpc": 2.0, "result": {"scope": "account", "enabled": True}}, "jsonrpc"),
+        ({"jsonrpc": "2.0", "result": ["account", False]}, "result"),
+        ({"jsonrpc": "2.0", "result": None}, "result"),
+        ({"jsonrpc": "2.0", "result": {"scope": "account"}}, "result.enabled"),
+        ({"result": {"scope": "account", "enabled": True}}, "jsonrpc"),
     ],
 )
 def test_an_answer_with_wrong_json_types_names_the_field(mock: MockServer, body: Any, field: str) -> None:
@@ -584,3 +590,259 @@ def test_secret_parameters_are_masked_in_logs(caplog: pytest.LogCaptureFixture) 
 def _quiet_httpx() -> Iterator[None]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     yield
+
+
+# -- found by review: the call's bound, closing in use, credentials, leaks, odd settings -------
+
+
+class _DripServer:
+    """A raw HTTP server (a thread on loopback) that sends its status line one byte every 0.1 s."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/api/v2"
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n" * 100:
+                    if self.stop.is_set():
+                        break
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        break
+                    self.stop.wait(0.1)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_server_that_drips_its_headers_is_cut_off_at_the_timeout(mode: str) -> None:
+    server = _DripServer()
+    try:
+        client = Client(base_url=server.url, timeout=0.5, max_retries=0)
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            call(client, mode)
+        elapsed = time.monotonic() - started
+        client.close()
+    finally:
+        server.close()
+    assert elapsed < 0.5 + 1.5  # without the bound it is 100 x 40 bytes x 0.1 s; margin for a loaded machine
+
+
+def test_closing_a_client_while_another_thread_calls_raises_only_deribit_errors(mock: MockServer) -> None:
+    mock.faults(*[{"kind": "delay", "seconds": 0.3}] * 4)
+    client = Client(base_url=mock.api_url, **FAST_RETRIES)
+    outcomes: list[BaseException | str] = []
+
+    def caller() -> None:
+        for _ in range(4):
+            try:
+                outcomes.append(public_test.sync(client=client).result.version)
+            except BaseException as exc:  # anything at all: it must be a DeribitError
+                outcomes.append(exc)
+
+    thread = threading.Thread(target=caller)
+    thread.start()
+    for _ in range(6):
+        time.sleep(0.1)
+        client.close()
+    thread.join(30)
+    client.close()
+
+    assert len(outcomes) == 4
+    assert all(o == "1.2.26" or isinstance(o, DeribitError) for o in outcomes), outcomes
+
+
+def test_a_token_with_a_line_break_is_refused_without_quoting_it(mock: MockServer) -> None:
+    client = AuthenticatedClient(base_url=mock.api_url, token=ACCESS_TOKEN + "\n")
+    with pytest.raises(AuthenticationError) as caught:
+        get_cancel_on_disconnect.sync(client=client, scope="account")
+    text = "".join(__import__("traceback").format_exception(caught.value))
+    assert ACCESS_TOKEN not in text
+    assert mock.requests() == []  # nothing was sent
+
+
+def test_a_new_token_reaches_the_clones_made_before(mock: MockServer) -> None:
+    client = AuthenticatedClient(base_url=mock.api_url, token="expired-token")
+    quick = client.with_options(timeout=2.0)
+    client.token = ACCESS_TOKEN
+
+    assert get_cancel_on_disconnect.sync(client=quick, scope="account").result.enabled is False
+    assert repr(ACCESS_TOKEN) not in repr(quick) and ACCESS_TOKEN not in repr(quick)
+
+
+def test_a_clone_that_sets_its_own_httpx_client_leaves_its_parent_alone(mock: MockServer) -> None:
+    client = Client(base_url=mock.api_url)
+    clone = client.with_options(max_retries=0)
+    theirs = httpx.Client(headers={"X-Desk": "clone"})
+    clone.set_httpx_client(theirs)
+
+    public_test.sync(client=client)
+    public_test.sync(client=clone)
+    client.close()
+    theirs.close()
+
+    first, second = mock.requests()
+    assert "x-desk" not in first["headers"] and second["headers"]["x-desk"] == "clone"
+
+
+def _resource_warnings(action: Callable[[], None]) -> list[str]:
+    import gc
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()  # what earlier tests left behind is not this test's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        action()
+        gc.collect()
+    return [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+
+
+def test_no_socket_is_left_open_by_common_patterns(mock: MockServer) -> None:
+    def patterns() -> None:
+        with Client(base_url=mock.api_url).with_options(max_retries=1) as clone:  # a clone of a temporary
+            public_test.sync(client=clone)
+        replaced = Client(base_url=mock.api_url)
+        public_test.sync(client=replaced)
+        other = httpx.Client()
+        replaced.set_httpx_client(other)  # the pool it replaces is closed
+        other.close()
+        parent = Client(base_url=mock.api_url)
+        clone2 = parent.with_options(timeout=3.0)
+        parent.__enter__()
+        clone2.__enter__()
+        public_test.sync(client=clone2)
+        parent.__exit__(None, None, None)  # the parent's block ends first...
+        clone2.__exit__(None, None, None)  # ...the last block to end closes the pool
+        looped = Client(base_url=mock.api_url)
+        for _ in range(3):  # one event loop after another, never entered
+            asyncio.run(public_test.asyncio(client=looped))
+        looped.close()
+
+    assert _resource_warnings(patterns) == []
+
+
+def test_async_with_in_several_threads_leaves_no_socket_open(mock: MockServer) -> None:
+    client = Client(base_url=mock.api_url)
+    barrier = threading.Barrier(4)
+
+    def worker() -> None:
+        async def run() -> None:
+            async with client:
+                barrier.wait(10)
+                await public_test.asyncio(client=client)
+                barrier.wait(10)
+
+        asyncio.run(run())
+
+    def threads() -> None:
+        workers = [threading.Thread(target=worker) for _ in range(4)]
+        for t in workers:
+            t.start()
+        for t in workers:
+            t.join(30)
+
+    assert _resource_warnings(threads) == []
+    assert len(mock.requests()) == 4
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("timeout", [-1.0, 0.0, float("nan"), "3", httpx.Timeout(1.0, read=-2.0)])
+def test_a_bad_per_call_timeout_is_an_invalid_param(mock: MockServer, mode: str, timeout: Any) -> None:
+    with pytest.raises(InvalidParamsError) as caught:
+        call(Client(base_url=mock.api_url), mode, timeout=timeout)
+    assert caught.value.data["param"] == "timeout"
+    assert mock.requests() == []
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"timeout": -1.0}, {"timeout": float("nan")}, {"retry_deadline": float("nan")}, {"base_url": "ftp://x/"}],
+)
+def test_bad_client_settings_are_refused_at_construction(settings: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        Client(**{"base_url": "http://127.0.0.1:9/api/v2", **settings})
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_bound_at_all_is_allowed(mock: MockServer, mode: str) -> None:
+    mock.faults({"kind": "delay", "seconds": 0.3})
+    client = Client(base_url=mock.api_url, timeout=None, retry_deadline=float("inf"))
+    assert call(client, mode).result.version == "1.2.26"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_timeout_with_no_read_bound_waits_for_a_slow_answer(mock: MockServer, mode: str) -> None:
+    mock.faults({"kind": "delay", "seconds": 1.2})
+    client = Client(base_url=mock.api_url, timeout=httpx.Timeout(None, connect=1.0))
+    assert call(client, mode).result.version == "1.2.26"
+
+
+def test_the_client_asks_for_uncompressed_answers(mock: MockServer) -> None:
+    public_test.sync(client=Client(base_url=mock.api_url))
+    assert mock.requests()[0]["headers"]["accept-encoding"] == "identity"
+
+
+def test_a_long_message_survives_pickling_unchanged() -> None:
+    error = APIError("m" * 10_000, code=1, status_code=400)
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error) and again.message == error.message
+
+
+def test_a_negative_retry_after_falls_back_to_the_backoff(mock: MockServer, clock: FakeClock) -> None:
+    mock.faults({"kind": "status", "status": 429, "retry_after": -5})
+    client = Client(base_url=mock.api_url, initial_retry_delay=0.4, max_retry_delay=0.4)
+    assert public_test.sync(client=client).result.version == "1.2.26"
+    [slept] = clock.sleeps
+    assert 0.3 <= slept <= 0.4
+
+
+def test_a_deeply_nested_error_body_says_so(mock: MockServer) -> None:
+    body = '{"jsonrpc": "2.0", "error": {"code": 1, "message": "x", "data": ' + "[" * 100_000 + "]" * 100_000 + "}}"
+    mock.faults({"kind": "answer", "status": 400, "body": body})
+    with pytest.raises(ResponseValidationError, match="nests too deeply"):
+        public_test.sync(client=Client(base_url=mock.api_url))
+
+
+def test_httpx_own_log_lines_mask_secret_parameters(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    from deribit_session_client.api.authentication import auth
+
+    caplog.set_level(logging.INFO, logger="httpx")
+    result = auth.sync(
+        client=Client(base_url=mock.api_url),
+        grant_type="client_credentials",
+        client_id="client-7",
+        client_secret=CLIENT_SECRET,
+    )
+    assert result.result.token_type == "bearer"
+    assert any("public/auth" in r.getMessage() for r in caplog.records if r.name == "httpx")
+    assert CLIENT_SECRET not in caplog.text
+
+
+def test_a_failed_attempt_is_logged_at_debug(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    mock.faults({"kind": "drop"})
+    caplog.set_level(logging.DEBUG, logger="deribit_session_client")
+    with pytest.raises(APIConnectionError):
+        public_test.sync(client=Client(base_url=mock.api_url, max_retries=0))
+    assert any(r.getMessage().startswith("GET /public/test -> RemoteProtocolError in ") for r in caplog.records)

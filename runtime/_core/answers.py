@@ -63,7 +63,7 @@ def to_model(
     try:
         return model.from_dict(answer)
     except KeyError as exc:
-        reason = f"missing field {exc.args[0]!r}"
+        reason = f"field {exc.args[0]!r} is missing"
     except (TypeError, ValueError, AttributeError) as exc:
         reason = str(exc)
     except RecursionError:

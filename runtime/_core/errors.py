@@ -50,6 +50,19 @@ def excerpt(body: bytes | str, limit: int = BODY_EXCERPT_LIMIT) -> str:
 class DeribitError(Exception):
     """The root of every exception this package raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle the attributes as they are (messages already bounded), without the raw
+        # response or request: they hold a connection and cannot cross a process boundary.
+        state = {k: (None if k in ("response", "request") else v) for k, v in vars(self).items()}
+        return (_restore, (type(self), self.args, state))
+
+
+def _restore(cls: type[DeribitError], args: tuple[Any, ...], state: dict[str, Any]) -> DeribitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class APIError(DeribitError):
     """The server answered with a JSON-RPC error (or an error status).
@@ -99,16 +112,6 @@ class APIError(DeribitError):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, status_code={self.status_code!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (
-            _rebuild,
-            (type(self), self.message, {"code": self.code, "data": self.data, "status_code": self.status_code}),
-        )
-
-
-def _rebuild(cls: type[Any], message: str, kwargs: dict[str, Any]) -> Any:
-    return cls(message, **kwargs)
 
 
 class AuthenticationError(APIError):
@@ -180,15 +183,6 @@ class RateLimitError(APIError):
         self.retry_after = retry_after
         super().__init__(message, code=code, data=data, status_code=status_code, response=response)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        kwargs = {
-            "code": self.code,
-            "data": self.data,
-            "status_code": self.status_code,
-            "retry_after": self.retry_after,
-        }
-        return (_rebuild, (type(self), self.message, kwargs))
-
 
 class InternalServerError(APIError):
     """The server failed (HTTP 5xx)."""
@@ -203,9 +197,6 @@ class APIConnectionError(DeribitError):
     def __init__(self, message: str = "Connection error", *, request: httpx.Request | None = None) -> None:
         self.request = request
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (str(self),))
 
 
 class APITimeoutError(APIConnectionError):
@@ -245,9 +236,6 @@ class ResponseValidationError(DeribitError):
         self.body = excerpt(body)
         where = f" [HTTP {self.status_code}]" if self.status_code is not None else ""
         super().__init__(f"{self.reason}{where}; body: {self.body!r}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.reason, {"status_code": self.status_code, "body": self.body}))
 
 
 _BY_CODE: dict[int, type[APIError]] = {
@@ -302,4 +290,8 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
             return None
     if seconds != seconds or seconds in (float("inf"), float("-inf")):
         return None
-    return max(seconds, 0.0)
+    if seconds < 0:
+        # A negative delta is invalid: ignored (the backoff applies), so that it cannot make a
+        # client hammer the server. A date in the past means "now".
+        return None if value.lstrip().startswith("-") else 0.0
+    return seconds

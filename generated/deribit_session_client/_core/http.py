@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import ssl
 import threading
 import time
 import weakref
-from collections.abc import Generator, Mapping
+from collections.abc import AsyncIterator, Generator, Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from urllib.parse import urlencode
 
@@ -25,14 +26,17 @@ from .answers import decode_json, parse_models, rpc_error, to_model
 from .errors import (
     APIConnectionError,
     APITimeoutError,
+    AuthenticationError,
     DeribitError,
     InternalServerError,
+    InvalidParamsError,
     RateLimitError,
     ResponseValidationError,
     excerpt,
     parse_retry_after,
 )
-from .operations import Operation
+from .network import attempt_deadline, install_async_tracking, install_sync_deadlines
+from .operations import SECRET_PARAMS, Operation
 from .retry import CLOCK, backoff
 from .types import UNSET, Response, Unset, status_of
 
@@ -77,6 +81,26 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 T = TypeVar("T", bound="Model")
 
 
+class _MaskSecretParams(logging.Filter):
+    """Masks the spec's secret parameters in the URLs of httpx's own log lines (httpx logs
+    each request's URL at INFO, and ``public/auth`` over HTTP carries secrets in the query)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
+            record.args = tuple(_masked_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+def _masked_url(url: httpx.URL) -> httpx.URL | str:
+    pairs = url.params.multi_items()
+    if not any(name in SECRET_PARAMS for name, _ in pairs):
+        return url
+    return str(url.copy_with(params=[(n, "***" if n in SECRET_PARAMS else v) for n, v in pairs]))
+
+
+logging.getLogger("httpx").addFilter(_MaskSecretParams())
+
+
 def _masked_headers(headers: Mapping[str, str]) -> str:
     return repr({k: ("***" if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()})
 
@@ -88,8 +112,9 @@ def _masked(_: object) -> str:
 class _Pools:
     """The httpx clients (connection pools) of a client and the clones ``with_options()`` makes.
 
-    Only the client that made this holder (its owner) closes the pools; an async pool is kept
-    per event loop, because an ``httpx.AsyncClient`` cannot outlive the loop it was used on.
+    An async pool is kept per event loop: an ``httpx.AsyncClient`` cannot outlive the loop it
+    was used on. ``depth`` counts the ``with`` blocks open on the client and its clones; when
+    the last one ends, the pools close.
     """
 
     __slots__ = ("__weakref__", "async_", "depth", "lock", "owner", "sync", "sync_external")
@@ -99,10 +124,102 @@ class _Pools:
         self.owner: weakref.ref[Client] | None = None
         self.sync: httpx.Client | None = None
         self.sync_external = False
-        self.async_: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
+        self.async_: list[_AsyncPool] = []
         self.depth = 0
+
+    def take_sync(self) -> httpx.Client | None:
+        """Forget the sync pool; returns it when it is this package's to close."""
+        with self.lock:
+            pool, external = self.sync, self.sync_external
+            self.sync, self.sync_external = None, False
+        return None if external else pool
+
+    def take_async(self, keep: asyncio.AbstractEventLoop | None = None) -> list[_AsyncPool]:
+        """Forget the async pools (except ``keep``'s); returns those that are this package's to close."""
+        with self.lock:
+            taken = [p for p in self.async_ if p.loop() is not keep or keep is None]
+            self.async_ = [p for p in self.async_ if p not in taken]
+        return [p for p in taken if not p.external]
+
+
+_CLOSING: set[Any] = set()  # tasks closing replaced pools (kept referenced until done)
+
+
+async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+class _AsyncPool:
+    """One event loop's ``httpx.AsyncClient``.
+
+    A pool this package made closes itself when its loop shuts down: ``asyncio.run()`` (and
+    pytest-asyncio) close every async generator of the loop before closing it, and the pool
+    keeps one open whose ``finally`` closes the pool, on the loop, while it still runs.
+    """
+
+    __slots__ = ("client", "closer", "external", "loop", "tracker")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient, external: bool) -> None:
+        self.loop = weakref.ref(loop)
+        self.client = client
+        self.external = external
+        self.tracker = None if external else install_async_tracking(client)
+        self.closer: Any = None
+        if not external:
+            self.closer = _close_at_loop_shutdown(client)
+            task = loop.create_task(self.closer.__anext__())  # starts it: the loop now tracks it
+            _CLOSING.add(task)
+            task.add_done_callback(_CLOSING.discard)
+
+    def dispose(self) -> None:
+        """Close this pool from outside its loop: through the loop while it runs, else at the OS level."""
+        import asyncio
+
+        loop = self.loop()
+        if loop is not None and not loop.is_closed() and loop.is_running():
+            asyncio.run_coroutine_threadsafe(self.client.aclose(), loop)
+        elif self.tracker is not None:
+            self.tracker.close_sockets()
+
+
+class _Secret:
+    """A secret shared by a client and its clones (so that a new token reaches them all);
+    never shown by ``repr()``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "'***'"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a client's credentials are not pickled")
+
+
+def _to_secret(value: str | _Secret) -> _Secret:
+    return value if isinstance(value, _Secret) else _Secret(value)
+
+
+def _check_timeout(value: object, name: str) -> str | None:
+    """Why ``value`` is not a valid timeout (None, positive seconds or an ``httpx.Timeout``)."""
+    parts: list[object]
+    if isinstance(value, httpx.Timeout):
+        parts = [value.connect, value.read, value.write, value.pool]
+    else:
+        parts = [value]
+    for part in parts:
+        if part is None:
+            continue
+        if isinstance(part, bool) or not isinstance(part, (int, float)):
+            return f"{name} must be seconds, an httpx.Timeout or None, not {type(part).__name__}"
+        if not part > 0:  # also NaN
+            return f"{name} must be positive, not {part!r}"
+    return None
 
 
 class _HeaderAuth(httpx.Auth):
@@ -164,8 +281,14 @@ class Client:
     def __attrs_post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("max_retries must not be negative")
-        if self.initial_retry_delay < 0 or self.max_retry_delay < 0 or self.retry_deadline < 0:
-            raise ValueError("retry delays and the retry deadline must not be negative")
+        if not (self.initial_retry_delay >= 0 and self.max_retry_delay >= 0 and self.retry_deadline >= 0):
+            raise ValueError("retry delays and the retry deadline must be zero or more (not NaN)")
+        reason = _check_timeout(self._timeout, "timeout")
+        if reason is not None:
+            raise ValueError(reason)
+        url = httpx.URL(self._base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url must be an http:// or https:// URL, not {self._base_url!r}")
         if self.max_response_bytes <= 0:
             raise ValueError("max_response_bytes must be positive")
         if self._pools.owner is None:
@@ -211,7 +334,8 @@ class Client:
         return evolve(self, **changes)
 
     def _owns_pools(self) -> bool:
-        return self._pools.owner is not None and self._pools.owner() is self
+        owner = self._pools.owner() if self._pools.owner is not None else None
+        return owner is None or owner is self  # a clone of a client that is gone owns what it shares
 
     # -- httpx clients ---------------------------------------------------------------------
 
@@ -223,9 +347,15 @@ class Client:
         ``base_url``, ``timeout``, credentials, retries and ``max_response_bytes`` win. It stays
         yours to close: :meth:`close` leaves it open.
         """
+        if not self._owns_pools():  # a clone that sets its own client stops sharing its parent's
+            self._pools = _Pools()
+            self._pools.owner = weakref.ref(self)
+        replaced = self._pools.take_sync()
         with self._pools.lock:
             self._pools.sync = client
             self._pools.sync_external = True
+        if replaced is not None and replaced is not client:
+            replaced.close()
         return self
 
     def get_httpx_client(self) -> httpx.Client:
@@ -236,14 +366,17 @@ class Client:
             return pool
         with self._pools.lock:
             if self._pools.sync is None:
-                self._pools.sync = httpx.Client(**self._httpx_kwargs())
+                made = httpx.Client(**self._httpx_kwargs())
+                install_sync_deadlines(made)
+                self._pools.sync = made
                 self._pools.sync_external = False
             return self._pools.sync
 
     def _httpx_kwargs(self) -> dict[str, Any]:
         return {
             "cookies": self._cookies,
-            "headers": self._headers,
+            # Deribit's answers are small: asking for no compression also rules out gzip bombs.
+            "headers": {"Accept-Encoding": "identity", **self._headers},
             "timeout": self._timeout,
             "verify": self._verify_ssl,
             "follow_redirects": self._follow_redirects,
@@ -260,19 +393,20 @@ class Client:
             self._pools.depth = max(self._pools.depth - 1, 0)
             last = self._pools.depth == 0
         if last:
-            self.close()
+            self._close_pools()
 
     def close(self) -> None:
-        """Close the sync connection pool, when this client made it. A clone's ``close()`` does
-        nothing; the next call after ``close()`` opens a new pool."""
-        if not self._owns_pools():
-            return
-        with self._pools.lock:
-            pool, external = self._pools.sync, self._pools.sync_external
-            if not external:
-                self._pools.sync = None
-        if pool is not None and not external:
-            pool.close()
+        """Close the connection pools (those of other event loops included), when this client
+        made them. A clone's ``close()`` does nothing; the next call opens a new pool."""
+        if self._owns_pools():
+            self._close_pools()
+
+    def _close_pools(self) -> None:
+        for pool in self._pools.take_async():
+            pool.dispose()
+        sync = self._pools.take_sync()
+        if sync is not None:
+            sync.close()
 
     def set_async_httpx_client(self, async_client: httpx.AsyncClient) -> Self:
         """Send async calls on the running event loop with this ``httpx.AsyncClient`` (the
@@ -280,9 +414,18 @@ class Client:
         import asyncio
 
         loop = asyncio.get_running_loop()
+        if not self._owns_pools():
+            self._pools = _Pools()
+            self._pools.owner = weakref.ref(self)
         with self._pools.lock:
-            self._pools.async_[loop] = async_client
-            _EXTERNAL.add(async_client)
+            old = [p for p in self._pools.async_ if p.loop() is loop]
+            self._pools.async_ = [p for p in self._pools.async_ if p.loop() is not loop]
+            self._pools.async_.append(_AsyncPool(loop, async_client, external=True))
+        for pool in old:
+            if not pool.external and pool.client is not async_client:
+                task = loop.create_task(pool.client.aclose())
+                _CLOSING.add(task)
+                task.add_done_callback(_CLOSING.discard)
         return self
 
     def get_async_httpx_client(self) -> httpx.AsyncClient:
@@ -290,18 +433,23 @@ class Client:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        pool = self._pools.async_.get(loop)
-        if pool is not None:
-            return pool
+        for pool in self._pools.async_:
+            if pool.loop() is loop:
+                return pool.client
+        dead: list[_AsyncPool] = []
         with self._pools.lock:
-            pool = self._pools.async_.get(loop)
-            if pool is None:
-                # Pools of loops that have closed are unusable (their sockets belonged to
-                # those loops): forget them.
-                for old in [old for old in self._pools.async_ if old.is_closed()]:
-                    del self._pools.async_[old]
-                pool = self._pools.async_[loop] = httpx.AsyncClient(**self._httpx_kwargs())
-            return pool
+            for pool in self._pools.async_:
+                if pool.loop() is loop:
+                    return pool.client
+            # Pools of loops that have closed are unusable (their sockets belonged to those
+            # loops): close their sockets and forget them.
+            dead = [p for p in self._pools.async_ if (p.loop() is None or p.loop().is_closed())]  # type: ignore[union-attr]
+            made = _AsyncPool(loop, httpx.AsyncClient(**self._httpx_kwargs()), external=False)
+            self._pools.async_ = [p for p in self._pools.async_ if p not in dead] + [made]
+        for pool in dead:
+            if not pool.external:
+                pool.dispose()
+        return made.client
 
     async def __aenter__(self) -> Self:
         with self._pools.lock:
@@ -313,20 +461,26 @@ class Client:
             self._pools.depth = max(self._pools.depth - 1, 0)
             last = self._pools.depth == 0
         if last:
-            await self.aclose()
+            await self._aclose_pools()
 
     async def aclose(self) -> None:
-        """Close the running loop's async pool (and the sync pool), when this client made them."""
+        """Close the connection pools (of every event loop, and the sync one), when this client
+        made them. A clone's ``aclose()`` does nothing."""
+        if self._owns_pools():
+            await self._aclose_pools()
+
+    async def _aclose_pools(self) -> None:
         import asyncio
 
-        if not self._owns_pools():
-            return
         loop = asyncio.get_running_loop()
-        with self._pools.lock:
-            pool = self._pools.async_.pop(loop, None)
-        if pool is not None and pool not in _EXTERNAL:
-            await pool.aclose()
-        self.close()
+        for pool in self._pools.take_async():
+            if pool.loop() is loop:
+                await pool.client.aclose()
+            else:
+                pool.dispose()
+        sync = self._pools.take_sync()
+        if sync is not None:
+            sync.close()
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -351,12 +505,11 @@ class Client:
     # -- sending, with retries -------------------------------------------------------------
 
     def _send_sync(self, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> _Answer:
-        http = self.get_httpx_client()
         attempt = _Attempts(self, op, params, timeout)
         while True:
             deadline = attempt.deadline()
             try:
-                answer = self._attempt_sync(http, attempt, deadline)
+                answer = self._attempt_sync(attempt, deadline)
             except _Failed as failed:
                 delay = attempt.retry_after_failure(failed)
                 if delay is None:
@@ -367,28 +520,32 @@ class Client:
                     return answer
             CLOCK.sleep(delay)
 
-    def _attempt_sync(self, http: httpx.Client, attempt: _Attempts, deadline: float | None) -> _Answer:
+    def _attempt_sync(self, attempt: _Attempts, deadline: float | None) -> _Answer:
         sent = time.perf_counter()
+        auth = self._auth()
+        http = self.get_httpx_client()  # each attempt: a pool closed meanwhile is made again
         try:
-            request = attempt.build(http, deadline)
-            response = http.send(request, auth=self._auth() or httpx.USE_CLIENT_DEFAULT, stream=True)
-            try:
-                chunks = attempt.start_body(response)
-                for chunk in response.iter_bytes():
-                    attempt.add_chunk(chunks, chunk, deadline)
-            finally:
-                response.close()
-        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            raise attempt.failed(exc) from exc
+            with attempt_deadline(deadline):  # bounds every connect, read and write (network.py)
+                request = attempt.build(http, deadline)
+                response = http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
+                try:
+                    chunks = attempt.start_body(response)
+                    for chunk in response.iter_bytes():
+                        attempt.add_chunk(chunks, chunk, deadline)
+                finally:
+                    response.close()
+        except DeribitError:
+            raise
+        except Exception as exc:
+            raise attempt.failed(exc, sent) from exc
         return attempt.answer(response, chunks, sent)
 
     async def _send_async(self, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> _Answer:
-        http = self.get_async_httpx_client()
         attempt = _Attempts(self, op, params, timeout)
         while True:
             deadline = attempt.deadline()
             try:
-                answer = await self._attempt_async(http, attempt, deadline)
+                answer = await self._attempt_async(attempt, deadline)
             except _Failed as failed:
                 delay = attempt.retry_after_failure(failed)
                 if delay is None:
@@ -399,30 +556,31 @@ class Client:
                     return answer
             await CLOCK.async_sleep(delay)
 
-    async def _attempt_async(self, http: httpx.AsyncClient, attempt: _Attempts, deadline: float | None) -> _Answer:
+    async def _attempt_async(self, attempt: _Attempts, deadline: float | None) -> _Answer:
         import asyncio
 
         sent = time.perf_counter()
+        auth = self._auth()
+        http = self.get_async_httpx_client()
         chunks: list[bytes] = []
         try:
             # asyncio.timeout bounds the whole attempt exactly, however the server drips.
             async with asyncio.timeout(None if deadline is None else max(deadline - CLOCK.monotonic(), 0.0)):
                 request = attempt.build(http, deadline)
-                response = await http.send(request, auth=self._auth() or httpx.USE_CLIENT_DEFAULT, stream=True)
+                response = await http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
                 try:
                     chunks = attempt.start_body(response)
                     async for chunk in response.aiter_bytes():
                         attempt.add_chunk(chunks, chunk, deadline)
                 finally:
                     await response.aclose()
+        except DeribitError:
+            raise
         except TimeoutError as exc:
-            raise attempt.failed(httpx.ReadTimeout("the call's timeout ran out")) from exc
-        except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
-            raise attempt.failed(exc) from exc
+            raise attempt.failed(httpx.ReadTimeout("the call's timeout ran out"), sent) from exc
+        except Exception as exc:
+            raise attempt.failed(exc, sent) from exc
         return attempt.answer(response, chunks, sent)
-
-
-_EXTERNAL: weakref.WeakSet[httpx.AsyncClient] = weakref.WeakSet()
 
 
 @define
@@ -440,9 +598,20 @@ class AuthenticatedClient(Client):
         auth_header_name: The header that carries the credentials.
     """
 
-    token: str = field(default="", kw_only=True, repr=_masked)
+    _token: _Secret = field(
+        factory=lambda: _Secret(""), kw_only=True, alias="token", converter=_to_secret, repr=_masked
+    )
     prefix: str = field(default="Bearer", kw_only=True)
     auth_header_name: str = field(default="Authorization", kw_only=True)
+
+    @property
+    def token(self) -> str:
+        """The credentials; setting it takes effect on the next request of this client and its clones."""
+        return self._token.value
+
+    @token.setter
+    def token(self, value: str) -> None:
+        self._token.value = value
 
     @classmethod
     def from_client_credentials(cls, *, base_url: str, client_id: str, client_secret: str, **kwargs: Any) -> Self:
@@ -451,21 +620,27 @@ class AuthenticatedClient(Client):
         return cls(base_url=base_url, token=token, prefix="Basic", **kwargs)
 
     def _auth(self) -> httpx.Auth | None:
-        return _HeaderAuth(self.auth_header_name, f"{self.prefix} {self.token}" if self.prefix else self.token)
+        value = f"{self.prefix} {self.token}" if self.prefix else self.token
+        if not value.isprintable() or not value.isascii():
+            # httpx would refuse it with an error that quotes the header: say so without it.
+            raise AuthenticationError(
+                "the token contains a line break, a control or a non-ASCII character; nothing was sent"
+            )
+        return _HeaderAuth(self.auth_header_name, value)
 
 
 # -- one call's attempts -------------------------------------------------------------------------
 
 
 class _Failed(Exception):
-    """An attempt that got no usable answer: the error to raise, and whether it may have
-    reached the server (then only an idempotent operation is sent again)."""
+    """An attempt that got no usable answer: the error to raise, and whether to send again."""
 
-    def __init__(self, error: DeribitError, cause: BaseException, *, may_have_reached_server: bool) -> None:
+    def __init__(self, error: DeribitError, cause: BaseException, *, retry: str) -> None:
         super().__init__(str(error))
         self.error = error
         self.cause = cause
-        self.may_have_reached_server = may_have_reached_server
+        #: "always" (it never left), "idempotent" (it may have run) or "never".
+        self.retry = retry
 
 
 class _Answer:
@@ -503,7 +678,9 @@ class _Answer:
             error = rpc_error(
                 decode_json(self.body, response=self.response), status_code=status, response=self.response
             )
-        except ResponseValidationError:
+        except ResponseValidationError as unreadable:
+            if unreadable.reason.startswith("the JSON answer nests"):
+                return unreadable
             error = None
         if error is not None:
             return error
@@ -544,6 +721,10 @@ class _Attempts:
         self.client = client
         self.op = op
         self.params = params
+        if not isinstance(timeout, Unset):
+            reason = _check_timeout(timeout, "timeout")
+            if reason is not None:
+                raise InvalidParamsError.client_side(param="timeout", reason=reason)
         self.timeout: TimeoutTypes = client._timeout if isinstance(timeout, Unset) else timeout
         self.total = _longest(self.timeout)
         self.started = CLOCK.monotonic()
@@ -560,10 +741,10 @@ class _Attempts:
     def deadline(self) -> float | None:
         """When this attempt must end: its timeout, and the call's ``retry_deadline``."""
         now = CLOCK.monotonic()
-        ends = [self.started + self.client.retry_deadline]
-        if self.total is not None:
-            ends.append(now + self.total)
-        return min(ends)
+        ends = [now + self.total] if self.total is not None else []
+        if _finite(self.client.retry_deadline) is not None:
+            ends.append(self.started + self.client.retry_deadline)
+        return min(ends) if ends else None
 
     def build(self, http: httpx.Client | httpx.AsyncClient, deadline: float | None) -> httpx.Request:
         url = self.client._base_url.rstrip("/") + self.op.path  # absolute: spares httpx a URL merge
@@ -607,36 +788,53 @@ class _Attempts:
                 logger.debug("%s response body: %s", self.what(), excerpt(body))
         return _Answer(response, body)
 
-    def failed(self, exc: BaseException) -> _Failed:
-        """The exception an attempt's failure becomes."""
-        if isinstance(exc, ResponseValidationError):
-            return _Failed(exc, exc, may_have_reached_server=True)
+    def failed(self, exc: BaseException, sent: float) -> _Failed:
+        """The exception an attempt's failure becomes, and whether it may be sent again."""
         tries = f" after {self.retries + 1} attempts" if self.retries else ""
         what = self.what()
+        kind = type(exc).__name__
         error: DeribitError
+        retry = "idempotent"  # it may have reached the server
         if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
-            return _Failed(
-                APITimeoutError(f"{what} timed out{tries} ({type(exc).__name__})"), exc, may_have_reached_server=False
-            )
-        if isinstance(exc, httpx.ConnectError):
-            message = f"{what} failed{tries}: {type(exc).__name__}: {excerpt(str(exc), 200)}"
-            return _Failed(APIConnectionError(message), exc, may_have_reached_server=False)
-        if isinstance(exc, httpx.TimeoutException):
-            error = APITimeoutError(f"{what} timed out{tries} ({type(exc).__name__})")
+            error, retry = APITimeoutError(f"{what} timed out{tries} ({kind})"), "always"
+        elif isinstance(exc, httpx.ConnectError):
+            error = APIConnectionError(f"{what} failed{tries}: {kind}: {self.scrub(exc)}")
+            retry = "always"
+        elif isinstance(exc, RuntimeError) and "closed" in str(exc):
+            # The client was closed (by another thread or task) before this attempt was sent.
+            error, retry = APIConnectionError(f"{what} failed{tries}: the client was closed during the call"), "always"
+        elif isinstance(exc, httpx.TimeoutException):
+            error = APITimeoutError(f"{what} timed out{tries} ({kind})")
         elif isinstance(exc, httpx.DecodingError):
-            error = ResponseValidationError(f"the answer's body could not be decoded ({excerpt(str(exc), 120)})")
+            error, retry = (
+                ResponseValidationError(f"the answer's body could not be decoded ({self.scrub(exc)})"),
+                "never",
+            )
         elif isinstance(exc, httpx.TooManyRedirects):
-            error = ResponseValidationError(f"{what}: too many redirects")
-        else:
-            error = APIConnectionError(f"{what} failed{tries}: {type(exc).__name__}: {excerpt(str(exc), 200)}")
-        retryable = isinstance(exc, (httpx.TransportError, OSError)) and not isinstance(exc, httpx.UnsupportedProtocol)
-        return _Failed(error, exc, may_have_reached_server=retryable)
+            error, retry = ResponseValidationError(f"{what}: too many redirects"), "never"
+        elif isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.InvalidURL, UnicodeError)):
+            error, retry = APIConnectionError(f"{what} could not be sent: {kind}: {self.scrub(exc)}"), "never"
+        elif isinstance(exc, (httpx.TransportError, OSError)):
+            error = APIConnectionError(f"{what} failed{tries}: {kind}: {self.scrub(exc)}")
+        else:  # nothing but a DeribitError leaves a call
+            error, retry = APIConnectionError(f"{what} failed{tries}: unexpected {kind}: {self.scrub(exc)}"), "never"
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s -> %s in %.1f ms (retries: %d)", what, kind, (time.perf_counter() - sent) * 1000.0, self.retries
+            )
+        return _Failed(error, exc, retry=retry)
+
+    def scrub(self, exc: BaseException) -> str:
+        """``str(exc)``, bounded, with this client's credentials cut out wherever they appear."""
+        text = str(exc)
+        token = getattr(self.client, "token", None)
+        if isinstance(token, str) and len(token) >= 4:
+            text = text.replace(token, "***")
+        return excerpt(text, 200)
 
     def retry_after_failure(self, failed: _Failed) -> float | None:
         """Seconds to wait before sending again after ``failed``, or None to raise it."""
-        if isinstance(failed.error, ResponseValidationError):
-            return None
-        if failed.may_have_reached_server and not self.op.idempotent:
+        if failed.retry == "never" or (failed.retry == "idempotent" and not self.op.idempotent):
             return None
         return self._delay(type(failed.cause).__name__, None)
 
@@ -676,22 +874,32 @@ class _Attempts:
         return delay
 
 
+def _finite(seconds: float | None) -> float | None:
+    return None if seconds is None or seconds == math.inf else seconds
+
+
 def _longest(timeout: TimeoutTypes) -> float | None:
-    """The bound of one attempt: a number, or the longest phase of an ``httpx.Timeout``."""
+    """The bound of one attempt: a number, or the longest phase of an ``httpx.Timeout``
+    (None, no bound, when any phase has none)."""
     if timeout is None or isinstance(timeout, (int, float)):
-        return None if timeout is None else float(timeout)
-    phases = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t is not None]
-    return max(phases) if phases else None
+        return _finite(timeout)
+    phases = [timeout.connect, timeout.read, timeout.write, timeout.pool]
+    if any(_finite(t) is None for t in phases):
+        return None
+    return max(t for t in phases if t is not None)
 
 
 def _phase_timeouts(timeout: TimeoutTypes, deadline: float | None) -> httpx.Timeout:
     """httpx's per-phase timeouts, none of them beyond ``deadline``."""
-    base = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+    base = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(_finite(timeout))
     if deadline is None:
-        return base
+        return httpx.Timeout(
+            connect=_finite(base.connect), read=_finite(base.read), write=_finite(base.write), pool=_finite(base.pool)
+        )
     left = max(deadline - CLOCK.monotonic(), 0.001)
 
     def cap(phase: float | None) -> float:
+        phase = _finite(phase)
         return left if phase is None else min(phase, left)
 
     return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write), pool=cap(base.pool))

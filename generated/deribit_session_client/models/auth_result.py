@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_int, expect_object, expect_str, model_repr
+from .._core.models import expect_int, expect_object, expect_str, field_error, model_repr
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AuthResult")
@@ -79,7 +79,7 @@ class AuthResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = expect_object(src_dict, "AuthResult")
+        d = expect_object(src_dict)
         access_token = expect_str(d.pop("access_token"), "access_token")
 
         token_type = expect_str(d.pop("token_type"), "token_type")
@@ -90,7 +90,12 @@ class AuthResult:
 
         scope = expect_str(d.pop("scope"), "scope")
 
-        enabled_features = cast(list[str], d.pop("enabled_features", UNSET))
+        _enabled_features = d.pop("enabled_features", UNSET)
+        try:
+            enabled_features = cast(list[str], _enabled_features)
+
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("enabled_features", exc) from None
 
         sid = expect_str(d.pop("sid", UNSET), "sid")
 

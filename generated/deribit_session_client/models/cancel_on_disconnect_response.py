@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_bool, expect_int, expect_object, model_repr
+from .._core.models import expect_bool, expect_int, expect_object, field_error, model_repr
 from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
 from ..types import UNSET, Unset
 
@@ -86,17 +86,33 @@ class CancelOnDisconnectResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.cancel_on_disconnect_state import CancelOnDisconnectState  # noqa: PLC0415
 
-        d = expect_object(src_dict, "CancelOnDisconnectResponse")
-        jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
+        d = expect_object(src_dict)
+        _jsonrpc = d.pop("jsonrpc")
+        try:
+            jsonrpc = check_json_rpc_version(_jsonrpc)
 
-        result = CancelOnDisconnectState.from_dict(d.pop("result"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("jsonrpc", exc) from None
 
-        def _parse_id(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
+        _result = d.pop("result")
+        try:
+            result = CancelOnDisconnectState.from_dict(_result)
 
-        id = _parse_id(d.pop("id", UNSET))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("result", exc) from None
+
+        _id = d.pop("id", UNSET)
+        try:
+
+            def _parse_id(data: object) -> int | str | Unset:
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | str | Unset, data)
+
+            id = _parse_id(_id)
+
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("id", exc) from None
 
         testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 

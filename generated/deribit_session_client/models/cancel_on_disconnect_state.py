@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_bool, expect_object, model_repr
+from .._core.models import expect_bool, expect_object, field_error, model_repr
 from ..models.scope import Scope, check_scope
 
 T = TypeVar("T", bound="CancelOnDisconnectState")
@@ -44,8 +44,13 @@ class CancelOnDisconnectState:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = expect_object(src_dict, "CancelOnDisconnectState")
-        scope = check_scope(d.pop("scope"))
+        d = expect_object(src_dict)
+        _scope = d.pop("scope")
+        try:
+            scope = check_scope(_scope)
+
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("scope", exc) from None
 
         enabled = expect_bool(d.pop("enabled"), "enabled")
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_bool, expect_int, expect_object, model_repr
+from .._core.models import expect_bool, expect_int, expect_object, field_error, model_repr
 from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
 from ..types import UNSET, Unset
 
@@ -77,15 +77,26 @@ class Envelope:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = expect_object(src_dict, "Envelope")
-        jsonrpc = check_json_rpc_version(d.pop("jsonrpc"))
+        d = expect_object(src_dict)
+        _jsonrpc = d.pop("jsonrpc")
+        try:
+            jsonrpc = check_json_rpc_version(_jsonrpc)
 
-        def _parse_id(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("jsonrpc", exc) from None
 
-        id = _parse_id(d.pop("id", UNSET))
+        _id = d.pop("id", UNSET)
+        try:
+
+            def _parse_id(data: object) -> int | str | Unset:
+                if isinstance(data, Unset):
+                    return data
+                return cast(int | str | Unset, data)
+
+            id = _parse_id(_id)
+
+        except (KeyError, TypeError, ValueError) as exc:
+            raise field_error("id", exc) from None
 
         testnet = expect_bool(d.pop("testnet", UNSET), "testnet")
 

@@ -50,7 +50,7 @@ class ErrorDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = expect_object(src_dict, "ErrorDetail")
+        d = expect_object(src_dict)
         code = expect_int(d.pop("code"), "code")
 
         message = expect_str(d.pop("message"), "message")

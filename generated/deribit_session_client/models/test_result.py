@@ -38,7 +38,7 @@ class TestResult:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = expect_object(src_dict, "TestResult")
+        d = expect_object(src_dict)
         version = expect_str(d.pop("version"), "version")
 
         test_result = cls(
