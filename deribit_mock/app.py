@@ -269,6 +269,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         hub.reset_records()
         state.reset()
         state.time_scale = settings.time_scale
+        state.credentials.client_secret = settings.client_secret
         with controls.lock:
             controls.log.clear()
             controls.faults.clear()
@@ -282,6 +283,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         with controls.lock:
             if "realistic" in body:
                 controls.realistic = bool(body["realistic"])
+            if "client_secret" in body:  # a revoked or rotated API key
+                state.credentials.client_secret = str(body["client_secret"])
             if "time_scale" in body:
                 try:
                     state.time_scale = _positive(str(body["time_scale"]), "time_scale")
@@ -318,6 +321,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             conn.protocol.stall()
         return JSONResponse({"stalled": [c.id for c in picked]})
 
+    async def ws_notify(request: Request) -> Response:
+        body = await _json_body(request)
+        picked = hub.pick(body)
+        message = {"jsonrpc": "2.0", "method": "subscription", "params": body.get("params", {})}
+        for conn in picked:
+            await conn.send(message)
+        return JSONResponse({"sent": [c.id for c in picked]})
+
+    async def ws_faults(request: Request) -> Response:
+        body = await _json_body(request)
+        hub.faults.extend(body.get("faults", []))
+        return JSONResponse({"queued": len(hub.faults)})
+
     async def ws_test_request(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
@@ -353,6 +369,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/_mock/ws/drop", ws_drop, methods=["POST"]),
             Route("/_mock/ws/stall", ws_stall, methods=["POST"]),
             Route("/_mock/ws/test_request", ws_test_request, methods=["POST"]),
+            Route("/_mock/ws/notify", ws_notify, methods=["POST"]),
+            Route("/_mock/ws/faults", ws_faults, methods=["POST"]),
             WebSocketRoute("/ws/api/v2", hub.endpoint),
         ]
     )

@@ -89,6 +89,8 @@ class Token:
     session_name: str | None
     expires_at: float
     refresh_expires_at: float
+    #: The lifetime it was issued with (a refresh keeps it), in real seconds.
+    lifetime: float = 0.0
 
 
 #: How long a signature's timestamp may be off the server's clock, in seconds (not scaled).
@@ -133,6 +135,7 @@ class State:
             session_name=session_name,
             expires_at=now + ttl,
             refresh_expires_at=now + ttl * REFRESH_LIFETIME_FACTOR,
+            lifetime=ttl,
         )
         with self.lock:
             self.tokens[token.access] = token
@@ -452,6 +455,7 @@ def auth(call: Call) -> dict[str, Any]:
     p = call.params
     creds = call.state.credentials
     session_name, expires, others = _scopes(p.scope)
+    old: Token | None = None
     if p.grant_type == "client_credentials":
         if p.client_id is None or p.client_secret is None:
             raise invalid_params("client_id" if p.client_id is None else "client_secret", "value required")
@@ -497,6 +501,9 @@ def auth(call: Call) -> dict[str, Any]:
             )
     ttl = expires if expires is not None else creds.token_ttl
     lifetime = max(ttl * call.state.time_scale, 1.0)
+    refreshed = old if p.grant_type == "refresh_token" else None
+    if refreshed is not None and p.scope is None:
+        lifetime = refreshed.lifetime  # a refresh keeps the lifetime it had
     granted = " ".join([f"session:{session_name}" if session_name else "connection", "mainaccount", *others])
     token = call.state.issue(account, granted, call.session.connection_id, session_name, lifetime)
     if call.transport == "websocket":

@@ -87,6 +87,24 @@ class MockServer:
         """Stop reading and sending on a connection (all when None), keeping TCP open."""
         return self._ws_control("stall", connection)
 
+    def notify(self, params: dict[str, Any], connection: int | None = None) -> list[int]:
+        """Send a ``subscription`` notification with these params."""
+        body: dict[str, Any] = {"params": params}
+        if connection is not None:
+            body["id"] = connection
+        response = self.controls.post("/ws/notify", json=body)
+        response.raise_for_status()
+        sent: list[int] = response.json()["sent"]
+        return sent
+
+    def ws_faults(self, *faults: dict[str, Any]) -> None:
+        """Queue WebSocket faults: ``{"method": m, "action": "drop" | "ignore"}``, one frame each."""
+        self.controls.post("/ws/faults", json={"faults": list(faults)}).raise_for_status()
+
+    def set_client_secret(self, secret: str) -> None:
+        """Change the API key's secret (until the next reset), as a revoked key."""
+        self.controls.post("/config", json={"client_secret": secret}).raise_for_status()
+
     def send_test_request(self, connection: int | None = None) -> list[int]:
         """Send a test_request now, with the usual deadline."""
         return self._ws_control("test_request", connection)

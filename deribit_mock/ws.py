@@ -128,6 +128,8 @@ class Hub:
         self.next_id = 0
         self.sent = self.answered = self.missed = 0
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        #: WebSocket faults: {"method": name, "action": "drop" | "ignore"}, each used once.
+        self.faults: deque[dict[str, Any]] = deque()
 
     # -- records ---------------------------------------------------------------------------
 
@@ -155,6 +157,7 @@ class Hub:
         }
 
     def reset_records(self) -> None:
+        self.faults.clear()
         self.events.clear()
         self.sent = self.answered = self.missed = 0
         self.latencies.clear()
@@ -333,6 +336,15 @@ class Hub:
             )
             return
         self._log(conn, name, params)
+        fault = next((f for f in self.faults if f.get("method") in (None, name)), None)
+        if fault is not None:
+            self.faults.remove(fault)
+            if fault.get("action") == "drop" and conn.protocol is not None:
+                conn.close_reason = f"connection dropped (fault on {name})"
+                conn.protocol.abort()
+                return
+            if fault.get("action") == "ignore":
+                return  # never answered
         if name == "public/test" and conn.pending_since is not None:
             self.latencies.append(time.monotonic() - conn.pending_since)
             conn.pending_since = conn.pending_deadline = None

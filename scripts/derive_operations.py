@@ -100,6 +100,11 @@ def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
                         f"{where}: parameter {param.get('name')!r} is in {param.get('in')!r}; only query parameters are supported"
                     )
                 params[param["name"]] = _rule(spec, f"{where} parameter {param['name']!r}", param)
+            state = operation.get("x-connection-state")
+            if state is not None and (
+                not isinstance(state, dict) or "key" not in state or state.get("action", "set") not in ("set", "clear")
+            ):
+                raise SpecError(f"{where}: x-connection-state needs a key and an action of set or clear")
             idempotent = operation.get("x-idempotent", False)
             if not isinstance(idempotent, bool):
                 raise SpecError(f"{where}: x-idempotent must be true or false")
@@ -114,15 +119,30 @@ def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
     return operations
 
 
-def render(operations: dict[str, dict[str, Any]]) -> str:
+def servers(spec: dict[str, Any]) -> dict[str, str]:
+    """PRODUCTION_WS_URL and TESTNET_WS_URL from the servers' x-websocket-url."""
+    names: dict[str, str] = {}
+    for server in spec.get("servers", []):
+        environment, url = server.get("x-environment"), server.get("x-websocket-url")
+        if environment in ("production", "testnet") and url:
+            names[f"{environment.upper()}_WS_URL"] = url
+    missing = {"PRODUCTION_WS_URL", "TESTNET_WS_URL"} - names.keys()
+    if missing:
+        raise SpecError(f"servers need x-environment and x-websocket-url for {', '.join(sorted(missing))}")
+    return names
+
+
+def render(operations: dict[str, dict[str, Any]], urls: dict[str, str]) -> str:
     lines = [
-        '"""Every operation of openapi.yaml as the runtime needs it: derived by ``make generate``',
-        "(scripts/derive_operations.py). Do not edit.",
+        '"""Every operation of openapi.yaml as the runtime needs it, and the WebSocket URLs: derived',
+        "by ``make generate`` (scripts/derive_operations.py). Do not edit.",
         '"""',
         "",
         "from typing import Final",
         "",
         "from ._core.operations import Operation",
+        "",
+        *[f"{name}: Final = {url!r}" for name, url in sorted(urls.items())],
         "",
         "OPERATIONS: Final[dict[str, Operation]] = {",
     ]
@@ -139,9 +159,10 @@ def main() -> None:
     config = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
     try:
         operations = derive(spec, prefix=config.get("field_prefix", "field_"))
+        urls = servers(spec)
     except SpecError as exc:
         raise SystemExit(f"error: {source}: {exc}") from None
-    out.write_text(render(operations), encoding="utf-8")
+    out.write_text(render(operations, urls), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@ Generated from openapi.yaml by ``make generate``; the operations are in
 each with ``sync``, ``asyncio``, ``sync_detailed`` and ``asyncio_detailed``.
 """
 
+from typing import TYPE_CHECKING, Any
+
+from ._operations import PRODUCTION_WS_URL, TESTNET_WS_URL
 from .client import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -31,6 +34,19 @@ from .errors import (
 )
 from .types import Response
 
+if TYPE_CHECKING:
+    from ._core.ws import WebSocketClient
+
+
+def __getattr__(name: str) -> Any:
+    # WebSocketClient imports `websockets`: only code that uses it pays for the import.
+    if name == "WebSocketClient":
+        from ._core.ws import WebSocketClient
+
+        return WebSocketClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __version__ = "0.1.0"
 
 __all__ = (
@@ -39,7 +55,9 @@ __all__ = (
     "DEFAULT_RETRY_DEADLINE",
     "DEFAULT_TIMEOUT",
     "PRODUCTION_URL",
+    "PRODUCTION_WS_URL",
     "TESTNET_URL",
+    "TESTNET_WS_URL",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
@@ -54,6 +72,7 @@ __all__ = (
     "RateLimitError",
     "Response",
     "ResponseValidationError",
+    "WebSocketClient",
     "WebSocketOnlyError",
     "__version__",
 )

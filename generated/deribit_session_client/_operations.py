@@ -1,10 +1,13 @@
-"""Every operation of openapi.yaml as the runtime needs it: derived by ``make generate``
-(scripts/derive_operations.py). Do not edit.
+"""Every operation of openapi.yaml as the runtime needs it, and the WebSocket URLs: derived
+by ``make generate`` (scripts/derive_operations.py). Do not edit.
 """
 
 from typing import Final
 
 from ._core.operations import Operation
+
+PRODUCTION_WS_URL: Final = "wss://www.deribit.com/ws/api/v2"
+TESTNET_WS_URL: Final = "wss://test.deribit.com/ws/api/v2"
 
 OPERATIONS: Final[dict[str, Operation]] = {
     "auth": Operation(
@@ -44,7 +47,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         path="/public/set_heartbeat",
         idempotent=True,
         params={"interval": {"required": True, "type": "number", "minimum": 10}},
-        connection_state=None,
+        connection_state={"key": "heartbeat", "action": "set", "order": 1},
     ),
     "disable_heartbeat": Operation(
         name="disable_heartbeat",
@@ -52,7 +55,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         path="/public/disable_heartbeat",
         idempotent=True,
         params={},
-        connection_state=None,
+        connection_state={"key": "heartbeat", "action": "clear"},
     ),
     "enable_cancel_on_disconnect": Operation(
         name="enable_cancel_on_disconnect",
@@ -60,7 +63,12 @@ OPERATIONS: Final[dict[str, Operation]] = {
         path="/private/enable_cancel_on_disconnect",
         idempotent=True,
         params={"scope": {"required": False, "type": "string", "enum": ["connection", "account"]}},
-        connection_state=None,
+        connection_state={
+            "key": "cancel_on_disconnect",
+            "action": "set",
+            "order": 2,
+            "when": {"scope": ["connection", None]},
+        },
     ),
     "disable_cancel_on_disconnect": Operation(
         name="disable_cancel_on_disconnect",
@@ -68,7 +76,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         path="/private/disable_cancel_on_disconnect",
         idempotent=True,
         params={"scope": {"required": False, "type": "string", "enum": ["connection", "account"]}},
-        connection_state=None,
+        connection_state={"key": "cancel_on_disconnect", "action": "clear", "when": {"scope": ["connection", None]}},
     ),
     "get_cancel_on_disconnect": Operation(
         name="get_cancel_on_disconnect",

@@ -9,6 +9,7 @@ from ...models.grant_type import GrantType
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from ..._core.ws import WebSocketClient
     from ...client import AuthenticatedClient, Client, TimeoutTypes
 
 
@@ -23,7 +24,7 @@ _MODELS: dict[int, type[Any]] = {
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     grant_type: GrantType,
     client_id: str | Unset = UNSET,
     client_secret: str | Unset = UNSET,
@@ -98,7 +99,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     grant_type: GrantType,
     client_id: str | Unset = UNSET,
     client_secret: str | Unset = UNSET,
@@ -173,7 +174,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     grant_type: GrantType,
     client_id: str | Unset = UNSET,
     client_secret: str | Unset = UNSET,
@@ -248,7 +249,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     grant_type: GrantType,
     client_id: str | Unset = UNSET,
     client_secret: str | Unset = UNSET,

@@ -8,6 +8,7 @@ from ...models.ok_response import OkResponse
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from ..._core.ws import WebSocketClient
     from ...client import AuthenticatedClient, TimeoutTypes
 
 
@@ -22,7 +23,7 @@ _MODELS: dict[int, type[Any]] = {
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     invalidate_token: bool | Unset = True,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | OkResponse]:
@@ -63,7 +64,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     invalidate_token: bool | Unset = True,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> OkResponse:
@@ -104,7 +105,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     invalidate_token: bool | Unset = True,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | OkResponse]:
@@ -145,7 +146,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     invalidate_token: bool | Unset = True,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> OkResponse:

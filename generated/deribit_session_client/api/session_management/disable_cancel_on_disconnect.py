@@ -9,6 +9,7 @@ from ...models.scope import Scope
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from ..._core.ws import WebSocketClient
     from ...client import AuthenticatedClient, TimeoutTypes
 
 
@@ -23,7 +24,7 @@ _MODELS: dict[int, type[Any]] = {
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     scope: Scope | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | OkResponse]:
@@ -64,7 +65,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     scope: Scope | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> OkResponse:
@@ -105,7 +106,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     scope: Scope | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | OkResponse]:
@@ -146,7 +147,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient,
+    client: AuthenticatedClient | WebSocketClient,
     scope: Scope | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> OkResponse:

@@ -8,6 +8,7 @@ from ...models.ok_response import OkResponse
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from ..._core.ws import WebSocketClient
     from ...client import AuthenticatedClient, Client, TimeoutTypes
 
 
@@ -22,7 +23,7 @@ _MODELS: dict[int, type[Any]] = {
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | OkResponse]:
     """Stop sending heartbeat messages.
@@ -50,7 +51,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> OkResponse:
     """Stop sending heartbeat messages.
@@ -78,7 +79,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | OkResponse]:
     """Stop sending heartbeat messages.
@@ -106,7 +107,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> OkResponse:
     """Stop sending heartbeat messages.

@@ -9,6 +9,7 @@ from ...models.test_response import TestResponse
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from ..._core.ws import WebSocketClient
     from ...client import AuthenticatedClient, Client, TimeoutTypes
 
 
@@ -23,7 +24,7 @@ _MODELS: dict[int, type[Any]] = {
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     expected_result: ExpectedResult | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | TestResponse]:
@@ -60,7 +61,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     expected_result: ExpectedResult | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> TestResponse:
@@ -97,7 +98,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     expected_result: ExpectedResult | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> Response[ErrorResponse | TestResponse]:
@@ -134,7 +135,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient | Client | WebSocketClient,
     expected_result: ExpectedResult | Unset = UNSET,
     timeout: TimeoutTypes | Unset = UNSET,
 ) -> TestResponse:

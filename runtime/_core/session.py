@@ -1,0 +1,135 @@
+"""The JSON-RPC session of one WebSocket client, apart from any socket (sans-I/O).
+
+It numbers requests, matches answers to them, tells heartbeats and notifications apart, and
+keeps the connection state that must be put back on every new connection (which methods set
+what is declared in the spec, ``x-connection-state``). The asyncio layer in :mod:`.ws` feeds
+it frames and sends what it returns; everything here is testable without a network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import InvalidParamsError, ResponseValidationError
+
+__all__ = ["MAX_FRAME_BYTES", "Incoming", "RpcSession"]
+
+#: The exchange refuses a frame over 32 kB (-32600); the client refuses to send one.
+MAX_FRAME_BYTES = 32 * 1024
+
+_MISSING = object()
+
+
+class Incoming:
+    """One frame from the server, classified.
+
+    ``kind`` is ``answer`` (``id`` matches a call), ``internal`` (the answer to a call the
+    session made itself, such as a ``test_request``'s ``public/test``), ``unknown`` (an answer
+    to no call), ``test_request``, ``heartbeat`` or ``notification``.
+    """
+
+    __slots__ = ("id", "kind", "message", "raw")
+
+    def __init__(self, kind: str, message: dict[str, Any], raw: str, rpc_id: Any = None) -> None:
+        self.kind = kind
+        self.message = message
+        self.raw = raw
+        self.id = rpc_id
+
+
+class RpcSession:
+    """Request ids, calls waiting for answers, and the connection state to re-apply."""
+
+    def __init__(self) -> None:
+        self._next_id = 0
+        #: id -> the caller's token (a future, for the asyncio layer)
+        self.pending: dict[int, Any] = {}
+        self._internal: set[int] = set()
+        #: key -> (order, method, params): what the calls made so far set on the connection
+        self.state: dict[str, tuple[int, str, dict[str, Any]]] = {}
+
+    # -- outgoing ----------------------------------------------------------------------------
+
+    def request(self, method: str, params: Mapping[str, Any], token: Any = None) -> tuple[int, str]:
+        """A new request's id and frame; ``token`` is handed back with its answer (None: an
+        internal call whose answer is dropped)."""
+        self._next_id += 1
+        rpc_id = self._next_id
+        frame = json.dumps({"jsonrpc": "2.0", "id": rpc_id, "method": method, "params": dict(params)})
+        if len(frame) > MAX_FRAME_BYTES and len(frame.encode()) > MAX_FRAME_BYTES:
+            raise InvalidParamsError.client_side(
+                param="params",
+                reason=f"the request is larger than the exchange's {MAX_FRAME_BYTES // 1024} kB frame limit",
+            )
+        if token is None:
+            self._internal.add(rpc_id)
+        else:
+            self.pending[rpc_id] = token
+        return rpc_id, frame
+
+    def forget(self, rpc_id: int) -> Any:
+        """Stop waiting for ``rpc_id`` (timed out or cancelled); returns its token."""
+        self._internal.discard(rpc_id)
+        return self.pending.pop(rpc_id, None)
+
+    def abandon_all(self) -> list[Any]:
+        """Every waiting call's token (the connection is gone): they will get no answer."""
+        tokens = list(self.pending.values())
+        self.pending.clear()
+        self._internal.clear()
+        return tokens
+
+    # -- incoming ----------------------------------------------------------------------------
+
+    def receive(self, raw: str | bytes) -> Incoming:
+        """Classifies one frame; raises ResponseValidationError for one that is not JSON-RPC."""
+        text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+        try:
+            message = json.loads(text)
+        except (ValueError, RecursionError):
+            raise ResponseValidationError("a WebSocket frame is not JSON", body=text) from None
+        if not isinstance(message, dict):
+            raise ResponseValidationError("a WebSocket frame is not a JSON object", body=text)
+        rpc_id = message.get("id", _MISSING)
+        if rpc_id is _MISSING or rpc_id is None:
+            method = message.get("method")
+            params = message.get("params")
+            if method == "heartbeat" and isinstance(params, dict):
+                kind = "test_request" if params.get("type") == "test_request" else "heartbeat"
+                return Incoming(kind, message, text)
+            if isinstance(method, str):
+                return Incoming("notification", message, text)
+            return Incoming("unknown", message, text)  # an error about a frame it could not read
+        if isinstance(rpc_id, int) and rpc_id in self._internal:
+            self._internal.discard(rpc_id)
+            return Incoming("internal", message, text, rpc_id)
+        if isinstance(rpc_id, int) and rpc_id in self.pending:
+            return Incoming("answer", message, text, rpc_id)
+        return Incoming("unknown", message, text, rpc_id)
+
+    def answered(self, rpc_id: int) -> Any:
+        """The token of the call that ``rpc_id`` answers (and stop waiting for it)."""
+        return self.pending.pop(rpc_id, None)
+
+    # -- connection state ----------------------------------------------------------------------
+
+    def record(self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any]) -> None:
+        """After a successful call: what it set on the connection, as the spec declares
+        (``x-connection-state``: ``key``, ``action`` ``set`` or ``clear``, ``order``, and
+        ``when``: parameter -> the values, null for absent, for which it applies)."""
+        if not declaration:
+            return
+        for name, allowed in (declaration.get("when") or {}).items():
+            if params.get(name) not in allowed:
+                return
+        key = str(declaration["key"])
+        if declaration.get("action", "set") == "clear":
+            self.state.pop(key, None)
+        else:
+            self.state[key] = (int(declaration.get("order", 0)), method, dict(params))
+
+    def reapply(self) -> list[tuple[str, dict[str, Any]]]:
+        """The calls that put the connection state back, in the spec's order."""
+        return [(method, params) for _, method, params in sorted(self.state.values(), key=lambda s: s[0])]

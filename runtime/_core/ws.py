@@ -1,0 +1,853 @@
+"""``WebSocketClient``: every generated operation over one kept-alive, authenticated WebSocket.
+
+The connection lives on one daemon thread per process (:class:`_Keeper`) that runs its own
+event loop and hosts every client's connection: a reader task per connection answers each
+heartbeat ``test_request`` with ``public/test`` at once, whatever the user's threads and
+event loops are doing. Sync calls wait on a future from that loop; async calls await it from
+the caller's loop. After any reconnect the client authenticates again and re-applies the
+connection state (heartbeat, connection-scope cancel-on-disconnect: what the spec's
+``x-connection-state`` declares) before a waiting call goes out. User callbacks run on a
+thread of their own, never on the keeper's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import hmac
+import importlib
+import logging
+import math
+import secrets
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+
+import websockets.version
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+
+from .answers import parse_models, rpc_error, to_model
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    DeribitError,
+    InvalidParamsError,
+    RateLimitError,
+    ResponseValidationError,
+    excerpt,
+)
+from .operations import SECRET_PARAMS, Operation
+from .retry import backoff
+from .session import Incoming, RpcSession
+from .types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from .answers import Model
+
+__all__ = ["WebSocketClient", "client_signature"]
+
+#: A call's bound, as over HTTP.
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: websockets' keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
+DEFAULT_PING_INTERVAL = 10.0
+DEFAULT_PING_TIMEOUT = 10.0
+#: The share of ``expires_in`` after which the access token is refreshed.
+REFRESH_AT = 0.8
+
+logger = logging.getLogger("deribit_session_client")
+T = TypeVar("T", bound="Model")
+_LOGGED_SECRETS = frozenset({"access_token", "client_secret", "signature", "refresh_token"})
+Callback = Callable[..., Any]
+
+
+def _masked(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: ("***" if k in _LOGGED_SECRETS or k in SECRET_PARAMS else v) for k, v in params.items()}
+
+
+class _NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The logger handed to `websockets`: its DEBUG lines print every frame, secrets included,
+    so they are never enabled; its INFO and higher lines go through."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 (logging's name)
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") -> str:
+    """``public/auth``'s ``client_signature``: lowercase hex HMAC-SHA256 of ``timestamp\\nnonce\\ndata``."""
+    return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
+
+
+# -- the background thread -----------------------------------------------------------------------
+
+
+class _Keeper:
+    """One daemon thread per process with its own event loop, hosting every client's connection.
+    Started by the first client that opens and stopped when the last one closes."""
+
+    _lock = threading.Lock()
+    _current: _Keeper | None = None
+
+    def __init__(self) -> None:
+        try:
+            import uvloop  # type: ignore[import-not-found,unused-ignore]
+
+            self.loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        except ImportError:
+            self.loop = asyncio.new_event_loop()
+        self.users = 0
+        self.thread = threading.Thread(target=self._run, name="deribit-session-keeper", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
+
+    @classmethod
+    def acquire(cls) -> _Keeper:
+        with cls._lock:
+            if cls._current is None:
+                cls._current = _Keeper()
+            cls._current.users += 1
+            return cls._current
+
+    def release(self) -> None:
+        with _Keeper._lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            if _Keeper._current is self:
+                _Keeper._current = None
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        if threading.current_thread() is not self.thread:
+            self.thread.join(5)
+
+    def submit(self, coroutine: Awaitable[Any]) -> concurrent.futures.Future[Any]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
+
+
+class _Callbacks:
+    """A thread with an event loop of its own, where user callbacks (sync or async) run."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, name="deribit-session-callbacks", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
+
+    def run(self, callback: Callback, *args: Any) -> concurrent.futures.Future[Any]:
+        async def invoke() -> Any:
+            result = callback(*args)
+            if asyncio.iscoroutine(result):
+                result = await result
+            return result
+
+        return asyncio.run_coroutine_threadsafe(invoke(), self.loop)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        if threading.current_thread() is not self.thread:
+            self.thread.join(5)
+
+
+# -- the client --------------------------------------------------------------------------------
+
+
+class WebSocketClient:
+    """One WebSocket connection to the exchange, kept alive, authenticated and restored.
+
+    Args:
+        url: ``PRODUCTION_WS_URL``, ``TESTNET_WS_URL`` or a mock's ``ws://127.0.0.1:PORT/ws/api/v2``.
+        client_id, client_secret: API key credentials; ``public/auth`` signs with them
+            (``auth="client_signature"``, the default: the secret never leaves the process)
+            or sends them (``auth="client_credentials"``).
+        access_token: A token to send with every private call instead (no credentials).
+        scope: Scopes for ``public/auth`` (space-separated); ``session_name`` adds ``session:NAME``.
+        heartbeat_interval: ``public/set_heartbeat`` on every connection (seconds, >= 10).
+        cancel_on_disconnect: ``"connection"`` to enable connection-scope cancel-on-disconnect
+            on every connection.
+        timeout: Each call's bound in seconds (10 by default), or None.
+        connect_timeout: Opening and authenticating a connection (5 s).
+        ping_interval, ping_timeout: websockets' keepalive pings (10 s and 10 s).
+        hung_after: With heartbeats on, a connection on which nothing arrives for this long
+            is taken for dead and replaced. Defaults to two heartbeat intervals or
+            ``ping_interval + ping_timeout``, whichever is shorter.
+        initial_retry_delay, max_retry_delay: Reconnect backoff (as HTTP retries: 0.5 s doubling
+            to 8 s, less up to 25 % jitter), without limit while the client is open.
+        on_notification: Called with each notification other than a heartbeat (a dict).
+        on_reconnect: Called after each reconnect, once the session is restored and before
+            waiting calls go out (for re-subscribing); may call the client.
+        on_error: Called with the DeribitError that stops the client (a refused
+            re-authentication).
+        Callbacks may be sync or async; they run on a thread of their own.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        access_token: str | None = None,
+        auth: Literal["client_signature", "client_credentials"] = "client_signature",
+        scope: str | None = None,
+        session_name: str | None = None,
+        heartbeat_interval: float | None = None,
+        cancel_on_disconnect: Literal["connection"] | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        ping_interval: float | None = DEFAULT_PING_INTERVAL,
+        ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
+        hung_after: float | None = None,
+        initial_retry_delay: float = 0.5,
+        max_retry_delay: float = 8.0,
+        on_notification: Callback | None = None,
+        on_reconnect: Callback | None = None,
+        on_error: Callback | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        if not url.startswith(("ws://", "wss://")):
+            raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
+        if (client_id is None) != (client_secret is None):
+            raise ValueError("client_id and client_secret go together")
+        if auth not in ("client_signature", "client_credentials"):
+            raise ValueError("auth must be 'client_signature' or 'client_credentials'")
+        if cancel_on_disconnect not in (None, "connection"):
+            raise ValueError("cancel_on_disconnect must be 'connection' or None")
+        if heartbeat_interval is not None and not (heartbeat_interval >= 10 and math.isfinite(heartbeat_interval)):
+            raise ValueError("heartbeat_interval must be at least 10 seconds")
+        for name, value in (("timeout", timeout), ("hung_after", hung_after)):
+            if value is not None and not value > 0:
+                raise ValueError(f"{name} must be positive or None")
+        if not connect_timeout > 0:
+            raise ValueError("connect_timeout must be positive")
+        self.url = url
+        self._client_id = client_id
+        self._secret = client_secret
+        self._access_token = access_token
+        self._auth_kind = auth
+        scopes = [s for s in (scope or "").split() if s]
+        if session_name:
+            scopes.append(f"session:{session_name}")
+        self._scope = " ".join(scopes) or None
+        self._initial_heartbeat = heartbeat_interval
+        self._initial_cod = cancel_on_disconnect
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self._hung_after = hung_after
+        self.initial_retry_delay = initial_retry_delay
+        self.max_retry_delay = max_retry_delay
+        self.on_notification = on_notification
+        self.on_reconnect = on_reconnect
+        self.on_error = on_error
+        self._user_agent = user_agent
+        self._session = RpcSession()
+        self._keeper: _Keeper | None = None
+        self._callbacks: _Callbacks | None = None
+        self._conn: ClientConnection | None = None
+        self._ready: asyncio.Event | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
+        self._refresh_token: str | None = None
+        self._fatal: DeribitError | None = None
+        self._closing = False
+        self._in_on_reconnect = False
+        self._stats: dict[str, Any] = {
+            "state": "closed",
+            "connects": 0,
+            "reconnects": 0,
+            "test_requests_answered": 0,
+            "last_test_request_answer_ms": None,
+            "calls": 0,
+            "last_call_ms": None,
+        }
+
+    def __repr__(self) -> str:
+        how = (
+            "signature"
+            if self._secret and self._auth_kind == "client_signature"
+            else ("credentials" if self._secret else ("token" if self._access_token else "none"))
+        )
+        return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._stats['state']!r})"
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """Connects, reconnects, test_requests answered, the last answer's latency, and the state
+        (``connecting``, ``ready``, ``reconnecting``, ``failed`` or ``closed``)."""
+        return dict(self._stats)
+
+    # -- opening and closing ---------------------------------------------------------------------
+
+    def open(self) -> Self:
+        """Connect, authenticate and apply the constructor's heartbeat and cancel-on-disconnect;
+        returns when all of that is done, or raises (AuthenticationError at once for refused
+        credentials, APIConnectionError within the connect timeout for an unreachable URL)."""
+        keeper = self._start_keeper()
+        try:
+            keeper.submit(self._start()).result()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    async def open_async(self) -> Self:
+        keeper = self._start_keeper()
+        try:
+            await asyncio.wrap_future(keeper.submit(self._start()))
+        except BaseException:
+            await self.aclose()
+            raise
+        return self
+
+    def _start_keeper(self) -> _Keeper:
+        if self._keeper is not None:
+            raise RuntimeError("this WebSocketClient is already open")
+        self._closing = False
+        self._fatal = None
+        self._keeper = _Keeper.acquire()
+        if self.on_notification or self.on_reconnect or self.on_error:
+            self._callbacks = _Callbacks()
+        return self._keeper
+
+    def __enter__(self) -> Self:
+        return self.open()
+
+    def __exit__(self, *args: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return await self.open_async()
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.aclose()
+
+    def close(self) -> None:
+        """Close the connection; idempotent. No reconnect happens after it; when the last client
+        of the process closes, the keeper thread ends."""
+        keeper = self._keeper
+        if keeper is None:
+            return
+        try:
+            keeper.submit(self._shutdown()).result(10)
+        except (concurrent.futures.TimeoutError, RuntimeError):
+            pass
+        finally:
+            self._finish(keeper)
+
+    async def aclose(self) -> None:
+        keeper = self._keeper
+        if keeper is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._shutdown())), 10)
+        except (TimeoutError, RuntimeError):
+            pass
+        finally:
+            self._finish(keeper)
+
+    def _finish(self, keeper: _Keeper) -> None:
+        self._keeper = None
+        if self._callbacks is not None:
+            self._callbacks.stop()
+            self._callbacks = None
+        keeper.release()
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+    ) -> Any:
+        """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
+        generated operations."""
+        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, None)
+        return self._checked(envelope)["result"]
+
+    async def call_async(
+        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+    ) -> Any:
+        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, None)
+        return self._checked(envelope)["result"]
+
+    def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
+        envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
+        return to_model(model, self._checked(envelope), body=excerpt(str(envelope)))
+
+    async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
+        envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
+        return to_model(model, self._checked(envelope), body=excerpt(str(envelope)))
+
+    def _detailed_sync(
+        self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
+    ) -> Response[Any]:
+        return self._detailed(self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op), models)
+
+    async def _detailed_async(
+        self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
+    ) -> Response[Any]:
+        envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
+        return self._detailed(envelope, models)
+
+    @staticmethod
+    def _detailed(envelope: dict[str, Any], models: Mapping[int, type[Any]]) -> Response[Any]:
+        # Over WebSocket there is no HTTP status: the frame maps to the status the same
+        # answer has over HTTP (200 for a result, 400 for an error); content is the raw frame.
+        raw = envelope.pop("_raw", "").encode()
+        status = 400 if "error" in envelope else 200
+        return Response(status_code=status, content=raw, headers={}, parsed=parse_models(models, status, raw))
+
+    @staticmethod
+    def _checked(envelope: dict[str, Any]) -> dict[str, Any]:
+        envelope.pop("_raw", None)
+        error = rpc_error(envelope)
+        if error is not None:
+            raise error
+        if "result" not in envelope:
+            raise ResponseValidationError("the answer has neither result nor error", body=excerpt(str(envelope)))
+        return envelope
+
+    def _bound(self, timeout: Any) -> float | None:
+        value = self.timeout if isinstance(timeout, Unset) else timeout
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise InvalidParamsError.client_side(param="timeout", reason="must be positive seconds or None")
+        return float(value)
+
+    def _roundtrip_sync(
+        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
+    ) -> dict[str, Any]:
+        keeper = self._keeper
+        if keeper is None:
+            raise APIConnectionError("the WebSocketClient is not open: use `with WebSocketClient(...)` or open()")
+        if threading.current_thread() is keeper.thread:
+            raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
+        bound = self._bound(timeout)
+        bypass = (
+            self._in_on_reconnect
+            and self._callbacks is not None
+            and threading.current_thread() is self._callbacks.thread
+        )
+        future = keeper.submit(self._request(method, params, bound, op, bypass))
+        try:
+            envelope: dict[str, Any] = future.result(
+                None if bound is None else bound + 5.0
+            )  # (the coroutine bounds it)
+            return envelope
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise APITimeoutError(f"{method} timed out after {bound} s") from None
+
+    async def _roundtrip_async(
+        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
+    ) -> dict[str, Any]:
+        keeper = self._keeper
+        if keeper is None:
+            raise APIConnectionError(
+                "the WebSocketClient is not open: use `async with WebSocketClient(...)` or open_async()"
+            )
+        bound = self._bound(timeout)
+        bypass = (
+            self._in_on_reconnect
+            and self._callbacks is not None
+            and threading.current_thread() is self._callbacks.thread
+        )
+        if asyncio.get_running_loop() is keeper.loop:  # called from the keeper's own loop (not a user's)
+            return await self._request(method, params, bound, op, bypass)
+        return await asyncio.wrap_future(keeper.submit(self._request(method, params, bound, op, bypass)))
+
+    # -- on the keeper's loop --------------------------------------------------------------------
+
+    async def _request(
+        self, method: str, params: dict[str, Any], bound: float | None, op: Operation | None, bypass: bool = False
+    ) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        deadline = None if bound is None else started + bound
+        sent = dict(params)
+        if self._access_token and method.startswith("private/") and "access_token" not in sent:
+            sent["access_token"] = self._access_token
+        while True:
+            if not bypass:
+                await self._wait_ready(method, deadline)
+            conn = self._conn
+            if conn is None:
+                raise self._fatal or APIConnectionError(f"{method}: not connected")
+            future: asyncio.Future[dict[str, Any]] = loop.create_future()
+            rpc_id, frame = self._session.request(method, sent, future)
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
+            try:
+                await conn.send(frame)
+                break
+            except ConnectionClosed as exc:
+                # Not sent: the connection had died unnoticed. Safe to send on the next one.
+                self._session.forget(rpc_id)
+                if bypass:
+                    raise APIConnectionError(f"{method}: the connection closed ({exc})") from exc
+                if self._conn is conn and self._ready is not None:
+                    self._ready.clear()
+                await asyncio.sleep(0)
+        try:
+            envelope = await asyncio.wait_for(future, None if deadline is None else max(deadline - loop.time(), 0))
+        except TimeoutError:
+            self._session.forget(rpc_id)
+            raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
+        except asyncio.CancelledError:
+            self._session.forget(rpc_id)
+            raise
+        elapsed = (loop.time() - started) * 1000.0
+        self._stats["calls"] += 1
+        self._stats["last_call_ms"] = round(elapsed, 3)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("WebSocket <- %s id=%d in %.1f ms", method, rpc_id, elapsed)
+        if op is not None and "result" in envelope and "error" not in envelope:
+            self._session.record(op.connection_state, method, params)
+        return envelope
+
+    async def _wait_ready(self, method: str, deadline: float | None) -> None:
+        ready = self._ready
+        if ready is None or self._closing:
+            raise APIConnectionError(f"{method}: the WebSocketClient is closed")
+        if self._fatal is not None:
+            raise self._fatal
+        if ready.is_set():
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(ready.wait(), None if deadline is None else max(deadline - loop.time(), 0))
+        except TimeoutError:
+            raise APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out") from None
+        if self._fatal is not None:
+            raise self._fatal
+        if self._closing:
+            raise APIConnectionError(f"{method}: the WebSocketClient is closed")
+
+    async def _start(self) -> None:
+        self._ready = asyncio.Event()
+        opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._runner = asyncio.create_task(self._run(opened))
+        await opened
+
+    async def _shutdown(self) -> None:
+        self._closing = True
+        self._stats["state"] = "closed"
+        for task in (self._refresher, self._runner):
+            if task is not None:
+                task.cancel()
+        conn = self._conn
+        if conn is not None:
+            try:
+                await asyncio.wait_for(conn.close(), 2)
+            except (TimeoutError, OSError, WebSocketException):
+                conn.transport.abort()
+        for task in (self._refresher, self._runner):
+            if task is not None:
+                try:
+                    await task
+                except (asyncio.CancelledError, Exception):
+                    pass
+        self._fail_pending(APIConnectionError("the WebSocketClient was closed"))
+        if self._ready is not None:
+            self._ready.set()  # wakes waiting calls, which now see the client closed
+        self._conn = None
+
+    def _fail_pending(self, error: DeribitError) -> None:
+        for future in self._session.abandon_all():
+            if isinstance(future, asyncio.Future) and not future.done():
+                future.set_exception(error)
+
+    async def _run(self, opened: asyncio.Future[None]) -> None:
+        """The connection's life: connect, authenticate, restore, read; again after each loss."""
+        attempt = 0
+        cause = ""
+        while not self._closing:
+            first = not opened.done()
+            self._stats["state"] = "connecting" if first else "reconnecting"
+            try:
+                conn = await self._connect()
+            except DeribitError as exc:
+                if first:
+                    opened.set_exception(exc)
+                    return
+                cause = str(exc)
+                attempt = await self._backoff(attempt, cause)
+                continue
+            self._conn = conn
+            reader = asyncio.create_task(self._read(conn))
+            try:
+                await asyncio.wait_for(self._establish(first), self.connect_timeout + (self.timeout or DEFAULT_TIMEOUT))
+            except AuthenticationError as exc:
+                reader.cancel()
+                await self._drop(conn)
+                if first:
+                    opened.set_exception(exc)
+                    return
+                self._fatal = exc
+                self._stats["state"] = "failed"
+                logger.error("Re-authentication refused; the WebSocketClient stops: %s", exc)
+                self._ready.set()  # type: ignore[union-attr]  # waiting calls now raise the error
+                self._notify_error(exc)
+                return
+            except (DeribitError, TimeoutError, ConnectionClosed, OSError) as exc:
+                reader.cancel()
+                await self._drop(conn)
+                cause = f"setting the session up failed: {type(exc).__name__}: {exc}"
+                if first:
+                    opened.set_exception(exc if isinstance(exc, DeribitError) else APIConnectionError(cause))
+                    return
+                self._fail_pending(APIConnectionError(cause))
+                attempt = await self._backoff(attempt, cause)
+                continue
+            attempt = 0
+            self._stats["connects"] += 1
+            if not first:
+                self._stats["reconnects"] += 1
+                logger.info("Reconnected to %s; session restored (%s)", self.url, self._describe_state())
+            else:
+                logger.info("Connected to %s (%s)", self.url, self._describe_state())
+                opened.set_result(None)
+            self._stats["state"] = "ready"
+            self._ready.set()  # type: ignore[union-attr]
+            cause = await reader
+            self._ready.clear()  # type: ignore[union-attr]
+            self._conn = None
+            self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
+            if self._refresher is not None:
+                self._refresher.cancel()
+            if self._closing:
+                return
+            attempt = await self._backoff(attempt, cause)
+
+    async def _backoff(self, attempt: int, cause: str) -> int:
+        delay = backoff(attempt, self.initial_retry_delay, self.max_retry_delay)
+        self._stats["state"] = "reconnecting"
+        logger.warning(
+            "WebSocket connection to %s lost (%s); reconnecting in %.2f s (attempt %d)",
+            self.url,
+            cause,
+            delay,
+            attempt + 1,
+        )
+        await asyncio.sleep(delay)
+        return attempt + 1
+
+    async def _connect(self) -> ClientConnection:
+        try:
+            return await connect(
+                self.url,
+                compression=None,
+                open_timeout=self.connect_timeout,
+                ping_interval=self.ping_interval,
+                ping_timeout=self.ping_timeout,
+                close_timeout=1.0,
+                max_queue=None,
+                user_agent_header=self._user_agent
+                or f"deribit-session-client/{_version()} websockets/{websockets.version.version}",
+                logger=_NoFrameLogs(logging.getLogger("websockets.client"), {}),
+            )
+        except TimeoutError as exc:
+            raise APITimeoutError(f"connecting to {self.url} timed out after {self.connect_timeout} s") from exc
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status == 429:
+                raise RateLimitError(
+                    "the WebSocket upgrade was refused: too many connections", status_code=429
+                ) from exc
+            raise APIConnectionError(f"the WebSocket upgrade to {self.url} was refused with HTTP {status}") from exc
+        except (OSError, WebSocketException, ValueError) as exc:
+            raise APIConnectionError(f"connecting to {self.url} failed: {type(exc).__name__}: {exc}") from exc
+
+    async def _drop(self, conn: ClientConnection) -> None:
+        conn.transport.abort()
+        self._conn = None
+
+    def _describe_state(self) -> str:
+        parts = [f"{method} {params}" for method, params in self._session.reapply()]
+        return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
+
+    async def _establish(self, first: bool) -> None:
+        """Authenticate and put the connection state back, before any waiting call goes out."""
+        await self._authenticate()
+        if first:
+            operations = _operations()
+            if self._initial_heartbeat is not None:
+                await self._apply(operations, "public/set_heartbeat", {"interval": self._initial_heartbeat})
+            if self._initial_cod is not None:
+                await self._apply(operations, "private/enable_cancel_on_disconnect", {"scope": self._initial_cod})
+        else:
+            for method, params in self._session.reapply():
+                self._checked(await self._request(method, params, self.timeout, None, bypass=True))
+            if self.on_reconnect is not None and self._callbacks is not None:
+                self._in_on_reconnect = True
+                try:
+                    await asyncio.wrap_future(self._callbacks.run(self.on_reconnect, self))
+                except DeribitError:
+                    raise
+                except Exception as exc:  # a failing callback is the user's; it does not stop the session
+                    logger.warning("on_reconnect raised %s: %s", type(exc).__name__, exc)
+                finally:
+                    self._in_on_reconnect = False
+
+    async def _apply(self, operations: Mapping[str, Operation], method: str, params: dict[str, Any]) -> None:
+        op = next((o for o in operations.values() if o.rpc_method == method), None)
+        checked = op.prepare(params) if op is not None else params
+        self._checked(await self._request(method, checked, self.timeout, op, bypass=True))
+
+    async def _authenticate(self, refresh: bool = False) -> None:
+        if self._secret is None or self._client_id is None:
+            return
+        params: dict[str, Any]
+        if refresh and self._refresh_token is not None:
+            params = {"grant_type": "refresh_token", "refresh_token": self._refresh_token}
+        elif self._auth_kind == "client_credentials":
+            params = {"grant_type": "client_credentials", "client_id": self._client_id, "client_secret": self._secret}
+        else:
+            timestamp = int(time.time() * 1000)
+            nonce = secrets.token_hex(8)
+            params = {
+                "grant_type": "client_signature",
+                "client_id": self._client_id,
+                "timestamp": timestamp,
+                "nonce": nonce,
+                "data": "",
+                "signature": client_signature(self._secret, timestamp, nonce),
+            }
+        if self._scope and not refresh:
+            params["scope"] = self._scope
+        result = self._checked(await self._request("public/auth", params, self.timeout, None, bypass=True))["result"]
+        self._refresh_token = result.get("refresh_token")
+        expires_in = result.get("expires_in")
+        if self._refresher is not None and self._refresher is not asyncio.current_task():
+            self._refresher.cancel()
+        if isinstance(expires_in, (int, float)) and expires_in > 0:
+            self._refresher = asyncio.create_task(self._refresh_later(float(expires_in) * REFRESH_AT))
+
+    async def _refresh_later(self, after: float) -> None:
+        await asyncio.sleep(after)
+        if self._closing or self._conn is None:
+            return
+        try:
+            await self._authenticate(refresh=True)
+            logger.info("Access token refreshed")
+        except AuthenticationError:
+            logger.warning("Refreshing the access token was refused; authenticating again")
+            self._refresh_token = None
+            try:
+                await self._authenticate()
+            except AuthenticationError as exc:
+                self._fatal = exc
+                self._stats["state"] = "failed"
+                self._notify_error(exc)
+        except DeribitError as exc:
+            logger.warning("Refreshing the access token failed (%s); the connection will be replaced", exc)
+            if self._conn is not None:
+                self._conn.transport.abort()
+
+    def _notify_error(self, error: DeribitError) -> None:
+        if self.on_error is not None and self._callbacks is not None:
+            self._callbacks.run(self.on_error, error)
+
+    def _hung_limit(self) -> float | None:
+        if self._hung_after is not None:
+            return self._hung_after
+        heartbeat = self._session.state.get("heartbeat")
+        if heartbeat is None:
+            return None  # nothing is due from the server: the keepalive pings watch the connection
+        interval = float(heartbeat[2].get("interval", 0)) or None
+        limits = [2.0 * interval] if interval else []
+        if self.ping_interval is not None and self.ping_timeout is not None:
+            limits.append(self.ping_interval + self.ping_timeout)
+        return min(limits) if limits else None
+
+    async def _read(self, conn: ClientConnection) -> str:
+        """Reads until the connection ends, then fails the calls that waited on it. Returns the cause."""
+        cause = await self._read_frames(conn)
+        if self._conn is conn and self._ready is not None:
+            self._ready.clear()
+        self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
+        return cause
+
+    async def _read_frames(self, conn: ClientConnection) -> str:
+        """Reads until the connection ends; answers test_requests at once. Returns the cause."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            limit = self._hung_limit()
+            try:
+                raw = await asyncio.wait_for(
+                    conn.recv(), None if limit is None else max(limit - (loop.time() - last), 0.0)
+                )
+            except TimeoutError:
+                conn.transport.abort()
+                return f"nothing received for {limit:.1f} s: the server looks hung"
+            except ConnectionClosed as exc:
+                if exc.rcvd is not None:
+                    return f"closed by the server: {exc.rcvd.code} {exc.rcvd.reason}".rstrip()
+                return f"connection dropped ({type(exc).__name__})"
+            except asyncio.CancelledError:
+                raise
+            last = loop.time()
+            try:
+                incoming = self._session.receive(raw)
+            except ResponseValidationError as exc:
+                logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
+                continue
+            self._dispatch(conn, incoming)
+            if incoming.kind == "test_request":
+                received = loop.time()
+                rpc_id, frame = self._session.request("public/test", {}, None)
+                try:
+                    await conn.send(frame)
+                except ConnectionClosed:
+                    continue
+                self._stats["test_requests_answered"] += 1
+                self._stats["last_test_request_answer_ms"] = round((loop.time() - received) * 1000.0, 3)
+
+    def _dispatch(self, conn: ClientConnection, incoming: Incoming) -> None:
+        kind = incoming.kind
+        if kind == "answer":
+            future = self._session.answered(incoming.id)
+            if isinstance(future, asyncio.Future) and not future.done():
+                incoming.message["_raw"] = incoming.raw
+                future.set_result(incoming.message)
+        elif kind == "internal":
+            error = rpc_error(incoming.message)
+            if error is not None:
+                logger.warning("The server refused the client's own %s: %s", "public/test", error)
+        elif kind == "notification":
+            if self.on_notification is not None and self._callbacks is not None:
+                self._callbacks.run(self.on_notification, incoming.message)
+            else:
+                logger.debug("Dropped a notification (no on_notification): %s", incoming.message.get("method"))
+        elif kind == "unknown":
+            logger.info("Dropped an answer for no pending call (id %r): %s", incoming.id, excerpt(incoming.raw, 200))
+
+
+def _package() -> str:
+    return __name__.rsplit(".", 2)[0]  # deribit_session_client (this module is its _core.ws)
+
+
+def _operations() -> Mapping[str, Operation]:
+    """The package's operations (``_operations.py``, generated from the spec)."""
+    operations: Mapping[str, Operation] = importlib.import_module(f"{_package()}._operations").OPERATIONS
+    return operations
+
+
+def _version() -> str:
+    try:
+        return str(importlib.import_module(_package()).__version__)
+    except (ImportError, AttributeError):
+        return "0"

@@ -1,0 +1,549 @@
+"""WebSocketClient against the mock exchange process: every operation over WebSocket,
+authentication, heartbeats answered while the user's thread or loop is busy, reconnects that
+restore the session, secrets, and clean closing.
+
+The mock runs at a time scale of 0.01 where heartbeats matter: `heartbeat_interval=10` means a
+heartbeat every 0.1 s. Waits on the mock are bounded polls (`wait_until`, 10 s), never fixed
+sleeps, so the tests hold on a loaded machine; where a test must let time pass (a blocked
+user thread), it waits five heartbeat intervals and asserts on what the mock counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from deribit_mock.process import MockServer
+from deribit_session_client import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidParamsError,
+    MethodNotFoundError,
+    WebSocketClient,
+)
+from deribit_session_client.api.authentication import auth
+from deribit_session_client.api.session_management import (
+    disable_cancel_on_disconnect,
+    disable_heartbeat,
+    enable_cancel_on_disconnect,
+    get_cancel_on_disconnect,
+    set_heartbeat,
+)
+from deribit_session_client.api.supporting import test as public_test
+from deribit_session_client.models import CancelOnDisconnectResponse, OkResponse, TestResponse
+
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
+
+WAIT = 10.0
+SCALE = 0.01  # heartbeat_interval=10 -> 0.1 s at the mock
+INTERVAL = 10 * SCALE
+
+
+def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
+
+
+def ws_client(mock: MockServer, **options: Any) -> WebSocketClient:
+    settings: dict[str, Any] = {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "initial_retry_delay": 0.02,
+        "max_retry_delay": 0.1,
+        **options,
+    }
+    return WebSocketClient(mock.ws_url, **settings)
+
+
+def drop(mock: MockServer, ws: WebSocketClient) -> None:
+    """Drop the connection and wait until the client has noticed (a call made before that
+    goes out on the dying connection and rightly raises APIConnectionError)."""
+    before = ws.stats["reconnects"]
+    mock.drop()
+    wait_until(lambda: ws.stats["reconnects"] > before or ws.stats["state"] != "ready", "the client to notice")
+
+
+def events(mock: MockServer, kind: str | None = None) -> list[dict[str, Any]]:
+    return [e for e in mock.events() if kind is None or e["event"] == kind]
+
+
+def ws_log(mock: MockServer) -> list[tuple[int, str]]:
+    return [(r["connection"], r["method"]) for r in mock.requests() if r.get("transport") == "websocket"]
+
+
+@pytest.fixture(autouse=True)
+def _no_keeper_left() -> Iterator[None]:
+    yield
+    wait_until(
+        lambda: not [t for t in threading.enumerate() if t.name.startswith("deribit-session")], "threads to end", 5
+    )
+
+
+# -- every operation, sync and async ----------------------------------------------------------------
+
+CALLS: list[tuple[Any, dict[str, Any], type[Any]]] = [
+    (set_heartbeat, {"interval": 30}, OkResponse),
+    (disable_heartbeat, {}, OkResponse),
+    (enable_cancel_on_disconnect, {"scope": "connection"}, OkResponse),
+    (disable_cancel_on_disconnect, {"scope": "account"}, OkResponse),
+    (get_cancel_on_disconnect, {"scope": "connection"}, CancelOnDisconnectResponse),
+    (public_test, {}, TestResponse),
+]
+
+
+@pytest.mark.parametrize(("module", "kwargs", "model"), CALLS, ids=[c[0].__name__.rsplit(".", 1)[1] for c in CALLS])
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_every_operation_works_over_websocket(
+    mock: MockServer, module: Any, kwargs: dict[str, Any], model: type[Any], mode: str
+) -> None:
+    if mode == "sync":
+        with ws_client(mock) as ws:
+            result = module.sync(client=ws, **kwargs)
+    else:
+
+        async def run() -> Any:
+            async with ws_client(mock) as ws:
+                return await module.asyncio(client=ws, **kwargs)
+
+        result = asyncio.run(run())
+    assert isinstance(result, model) and result.jsonrpc == "2.0"
+    name = module.__name__.rsplit(".", 1)[1]
+    sent = [m for _, m in ws_log(mock)]
+    assert sent[-1] == {"test": "public/test"}.get(name, sent[-1]) and sent[0] == "public/auth"
+
+
+def test_typed_errors_come_by_json_rpc_code(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        with pytest.raises(InvalidParamsError) as client_side:
+            set_heartbeat.sync(client=ws, interval=5)
+        with pytest.raises(InvalidParamsError) as server_side:
+            ws.call("public/set_heartbeat", {"interval": 5})
+        with pytest.raises(MethodNotFoundError):
+            ws.call("public/no_such_method")
+        with pytest.raises(APIError) as exception:
+            public_test.sync(client=ws, expected_result="exception")
+        assert ws.call("public/test") == {"version": "1.2.26"}
+    assert (
+        client_side.value.data == server_side.value.data == {"param": "interval", "reason": "must not be less than 10"}
+    )
+    assert server_side.value.status_code is None and exception.value.code == 11094
+
+
+def test_detailed_gives_the_raw_frame(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        ok = public_test.sync_detailed(client=ws)
+        refused = set_heartbeat.sync_detailed(client=ws, interval=10)
+        bad = get_cancel_on_disconnect.sync_detailed(client=ws, scope="connection")
+    assert ok.status_code == 200 and isinstance(ok.parsed, TestResponse) and b'"1.2.26"' in ok.content
+    assert refused.status_code == 200 and isinstance(refused.parsed, OkResponse)
+    assert bad.status_code == 200 and bad.headers == {}
+
+
+def test_any_method_through_call_and_call_async(mock: MockServer) -> None:
+    async def run(ws: WebSocketClient) -> Any:
+        return await ws.call_async("private/get_cancel_on_disconnect", {"scope": "account"})
+
+    with ws_client(mock) as ws:
+        assert ws.call("private/get_cancel_on_disconnect", {"scope": "account"}) == {
+            "scope": "account",
+            "enabled": False,
+        }
+        assert asyncio.run(run(ws)) == {"scope": "account", "enabled": False}
+        assert asyncio.run(run(ws)) == {"scope": "account", "enabled": False}  # a second event loop
+
+
+# -- authentication -------------------------------------------------------------------------------
+
+
+def _auth_params(mock: MockServer) -> dict[str, Any]:
+    [first] = [r for r in mock.requests() if r.get("method") == "public/auth"][:1]
+    params: dict[str, Any] = first["params"]
+    return params
+
+
+def test_by_default_the_client_signs_and_the_secret_never_leaves(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        assert get_cancel_on_disconnect.sync(client=ws).result.enabled is False
+    params = _auth_params(mock)
+    assert params["grant_type"] == "client_signature" and "client_secret" not in params
+    assert params["signature"] == "***"  # (masked by the mock's log)
+
+
+def test_client_credentials_on_request(mock: MockServer) -> None:
+    with ws_client(mock, auth="client_credentials") as ws:
+        assert get_cancel_on_disconnect.sync(client=ws).result.enabled is False
+    assert _auth_params(mock)["grant_type"] == "client_credentials"
+
+
+def test_a_given_access_token_goes_with_each_private_call(mock: MockServer) -> None:
+    with WebSocketClient(mock.ws_url, access_token=ACCESS_TOKEN) as ws:
+        assert get_cancel_on_disconnect.sync(client=ws).result.enabled is False
+        assert public_test.sync(client=ws).result.version == "1.2.26"
+    log = [r for r in mock.requests() if r.get("transport") == "websocket"]
+    assert [r["method"] for r in log] == ["private/get_cancel_on_disconnect", "public/test"]
+    assert log[0]["params"]["access_token"] == "***" and "access_token" not in log[1]["params"]
+
+
+def test_a_session_scope_is_passed_through(mock: MockServer) -> None:
+    with ws_client(mock, session_name="desk-1", scope="account:read_write") as ws:
+        ws.call("public/test")
+    assert _auth_params(mock)["scope"] == "account:read_write session:desk-1"
+
+
+def test_a_wrong_secret_raises_authentication_error_from_enter_at_once(mock: MockServer) -> None:
+    started = time.monotonic()
+    with pytest.raises(AuthenticationError) as caught:
+        with ws_client(mock, client_secret="wrong-secret"):
+            pass
+    assert time.monotonic() - started < 5
+    assert caught.value.code == 13004
+    assert len(events(mock, "opened")) == 1  # no retry loop
+
+
+def test_an_expired_token_raises_authentication_error(mock: MockServer) -> None:
+    mock.time_scale(0.01)
+    with ws_client(mock, scope="expires:100") as first:
+        token = auth.sync(
+            client=first,
+            grant_type="client_credentials",
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            scope="session:t expires:100",
+        ).result.access_token
+    time.sleep(1.2)  # the token lives 1 s at this scale
+    with WebSocketClient(mock.ws_url, access_token=token) as ws:
+        with pytest.raises(AuthenticationError) as caught:
+            get_cancel_on_disconnect.sync(client=ws)
+    assert "expired" in caught.value.data["reason"]
+
+
+def test_an_unreachable_url_raises_api_connection_error_within_the_connect_timeout() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    with pytest.raises(APIConnectionError):
+        with WebSocketClient(f"ws://127.0.0.1:{port}/ws/api/v2", connect_timeout=1.0):
+            pass
+    assert time.monotonic() - started < 1.0 + 2.0  # margin for a loaded machine
+
+
+# -- the keeper answers heartbeats whatever the user does ------------------------------------------
+
+
+def _busy_user(mock: MockServer, block: Callable[[WebSocketClient], None]) -> dict[str, Any]:
+    mock.time_scale(SCALE)
+    with ws_client(mock, heartbeat_interval=10, cancel_on_disconnect="connection") as ws:
+        block(ws)
+        stats = mock.heartbeats()
+        [conn] = mock.connections()
+    assert events(mock, "test_request_missed") == []
+    assert [e["reason"] for e in events(mock, "cancel_on_disconnect")] == ["closed by the client (code 1000)"]
+    assert conn["cancel_on_disconnect"] is True
+    return stats
+
+
+def test_a_sleeping_user_thread_loses_no_test_request(mock: MockServer) -> None:
+    stats = _busy_user(mock, lambda ws: time.sleep(5 * INTERVAL))
+    assert stats["test_requests_sent"] >= 3
+    assert stats["test_requests_answered"] == stats["test_requests_sent"] and stats["test_requests_missed"] == 0
+
+
+def test_a_user_thread_spinning_in_pure_python_loses_no_test_request(mock: MockServer) -> None:
+    def spin(ws: WebSocketClient) -> None:
+        until = time.monotonic() + 8 * INTERVAL
+        n = 0
+        while time.monotonic() < until:
+            n += sum(i * i for i in range(200))
+
+    stats = _busy_user(mock, spin)
+    assert stats["test_requests_sent"] >= 2
+    assert stats["test_requests_answered"] == stats["test_requests_sent"]
+
+
+def test_a_blocked_user_event_loop_loses_no_test_request(mock: MockServer) -> None:
+    mock.time_scale(SCALE)
+
+    async def user() -> None:
+        async with ws_client(mock, heartbeat_interval=10, cancel_on_disconnect="connection") as ws:
+            await public_test.asyncio(client=ws)
+            time.sleep(5 * INTERVAL)  # blocks this loop: nothing of the client runs on it
+            await public_test.asyncio(client=ws)
+
+    asyncio.run(user())
+    stats = mock.heartbeats()
+    assert stats["test_requests_sent"] >= 3 and stats["test_requests_answered"] == stats["test_requests_sent"]
+    assert events(mock, "test_request_missed") == []
+
+
+def test_test_request_answers_count_in_stats(mock: MockServer) -> None:
+    mock.time_scale(SCALE)
+    with ws_client(mock, heartbeat_interval=10) as ws:
+        wait_until(lambda: ws.stats["test_requests_answered"] >= 2, "two answered test_requests")
+        stats = ws.stats
+    assert stats["state"] == "ready" and stats["connects"] == 1 and stats["last_test_request_answer_ms"] is not None
+
+
+# -- settings and callbacks -------------------------------------------------------------------------
+
+
+def test_the_socket_has_tcp_nodelay(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        assert ws._conn is not None
+        sock = ws._conn.transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_a_frame_over_32_kb_is_refused_before_sending(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        with pytest.raises(InvalidParamsError, match="32 kB"):
+            ws.call("public/test", {"pad": "x" * 40_000})
+    assert [m for _, m in ws_log(mock)] == ["public/auth"]
+
+
+def test_a_call_without_an_answer_times_out(mock: MockServer) -> None:
+    mock.ws_faults({"method": "public/test", "action": "ignore"})
+    with ws_client(mock) as ws:
+        started = time.monotonic()
+        with pytest.raises(APITimeoutError):
+            public_test.sync(client=ws, timeout=0.3)
+        assert time.monotonic() - started < 0.3 + 2.0
+        assert public_test.sync(client=ws).result.version == "1.2.26"  # the connection is fine
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_notifications_reach_on_notification(mock: MockServer, kind: str) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def on_sync(message: dict[str, Any]) -> None:
+        seen.append(message)
+
+    async def on_async(message: dict[str, Any]) -> None:
+        await asyncio.sleep(0)
+        seen.append(message)
+
+    with ws_client(mock, on_notification=on_sync if kind == "sync" else on_async) as ws:
+        ws.call("public/test")
+        mock.notify({"channel": "user.orders", "data": {"id": 1}})
+        wait_until(lambda: seen, "the notification")
+    assert seen[0]["params"] == {"channel": "user.orders", "data": {"id": 1}}
+
+
+# -- secrets ----------------------------------------------------------------------------------------
+
+
+def test_no_secret_in_any_log_repr_or_error_at_debug(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    mock.time_scale(0.01)
+    issued: list[str] = []
+    with ws_client(mock, scope="expires:100", heartbeat_interval=10) as ws:  # refreshed every 0.8 s
+        ws.call("public/test")
+        mock.drop()
+        wait_until(lambda: ws.stats["reconnects"] >= 1, "the reconnect")
+        wait_until(lambda: any("refresh" in r.getMessage() for r in caplog.records), "a token refresh", 5)
+        result = auth.sync(client=ws, grant_type="client_credentials", client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+        issued += [result.result.access_token, result.result.refresh_token]
+        text = repr(ws) + str(ws.stats)
+    with pytest.raises(AuthenticationError) as caught:
+        with ws_client(mock, client_secret=CLIENT_SECRET + "-wrong"):
+            pass
+    everything = caplog.text + text + str(caught.value) + repr(caught.value)
+    for secret in (CLIENT_SECRET, *issued):
+        assert secret not in everything
+    assert "signature" not in caplog.text or '"signature": "' not in caplog.text
+    assert any(r.name.startswith("deribit_session_client") and r.levelno == logging.DEBUG for r in caplog.records)
+
+
+# -- closing ----------------------------------------------------------------------------------------
+
+
+def _fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_closing_leaves_no_thread_task_or_socket(mock: MockServer) -> None:
+    before = _fds()
+    for _ in range(3):
+        ws = ws_client(mock, heartbeat_interval=30, on_notification=lambda m: None).open()
+        ws.call("public/test")
+        ws.close()
+        ws.close()  # idempotent
+    assert not [t for t in threading.enumerate() if t.name.startswith("deribit-session")]
+    wait_until(lambda: _fds() <= before, "the sockets to close", 5)
+    with pytest.raises(APIConnectionError, match="not open"):
+        ws.call("public/test")
+
+
+def test_two_clients_share_one_keeper_thread(mock: MockServer) -> None:
+    with ws_client(mock) as a, ws_client(mock) as b:
+        a.call("public/test")
+        b.call("public/test")
+        keepers = [t for t in threading.enumerate() if t.name == "deribit-session-keeper"]
+        assert len(keepers) == 1
+
+
+# -- reconnects (issue: survive the network) ---------------------------------------------------------
+
+
+def _restored(mock: MockServer, before: int) -> dict[str, Any]:
+    """The connection opened after ``before`` connections, once it has its session back."""
+
+    def ready() -> dict[str, Any] | None:
+        conns = [c for c in mock.connections() if c["id"] > before]
+        if conns and conns[0]["authenticated"] and conns[0]["heartbeat_interval"] and conns[0]["cancel_on_disconnect"]:
+            return conns[0]
+        return None
+
+    result: dict[str, Any] = wait_until(ready, "the restored connection")
+    return result
+
+
+def test_after_a_drop_the_session_is_restored_before_the_next_call(
+    mock: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="deribit_session_client")
+    with ws_client(mock, heartbeat_interval=30, cancel_on_disconnect="connection") as ws:
+        [first] = mock.connections()
+        drop(mock, ws)
+        state = get_cancel_on_disconnect.sync(client=ws, scope="connection")  # waits for the reconnect
+        conn = _restored(mock, first["id"])
+    assert state.result.enabled is True
+    log = [m for c, m in ws_log(mock) if c == conn["id"]]
+    assert log == [
+        "public/auth",
+        "public/set_heartbeat",
+        "private/enable_cancel_on_disconnect",
+        "private/get_cancel_on_disconnect",
+    ]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("lost (connection dropped" in w and "reconnecting in" in w for w in warnings)
+
+
+def test_ten_drops_in_a_row_and_a_drop_during_the_re_apply_end_in_the_same_state(mock: MockServer) -> None:
+    def newest() -> dict[str, Any]:
+        conns = [c for c in mock.connections() if c["cancel_on_disconnect"]]
+        return max(conns, key=lambda c: c["id"]) if conns else {}
+
+    with ws_client(mock, heartbeat_interval=15, cancel_on_disconnect="connection") as ws:
+        for _ in range(10):
+            last = wait_until(newest, "a connection")["id"]
+            mock.drop(last)
+            wait_until(lambda last=last: newest().get("id", 0) > last, "the next connection")  # type: ignore[misc]
+        mock.ws_faults({"method": "private/enable_cancel_on_disconnect", "action": "drop"})
+        last = wait_until(newest, "a connection")["id"]
+        mock.drop(last)
+        assert get_cancel_on_disconnect.sync(client=ws, scope="connection").result.enabled is True
+        final = _restored(mock, last + 1)  # the connection after the one dropped during its re-apply
+        assert ws.stats["reconnects"] == 11  # (the re-apply that was cut off is no reconnect)
+    assert final["heartbeat_interval"] == 15 and final["id"] == last + 2
+
+
+def test_a_stalled_server_is_detected_and_replaced(mock: MockServer) -> None:
+    mock.time_scale(SCALE)
+    with ws_client(mock, heartbeat_interval=10, hung_after=0.5) as ws:
+        [first] = mock.connections()
+        mock.stall()
+        started = time.monotonic()
+        wait_until(
+            lambda: [c for c in mock.connections() if c["id"] > first["id"] and c["heartbeat_interval"]],
+            "a new connection",
+        )
+        assert time.monotonic() - started < 0.5 + 5
+        assert ws.call("public/test") == {"version": "1.2.26"}
+
+
+def test_a_call_in_flight_when_the_connection_dies_raises_and_is_not_re_sent(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        mock.ws_faults({"method": "private/get_cancel_on_disconnect", "action": "drop"})
+        with pytest.raises(APIConnectionError):
+            get_cancel_on_disconnect.sync(client=ws)
+        assert ws.call("public/test") == {"version": "1.2.26"}  # reconnected
+    assert [m for _, m in ws_log(mock)].count("private/get_cancel_on_disconnect") == 1
+
+
+def test_an_expiring_token_is_refreshed_without_a_gap(mock: MockServer) -> None:
+    mock.time_scale(0.01)  # expires:100 -> 1 s; refreshed at 0.8 s
+    with ws_client(mock, scope="expires:100") as ws:
+        until = time.monotonic() + 2.5
+        while time.monotonic() < until:
+            assert get_cancel_on_disconnect.sync(client=ws).result.enabled is False
+            time.sleep(0.05)
+    grants = [r["params"]["grant_type"] for r in mock.requests() if r.get("method") == "public/auth"]
+    assert grants[0] == "client_signature" and grants.count("refresh_token") >= 2
+    assert len(events(mock, "opened")) == 1
+
+
+def test_a_revoked_secret_surfaces_as_authentication_error(mock: MockServer) -> None:
+    errors: list[BaseException] = []
+    with ws_client(mock, on_error=errors.append) as ws:
+        mock.set_client_secret("rotated")
+        drop(mock, ws)
+        with pytest.raises(AuthenticationError):
+            wait_until(lambda: ws.stats["state"] == "failed", "the client to stop")
+            ws.call("public/test")
+        wait_until(lambda: errors, "on_error")
+        opened = len(events(mock, "opened"))
+        time.sleep(0.3)
+        assert len(events(mock, "opened")) == opened  # no silent reconnect loop
+    assert isinstance(errors[0], AuthenticationError)
+
+
+def test_what_was_disabled_through_the_client_is_not_re_applied(mock: MockServer) -> None:
+    with ws_client(mock, heartbeat_interval=30, cancel_on_disconnect="connection") as ws:
+        disable_heartbeat.sync(client=ws)
+        disable_cancel_on_disconnect.sync(client=ws, scope="connection")
+        [first] = mock.connections()
+        drop(mock, ws)
+        assert get_cancel_on_disconnect.sync(client=ws, scope="connection").result.enabled is False
+        [conn] = wait_until(lambda: [c for c in mock.connections() if c["id"] > first["id"]], "the new connection")
+    assert conn["heartbeat_interval"] is None
+    assert [m for c, m in ws_log(mock) if c == conn["id"]] == ["public/auth", "private/get_cancel_on_disconnect"]
+
+
+def test_set_heartbeat_through_the_client_is_re_applied_with_its_new_interval(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        set_heartbeat.sync(client=ws, interval=25)
+        enable_cancel_on_disconnect.sync(client=ws)
+        [first] = mock.connections()
+        drop(mock, ws)
+        ws.call("public/test")
+        conn = _restored(mock, first["id"])
+    assert conn["heartbeat_interval"] == 25
+
+
+def test_on_reconnect_runs_before_waiting_calls_and_may_call_the_client(mock: MockServer) -> None:
+    order: list[str] = []
+
+    def on_reconnect(ws: WebSocketClient) -> None:
+        time.sleep(0.2)  # the user's call below must wait for this
+        order.append("on_reconnect:" + str(ws.call("public/test")["version"]))
+
+    with ws_client(mock, on_reconnect=on_reconnect) as ws:
+        drop(mock, ws)
+        ws.call("private/get_cancel_on_disconnect")
+        order.append("user call")
+    assert order == ["on_reconnect:1.2.26", "user call"]
+
+
+def test_after_close_no_reconnect_happens(mock: MockServer) -> None:
+    with ws_client(mock, heartbeat_interval=30):
+        pass
+    time.sleep(0.3)
+    assert len(events(mock, "opened")) == 1
+    assert mock.connections() == []
