@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup generate check-generated lint test mock build bench clean
+.PHONY: setup generate check-generated lint test mock build bench demo clean
 
 $(STAMP): requirements/dev.txt scripts/bootstrap
 	@PYTHON=$(PYTHON) scripts/bootstrap
@@ -34,6 +34,9 @@ build: $(STAMP) ## Build the wheel and sdist into dist/
 
 bench: $(STAMP) ## Measure the client's cost against raw httpx and urllib3; writes bench/results.json
 	@$(BIN)/python bench/run.py
+
+demo: $(STAMP) ## Watch WebSocketClient keep a session alive through a dropped connection (mock, time scale 0.02)
+	@$(BIN)/python scripts/demo.py
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache

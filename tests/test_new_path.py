@@ -103,6 +103,18 @@ try:
     get_private_buy.sync(client=buyer, amount=2)  # an answer slower than the timeout: not retried
 except APITimeoutError:
     out["buy_timeout"] = "APITimeoutError"
+
+from deribit_session_client import WebSocketClient
+
+with WebSocketClient(sys.argv[3], access_token=sys.argv[2]) as ws:  # the same generated function, over WebSocket
+    try:
+        get_time.sync(client=ws, precision=0)
+    except InvalidParamsError as exc:
+        out["ws_0"] = exc.data["reason"]
+    try:
+        get_time.sync(client=ws, precision=3)
+    except MethodNotFoundError as exc:
+        out["ws_server"] = [exc.code, exc.status_code]
 print(json.dumps(out))
 """
 
@@ -129,7 +141,7 @@ def test_a_new_path_gets_validation_errors_and_retries_from_generation(mock: Moc
     )
 
     run = subprocess.run(
-        [sys.executable, "-c", SCRIPT, mock.api_url, ACCESS_TOKEN],
+        [sys.executable, "-c", SCRIPT, mock.api_url, ACCESS_TOKEN, mock.ws_url],
         capture_output=True,
         text=True,
         check=True,
@@ -143,11 +155,15 @@ def test_a_new_path_gets_validation_errors_and_retries_from_generation(mock: Moc
         "server": [-32601, 400],
         "buy_503": 503,
         "buy_timeout": "APITimeoutError",
+        "ws_0": "must be greater than 0",
+        "ws_server": [-32601, None],
     }
-    sent = [(r["path"], r["query"]) for r in mock.requests()]
+    sent = [(r["path"], r["query"]) for r in mock.requests() if r["transport"] == "http"]
     assert sent == [
         ("/api/v2/public/get_time", "precision=3"),
         ("/api/v2/public/get_time", "precision=3"),  # the 503 was retried: x-idempotent
         ("/api/v2/private/buy", "amount=1"),  # sent once: no x-idempotent
         ("/api/v2/private/buy", "amount=2"),  # sent once although it timed out
     ]
+    over_ws = [r["method"] for r in mock.requests() if r["transport"] == "websocket"]
+    assert over_ws == ["public/get_time"]  # precision=0 never left the client
