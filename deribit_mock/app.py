@@ -26,6 +26,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -43,7 +45,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from .methods import Credentials, RpcError, Session, State, dispatch
+from .methods import SIGNATURE_WINDOW, Credentials, RpcError, Session, State, dispatch
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 DEFAULT_CLIENT_ID = "mock-client-id"
@@ -140,6 +142,14 @@ def _masked_query(request: Request) -> str:
     return urlencode([(name, "***" if name in _SECRET_PARAMS else value) for name, value in pairs])
 
 
+def _signed_fields(header: str | None) -> dict[str, str] | None:
+    """id, ts and nonce of a deri-hmac-sha256 header (for the request log; never the signature)."""
+    if not header or not header.lower().startswith("deri-hmac-sha256 "):
+        return None
+    fields = dict(item.strip().partition("=")[::2] for item in header.split(" ", 1)[1].split(","))
+    return {k: v for k, v in fields.items() if k in ("id", "ts", "nonce")}
+
+
 def _masked_headers(request: Request) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in request.headers.items():
@@ -150,12 +160,54 @@ def _masked_headers(request: Request) -> dict[str, str]:
     return headers
 
 
-def _authenticate(settings: Settings, state: State, header: str | None) -> tuple[str | None, str, dict[str, Any]]:
-    """(account or None, how, the 13009 data when invalid): how is "none", "bearer", "basic" or "invalid"."""
+def _verify_signature(settings: Settings, state: State, fields: str, request: Request, body: bytes) -> str:
+    """The account of a valid ``deri-hmac-sha256`` header; RpcError 13009 saying which rule failed."""
+
+    def refuse(reason: str) -> RpcError:
+        return RpcError(13009, "unauthorized", {"reason": reason})
+
+    parts: dict[str, str] = {}
+    for item in fields.split(","):
+        key, sep, value = item.strip().partition("=")
+        if not sep or key in parts:
+            raise refuse("malformed deri-hmac-sha256 header: fields are id, ts, nonce and sig, once each")
+        parts[key] = value
+    if set(parts) != {"id", "ts", "nonce", "sig"}:
+        raise refuse("malformed deri-hmac-sha256 header: fields are id, ts, nonce and sig, once each")
+    if not secrets.compare_digest(parts["id"].encode(), settings.client_id.encode()):
+        raise refuse("unknown client id")
+    try:
+        timestamp = int(parts["ts"])
+    except ValueError:
+        raise refuse("ts must be milliseconds since the epoch") from None
+    if abs(time.time() * 1000.0 - timestamp) > SIGNATURE_WINDOW * 1000.0:
+        raise refuse("ts more than 60 s off the server's clock")
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    uri = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+    data = f"{parts['ts']}\n{parts['nonce']}\n{request.method.upper()}\n{uri}\n{body.decode('utf-8', 'replace')}\n"
+    expected = hmac.new(state.credentials.client_secret.encode(), data.encode(), hashlib.sha256).hexdigest()
+    if not secrets.compare_digest(expected.encode(), parts["sig"].encode()):
+        raise refuse("signature does not match the request (method, path with query, body) as received")
+    if not state.use_nonce(parts["id"], parts["nonce"]):
+        raise refuse("nonce already used: a replayed request")
+    return settings.client_id
+
+
+def _authenticate(
+    settings: Settings, state: State, header: str | None, request: Request | None = None, body: bytes = b""
+) -> tuple[str | None, str, dict[str, Any]]:
+    """(account or None, how, the 13009 data when invalid): how is "none", "bearer", "basic",
+    "signature" or "invalid"."""
     if not header:
         return None, "none", {}
     scheme, _, credentials = header.partition(" ")
     scheme = scheme.lower()
+    if scheme == "deri-hmac-sha256" and request is not None:
+        try:
+            return _verify_signature(settings, state, credentials, request, body), "signature", {}
+        except RpcError as exc:
+            return None, "invalid", exc.data
     if scheme == "bearer":
         try:
             return state.check_token(credentials, None), "bearer", {}
@@ -205,7 +257,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def api(request: Request) -> Response:
         us_in = time.time_ns() // 1000
         name = request.path_params["method"]
-        account, how, refusal = _authenticate(settings, state, request.headers.get("authorization"))
+        account, how, refusal = _authenticate(
+            settings, state, request.headers.get("authorization"), request, await request.body()
+        )
         with controls.lock:
             controls.log.append(
                 {
@@ -215,6 +269,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "query": _masked_query(request),
                     "headers": _masked_headers(request),
                     "auth": how,
+                    "signed": _signed_fields(request.headers.get("authorization")),
                     "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
                 }
             )
