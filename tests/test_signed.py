@@ -120,7 +120,9 @@ def test_the_header_fields_may_come_in_any_order_with_or_without_spaces(
     uri = "/api/v2/private/get_cancel_on_disconnect?scope=account"
     answer = httpx.get(
         f"{mock.base}{uri}",
-        headers={"Authorization": header("GET", uri, nonce=f"n-{order.replace(',', '')}-{space}", order=order, space=space)},
+        headers={
+            "Authorization": header("GET", uri, nonce=f"n-{order.replace(',', '')}-{space}", order=order, space=space)
+        },
     )
     assert answer.json()["result"] == {"scope": "account", "enabled": False}
 
