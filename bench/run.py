@@ -24,6 +24,7 @@ sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 import httpx  # noqa: E402
 import urllib3  # noqa: E402
 
+from bench import ws as ws_bench  # noqa: E402
 from deribit_mock.process import start_mock, stop_mock  # noqa: E402
 from deribit_session_client import Client  # noqa: E402
 from deribit_session_client.api.session_management import set_heartbeat  # noqa: E402
@@ -152,13 +153,30 @@ def wall_s(command: list[str], runs: int = 3) -> float:
     return statistics.median(times)
 
 
+KEEPER_SECONDS = float(os.environ.get("BENCH_KEEPER_SECONDS", "20"))
+KEEPER_SIZES = [int(n) for n in os.environ.get("BENCH_KEEPER_SIZES", "100,1000,3000").split(",")]
+WS_CALLS = int(os.environ.get("BENCH_WS_CALLS", "2000"))
+
+
 def main() -> None:
+    ws_bench.raise_fd_limit()
     server = start_mock()
     try:
         sync = bench_sync(server.api_url)
         async_ = bench_async(server.api_url)
+        ws_sync = ws_bench.bench_ws_sync(server, WS_CALLS, ROUNDS)
+        ws_async = ws_bench.bench_ws_async(server, WS_CALLS, ROUNDS)
+        keeper = {n: ws_bench.bench_keeper(server, n, KEEPER_SECONDS) for n in KEEPER_SIZES}
+        blocked = ws_bench.bench_keeper(server, 100, KEEPER_SECONDS, blocked=True)
     finally:
         stop_mock(server)
+    websockets_imported = subprocess.run(
+        [sys.executable, "-c", IMPORT_CLIENT + "; import sys; print('websockets' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "generated")},
+    ).stdout.strip()
     results: dict[str, Any] = {
         "sync_cpu_us_client": sync["client"],
         "sync_cpu_us_client_max_retries_0": sync["client_max_retries_0"],
@@ -174,6 +192,16 @@ def main() -> None:
         "import_ms_httpx": import_ms("import httpx"),
         "generate_s": wall_s(["make", "-s", "generate"]),
         "check_generated_s": wall_s(["make", "-s", "check-generated"]),
+        "ws_sync_us_client": ws_sync["client"],
+        "ws_sync_us_raw": ws_sync["raw"],
+        "ws_sync_ratio": ws_sync["client"] / ws_sync["raw"],
+        "ws_async_us_client": ws_async["client"],
+        "ws_async_us_raw": ws_async["raw"],
+        "ws_async_ratio": ws_async["client"] / ws_async["raw"],
+        **{f"keeper_{key}_{n}": value for n, figures in keeper.items() for key, value in figures.items()},
+        "blocked_p99_ms": blocked["p99_ms"],
+        "blocked_answered_ratio": blocked["answered_ratio"],
+        "http_import_loads_websockets": websockets_imported == "True",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "rounds": ROUNDS},
     }
     results["import_ms_overhead"] = results["import_ms_client"] - results["import_ms_httpx"]
@@ -196,6 +224,22 @@ def main() -> None:
         ("import client (all operations)", f"{results['import_ms_client']:.1f} ms", ""),
         ("import httpx", f"{results['import_ms_httpx']:.1f} ms", ""),
         ("import overhead", f"{results['import_ms_overhead']:.1f} ms", "target <= 30 ms"),
+        ("WebSocket sync CPU/call, test.sync(client=ws)", f"{results['ws_sync_us_client']:.1f} us", ""),
+        ("WebSocket sync CPU/call, websockets.sync.client", f"{results['ws_sync_us_raw']:.1f} us", ""),
+        ("WebSocket sync CPU ratio", f"{results['ws_sync_ratio']:.3f}", "report"),
+        ("WebSocket async CPU/call, await test.asyncio(client=ws)", f"{results['ws_async_us_client']:.1f} us", ""),
+        ("WebSocket async CPU/call, websockets.asyncio.client", f"{results['ws_async_us_raw']:.1f} us", ""),
+        ("WebSocket async CPU ratio", f"{results['ws_async_ratio']:.3f}", "target <= 1.5"),
+        *[
+            (
+                f"keeper, {n} connections: answered / p50 / p99 / CPU",
+                f"{results[f'keeper_answered_ratio_{n}']} / {results[f'keeper_p50_ms_{n}']} / {results[f'keeper_p99_ms_{n}']} ms / {results[f'keeper_cpu_pct_{n}']} % (mock {results[f'keeper_mock_cpu_pct_{n}']} %)",
+                "answered 1.0; p99 < 20 ms at 1000",
+            )
+            for n in KEEPER_SIZES
+        ],
+        ("keeper, 100 connections, user threads busy: p99", f"{results['blocked_p99_ms']} ms", "target < 20 ms"),
+        ("importing for HTTP loads websockets", str(results["http_import_loads_websockets"]), "False"),
         ("make generate", f"{results['generate_s']:.2f} s", "target < 5 s"),
         ("make check-generated", f"{results['check_generated_s']:.2f} s", ""),
     ]

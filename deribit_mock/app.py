@@ -358,6 +358,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def heartbeats(request: Request) -> Response:
         return JSONResponse(hub.heartbeat_stats())
 
+    async def heartbeats_reset(request: Request) -> Response:
+        hub.sent = hub.answered = hub.missed = 0
+        hub.latencies.clear()
+        return JSONResponse(hub.heartbeat_stats())
+
     async def ws_drop(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
@@ -421,6 +426,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/_mock/connections", connections, methods=["GET"]),
             Route("/_mock/events", events, methods=["GET"]),
             Route("/_mock/heartbeats", heartbeats, methods=["GET"]),
+            Route("/_mock/heartbeats/reset", heartbeats_reset, methods=["POST"]),
             Route("/_mock/ws/drop", ws_drop, methods=["POST"]),
             Route("/_mock/ws/stall", ws_stall, methods=["POST"]),
             Route("/_mock/ws/test_request", ws_test_request, methods=["POST"]),

@@ -20,6 +20,7 @@ import importlib
 import logging
 import math
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -58,6 +59,9 @@ DEFAULT_PING_INTERVAL = 10.0
 DEFAULT_PING_TIMEOUT = 10.0
 #: The share of ``expires_in`` after which the access token is refreshed.
 REFRESH_AT = 0.8
+#: The GIL switch interval the keeper sets when the process still has Python's default.
+KEEPER_SWITCH_INTERVAL = 0.0002
+_DEFAULT_SWITCH_INTERVAL = 0.005
 
 logger = logging.getLogger("deribit_session_client")
 T = TypeVar("T", bound="Model")
@@ -93,6 +97,13 @@ class _Keeper:
     _current: _Keeper | None = None
 
     def __init__(self) -> None:
+        # A Python thread that computes keeps the GIL for the switch interval (5 ms by default)
+        # each time the keeper gives it up for a socket call: with a few calls per heartbeat
+        # and many connections, answers waited hundreds of ms behind a busy user thread
+        # (make bench: blocked_p99_ms). A shorter interval bounds that wait; it is lowered only
+        # from Python's default, never raised, and never if the process chose its own.
+        if sys.getswitchinterval() == _DEFAULT_SWITCH_INTERVAL:
+            sys.setswitchinterval(KEEPER_SWITCH_INTERVAL)
         try:
             import uvloop  # type: ignore[import-not-found,unused-ignore]
 
@@ -265,6 +276,9 @@ class WebSocketClient:
         self._fatal: DeribitError | None = None
         self._closing = False
         self._in_on_reconnect = False
+        self._last_frame = 0.0
+        self._hung: str | None = None
+        self._answer: str | None = None
         self._stats: dict[str, Any] = {
             "state": "closed",
             "connects": 0,
@@ -783,38 +797,58 @@ class WebSocketClient:
     async def _read_frames(self, conn: ClientConnection) -> str:
         """Reads until the connection ends; answers test_requests at once. Returns the cause."""
         loop = asyncio.get_running_loop()
-        last = loop.time()
+        self._last_frame = loop.time()
+        self._hung = None
+        watchdog = loop.create_task(self._watch(conn))  # one timer, not a timeout per frame
+        try:
+            while True:
+                try:
+                    raw = await conn.recv()
+                except ConnectionClosed as exc:
+                    if self._hung is not None:
+                        return self._hung
+                    if exc.rcvd is not None:
+                        return f"closed by the server: {exc.rcvd.code} {exc.rcvd.reason}".rstrip()
+                    return f"connection dropped ({type(exc).__name__})"
+                self._last_frame = loop.time()
+                self._frame(conn, raw)
+                if self._answer is not None:
+                    frame, self._answer = self._answer, None
+                    received = loop.time()
+                    try:
+                        await conn.send(frame)
+                    except ConnectionClosed:
+                        continue
+                    self._stats["test_requests_answered"] += 1
+                    self._stats["last_test_request_answer_ms"] = round((loop.time() - received) * 1000.0, 3)
+        finally:
+            watchdog.cancel()
+
+    async def _watch(self, conn: ClientConnection) -> None:
+        """Aborts the connection when nothing arrived for the hung limit (heartbeats on)."""
+        loop = asyncio.get_running_loop()
         while True:
             limit = self._hung_limit()
-            try:
-                raw = await asyncio.wait_for(
-                    conn.recv(), None if limit is None else max(limit - (loop.time() - last), 0.0)
-                )
-            except TimeoutError:
-                conn.transport.abort()
-                return f"nothing received for {limit:.1f} s: the server looks hung"
-            except ConnectionClosed as exc:
-                if exc.rcvd is not None:
-                    return f"closed by the server: {exc.rcvd.code} {exc.rcvd.reason}".rstrip()
-                return f"connection dropped ({type(exc).__name__})"
-            except asyncio.CancelledError:
-                raise
-            last = loop.time()
-            try:
-                incoming = self._session.receive(raw)
-            except ResponseValidationError as exc:
-                logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
+            if limit is None:
+                await asyncio.sleep(1.0)
                 continue
-            self._dispatch(conn, incoming)
-            if incoming.kind == "test_request":
-                received = loop.time()
-                rpc_id, frame = self._session.request("public/test", {}, None)
-                try:
-                    await conn.send(frame)
-                except ConnectionClosed:
-                    continue
-                self._stats["test_requests_answered"] += 1
-                self._stats["last_test_request_answer_ms"] = round((loop.time() - received) * 1000.0, 3)
+            silent = loop.time() - self._last_frame
+            if silent >= limit:
+                self._hung = f"nothing received for {limit:.1f} s: the server looks hung"
+                conn.transport.abort()
+                return
+            await asyncio.sleep(limit - silent)
+
+    def _frame(self, conn: ClientConnection, raw: str | bytes) -> None:
+        """Handles one frame; a test_request leaves its answer in ``_answer`` for the reader to send."""
+        try:
+            incoming = self._session.receive(raw)
+        except ResponseValidationError as exc:
+            logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
+            return
+        self._dispatch(conn, incoming)
+        if incoming.kind == "test_request":
+            _, self._answer = self._session.request("public/test", {}, None)
 
     def _dispatch(self, conn: ClientConnection, incoming: Incoming) -> None:
         kind = incoming.kind
