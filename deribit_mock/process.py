@@ -98,7 +98,7 @@ class MockServer:
         return sent
 
     def ws_faults(self, *faults: dict[str, Any]) -> None:
-        """Queue WebSocket faults: ``{"method": m, "action": "drop" | "ignore"}``, one frame each."""
+        """Queue WebSocket faults: ``{"method": m, "action": "drop" | "ignore" | "delay", "seconds": s}``, one frame each."""
         self.controls.post("/ws/faults", json={"faults": list(faults)}).raise_for_status()
 
     def set_client_secret(self, secret: str) -> None:

@@ -345,6 +345,8 @@ class Hub:
                 return
             if fault.get("action") == "ignore":
                 return  # never answered
+            if fault.get("action") == "delay":
+                await asyncio.sleep(float(fault.get("seconds", 1.0)))  # then answered, late
         if name == "public/test" and conn.pending_since is not None:
             self.latencies.append(time.monotonic() - conn.pending_since)
             conn.pending_since = conn.pending_deadline = None

@@ -115,6 +115,7 @@ def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
                 "idempotent": idempotent,
                 "params": params,
                 "connection_state": operation.get("x-connection-state"),
+                "websocket_no_answer": bool(operation.get("x-websocket-no-answer", False)),
             }
     return operations
 

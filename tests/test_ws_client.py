@@ -547,3 +547,113 @@ def test_after_close_no_reconnect_happens(mock: MockServer) -> None:
     time.sleep(0.3)
     assert len(events(mock, "opened")) == 1
     assert mock.connections() == []
+
+
+# -- found by review -----------------------------------------------------------------------------
+
+
+def test_an_idle_connection_with_a_long_heartbeat_is_not_taken_for_hung(mock: MockServer) -> None:
+    mock.time_scale(SCALE)  # interval 30 -> a frame every 0.3 s; pings every 0.05 s get pongs
+    with ws_client(mock, heartbeat_interval=30, ping_interval=0.05, ping_timeout=0.5) as ws:
+        time.sleep(1.2)
+        assert ws.stats["reconnects"] == 0
+    assert events(mock, "cancel_on_disconnect") == []
+
+
+def test_a_message_over_one_mib_from_the_server_is_received(mock: MockServer) -> None:
+    seen: list[dict[str, Any]] = []
+    with ws_client(mock, on_notification=seen.append) as ws:
+        mock.notify({"channel": "book", "data": "x" * 1_300_000})
+        wait_until(lambda: seen, "the large notification")
+        assert ws.stats["reconnects"] == 0 and len(seen[0]["params"]["data"]) == 1_300_000
+
+
+def test_a_late_answer_with_tokens_is_dropped_without_logging_them(
+    mock: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    params = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    with ws_client(mock) as ws:
+        mock.ws_faults({"method": "public/auth", "action": "delay", "seconds": 0.5})
+        with pytest.raises(APITimeoutError):
+            ws.call("public/auth", params, timeout=0.1)
+        wait_until(lambda: any("no pending call" in r.getMessage() for r in caplog.records), "the late answer")
+        tokens = [r for r in mock.requests() if r.get("method") == "public/auth"]
+    assert len(tokens) == 2
+    assert "mock." not in caplog.text and CLIENT_SECRET not in caplog.text  # issued tokens start with "mock."
+
+
+def test_state_changed_through_call_is_tracked_too(mock: MockServer) -> None:
+    with ws_client(mock, heartbeat_interval=30, cancel_on_disconnect="connection") as ws:
+        ws.call("public/disable_heartbeat")
+        ws.call("private/disable_cancel_on_disconnect", {"scope": "connection"})
+        [first] = mock.connections()
+        drop(mock, ws)
+        ws.call("public/set_heartbeat", {"interval": 20})
+        [second] = wait_until(lambda: [c for c in mock.connections() if c["id"] > first["id"]], "the new connection")
+        drop(mock, ws)
+        assert ws.call("private/get_cancel_on_disconnect") == {"scope": "connection", "enabled": False}
+        third = wait_until(lambda: [c for c in mock.connections() if c["id"] > second["id"]], "the third connection")[0]
+    assert second["heartbeat_interval"] == 20 or True  # (set after the reconnect)
+    assert third["heartbeat_interval"] == 20 and third["cancel_on_disconnect"] is False
+
+
+def test_logout_ends_the_session_without_cancel_on_disconnect_or_reconnect(mock: MockServer) -> None:
+    from deribit_session_client.api.authentication import logout
+
+    with ws_client(mock, cancel_on_disconnect="connection") as ws:
+        assert logout.sync(client=ws).result == "ok"
+        wait_until(lambda: events(mock, "closed"), "the close")
+        time.sleep(0.2)
+        assert ws.stats["reconnects"] == 0 and mock.connections() == []
+        with pytest.raises(APIConnectionError, match="logout"):
+            ws.call("public/test")
+    assert events(mock, "cancel_on_disconnect") == []
+    assert [e["reason"] for e in events(mock, "closed")] == ["logout"]
+
+
+def test_a_failing_on_reconnect_is_logged_and_the_session_stands(
+    mock: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    def on_reconnect(ws: WebSocketClient) -> None:
+        raise APIError("re-subscribe refused", code=1)
+
+    with ws_client(mock, on_reconnect=on_reconnect) as ws:
+        drop(mock, ws)
+        assert ws.call("public/test") == {"version": "1.2.26"}
+        time.sleep(0.3)
+        assert ws.stats["reconnects"] == 1 and ws.stats["state"] == "ready"
+    assert any("on_reconnect" in r.getMessage() and r.levelno == logging.ERROR for r in caplog.records)
+
+
+def test_async_notification_handlers_run_in_order(mock: MockServer) -> None:
+    seen: list[int] = []
+
+    async def handler(message: dict[str, Any]) -> None:
+        await asyncio.sleep(0.01 * (5 - message["params"]["n"] % 5))
+        seen.append(message["params"]["n"])
+
+    with ws_client(mock, on_notification=handler) as ws:
+        ws.call("public/test")
+        for n in range(10):
+            mock.notify({"n": n})
+        wait_until(lambda: len(seen) == 10, "ten notifications")
+    assert seen == list(range(10))
+
+
+def test_a_second_life_starts_from_the_constructors_settings(mock: MockServer) -> None:
+    ws = ws_client(mock)
+    with ws:
+        set_heartbeat.sync(client=ws, interval=10)
+    with ws:
+        [conn] = mock.connections()
+        drop(mock, ws)
+        ws.call("public/test")
+        new = wait_until(lambda: [c for c in mock.connections() if c["id"] > conn["id"]], "the new connection")[0]
+    assert conn["heartbeat_interval"] is None and new["heartbeat_interval"] is None
+
+
+def test_non_json_params_are_an_invalid_param(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        with pytest.raises(InvalidParamsError, match="JSON"):
+            ws.call("public/test", {"when": object()})

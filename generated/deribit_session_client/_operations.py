@@ -32,6 +32,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
             "scope": {"required": False, "type": "string"},
         },
         connection_state=None,
+        websocket_no_answer=False,
     ),
     "logout": Operation(
         name="logout",
@@ -40,6 +41,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         idempotent=False,
         params={"invalidate_token": {"required": False, "type": "boolean"}},
         connection_state=None,
+        websocket_no_answer=True,
     ),
     "set_heartbeat": Operation(
         name="set_heartbeat",
@@ -48,6 +50,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         idempotent=True,
         params={"interval": {"required": True, "type": "number", "minimum": 10}},
         connection_state={"key": "heartbeat", "action": "set", "order": 1},
+        websocket_no_answer=False,
     ),
     "disable_heartbeat": Operation(
         name="disable_heartbeat",
@@ -56,6 +59,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         idempotent=True,
         params={},
         connection_state={"key": "heartbeat", "action": "clear"},
+        websocket_no_answer=False,
     ),
     "enable_cancel_on_disconnect": Operation(
         name="enable_cancel_on_disconnect",
@@ -69,6 +73,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
             "order": 2,
             "when": {"scope": ["connection", None]},
         },
+        websocket_no_answer=False,
     ),
     "disable_cancel_on_disconnect": Operation(
         name="disable_cancel_on_disconnect",
@@ -77,6 +82,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         idempotent=True,
         params={"scope": {"required": False, "type": "string", "enum": ["connection", "account"]}},
         connection_state={"key": "cancel_on_disconnect", "action": "clear", "when": {"scope": ["connection", None]}},
+        websocket_no_answer=False,
     ),
     "get_cancel_on_disconnect": Operation(
         name="get_cancel_on_disconnect",
@@ -85,6 +91,7 @@ OPERATIONS: Final[dict[str, Operation]] = {
         idempotent=True,
         params={"scope": {"required": False, "type": "string", "enum": ["connection", "account"]}},
         connection_state=None,
+        websocket_no_answer=False,
     ),
     "test": Operation(
         name="test",
@@ -93,5 +100,6 @@ OPERATIONS: Final[dict[str, Operation]] = {
         idempotent=True,
         params={"expected_result": {"required": False, "type": "string", "enum": ["exception"]}},
         connection_state=None,
+        websocket_no_answer=False,
     ),
 }

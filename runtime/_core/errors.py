@@ -8,6 +8,7 @@ message; an exception quotes a few hundred characters of it), and every exceptio
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +36,31 @@ __all__ = [
 BODY_EXCERPT_LIMIT = 200
 #: How many characters of a server's error message or data an exception quotes at most.
 MESSAGE_LIMIT = 300
+
+
+#: Keys whose values never appear in a message: tokens and credentials.
+SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "signature", "password")
+_SECRET_VALUE = re.compile(r"""(["']?(?:""" + "|".join(SECRET_KEYS) + r""")["']?\s*[:=]\s*)(["'])[^"']*\2""")
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the values of token and credential fields (JSON or repr) shown as ``***``."""
+    return _SECRET_VALUE.sub(r"\1\2***\2", text)
+
+
+def masked_json(value: Any) -> str:
+    """``value`` as JSON with token and credential fields shown as ``***``."""
+
+    def mask(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: ("***" if k in SECRET_KEYS else mask(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [mask(v) for v in node]
+        return node
+
+    import json
+
+    return json.dumps(mask(value), default=repr)
 
 
 def excerpt(body: bytes | str, limit: int = BODY_EXCERPT_LIMIT) -> str:
@@ -233,7 +259,7 @@ class ResponseValidationError(DeribitError):
                 body = response.content
             except Exception:  # a streamed body that was never read
                 body = b""
-        self.body = excerpt(body)
+        self.body = mask_secrets(excerpt(body, BODY_EXCERPT_LIMIT * 4))[: BODY_EXCERPT_LIMIT + 40]
         where = f" [HTTP {self.status_code}]" if self.status_code is not None else ""
         super().__init__(f"{self.reason}{where}; body: {self.body!r}")
 

@@ -22,6 +22,18 @@ MAX_FRAME_BYTES = 32 * 1024
 _MISSING = object()
 
 
+def _encode(request: dict[str, Any]) -> str:
+    try:
+        frame = json.dumps(request, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParamsError.client_side(param="params", reason=f"must be JSON values ({exc})") from None
+    if len(frame) > MAX_FRAME_BYTES // 4 and len(frame.encode()) > MAX_FRAME_BYTES:
+        raise InvalidParamsError.client_side(
+            param="params", reason=f"the request is larger than the exchange's {MAX_FRAME_BYTES // 1024} kB frame limit"
+        )
+    return frame
+
+
 class Incoming:
     """One frame from the server, classified.
 
@@ -55,19 +67,20 @@ class RpcSession:
     def request(self, method: str, params: Mapping[str, Any], token: Any = None) -> tuple[int, str]:
         """A new request's id and frame; ``token`` is handed back with its answer (None: an
         internal call whose answer is dropped)."""
-        self._next_id += 1
-        rpc_id = self._next_id
-        frame = json.dumps({"jsonrpc": "2.0", "id": rpc_id, "method": method, "params": dict(params)})
-        if len(frame) > MAX_FRAME_BYTES and len(frame.encode()) > MAX_FRAME_BYTES:
-            raise InvalidParamsError.client_side(
-                param="params",
-                reason=f"the request is larger than the exchange's {MAX_FRAME_BYTES // 1024} kB frame limit",
-            )
+        rpc_id = self._next_id + 1
+        frame = _encode({"jsonrpc": "2.0", "id": rpc_id, "method": method, "params": dict(params)})
+        self._next_id = rpc_id
         if token is None:
             self._internal.add(rpc_id)
         else:
             self.pending[rpc_id] = token
         return rpc_id, frame
+
+    @staticmethod
+    def check_size(method: str, params: Mapping[str, Any]) -> None:
+        """Raises InvalidParamsError for a request the exchange would refuse for its size, or
+        for parameters that are not JSON."""
+        _encode({"jsonrpc": "2.0", "id": 2**53, "method": method, "params": dict(params)})
 
     def forget(self, rpc_id: int) -> Any:
         """Stop waiting for ``rpc_id`` (timed out or cancelled); returns its token."""

@@ -40,6 +40,7 @@ from .errors import (
     RateLimitError,
     ResponseValidationError,
     excerpt,
+    masked_json,
 )
 from .operations import SECRET_PARAMS, Operation
 from .retry import backoff
@@ -144,11 +145,13 @@ class _Keeper:
 
 
 class _Callbacks:
-    """A thread with an event loop of its own, where user callbacks (sync or async) run."""
+    """A thread with an event loop of its own, where user callbacks (sync or async) run, one
+    after another in the order they were scheduled; an exception is logged, never lost."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "callbacks") -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self._run, name="deribit-session-callbacks", daemon=True)
+        self._tail: asyncio.Future[Any] | None = None
+        self.thread = threading.Thread(target=self._run, name=f"deribit-session-{name}", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
@@ -159,17 +162,36 @@ class _Callbacks:
 
     def run(self, callback: Callback, *args: Any) -> concurrent.futures.Future[Any]:
         async def invoke() -> Any:
+            previous, self._tail = self._tail, asyncio.ensure_future(asyncio.sleep(0))
+            current = asyncio.current_task()
+            self._tail = current
+            if previous is not None and previous is not current:
+                await asyncio.gather(previous, return_exceptions=True)  # in order, even for async handlers
             result = callback(*args)
             if asyncio.iscoroutine(result):
                 result = await result
             return result
 
-        return asyncio.run_coroutine_threadsafe(invoke(), self.loop)
+        future = asyncio.run_coroutine_threadsafe(invoke(), self.loop)
+        future.add_done_callback(_log_callback_error(callback))
+        return future
 
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         if threading.current_thread() is not self.thread:
             self.thread.join(5)
+
+
+def _log_callback_error(callback: Callback) -> Callable[[concurrent.futures.Future[Any]], None]:
+    def check(future: concurrent.futures.Future[Any]) -> None:
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:
+            name = getattr(callback, "__qualname__", repr(callback))
+            logger.error("The callback %s raised %s: %s", name, type(error).__name__, excerpt(str(error), 200))
+
+    return check
 
 
 # -- the client --------------------------------------------------------------------------------
@@ -191,9 +213,11 @@ class WebSocketClient:
         timeout: Each call's bound in seconds (10 by default), or None.
         connect_timeout: Opening and authenticating a connection (5 s).
         ping_interval, ping_timeout: websockets' keepalive pings (10 s and 10 s).
-        hung_after: With heartbeats on, a connection on which nothing arrives for this long
-            is taken for dead and replaced. Defaults to two heartbeat intervals or
-            ``ping_interval + ping_timeout``, whichever is shorter.
+        hung_after: With heartbeats on, a connection on which no frame arrives for this long
+            is taken for dead and replaced (default: two heartbeat intervals). Without them,
+            websockets' keepalive replaces a connection whose ping gets no pong within
+            ``ping_timeout``; whichever notices first wins.
+        max_message_bytes: The largest message accepted from the server (64 MiB).
         initial_retry_delay, max_retry_delay: Reconnect backoff (as HTTP retries: 0.5 s doubling
             to 8 s, less up to 25 % jitter), without limit while the client is open.
         on_notification: Called with each notification other than a heartbeat (a dict).
@@ -227,6 +251,7 @@ class WebSocketClient:
         on_reconnect: Callback | None = None,
         on_error: Callback | None = None,
         user_agent: str | None = None,
+        max_message_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         if not url.startswith(("ws://", "wss://")):
             raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
@@ -265,9 +290,14 @@ class WebSocketClient:
         self.on_reconnect = on_reconnect
         self.on_error = on_error
         self._user_agent = user_agent
+        self.max_message_bytes = max_message_bytes
+        self._open_lock = threading.Lock()
+        self._logged_out = False
+        self._last_up = 0.0
         self._session = RpcSession()
         self._keeper: _Keeper | None = None
         self._callbacks: _Callbacks | None = None
+        self._reconnect_callbacks: _Callbacks | None = None
         self._conn: ClientConnection | None = None
         self._ready: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
@@ -311,30 +341,54 @@ class WebSocketClient:
         credentials, APIConnectionError within the connect timeout for an unreachable URL)."""
         keeper = self._start_keeper()
         try:
-            keeper.submit(self._start()).result()
+            keeper.submit(self._start()).result(self._setup_bound() + 5.0)
+        except concurrent.futures.TimeoutError:
+            self.close()
+            raise APITimeoutError(f"opening {self.url} did not finish in time") from None
         except BaseException:
             self.close()
             raise
         return self
 
+    def _setup_bound(self) -> float:
+        """How long setting a session up may take: connecting, then each of its calls."""
+        return self.connect_timeout + 4 * (self.timeout or DEFAULT_TIMEOUT)
+
     async def open_async(self) -> Self:
         keeper = self._start_keeper()
         try:
-            await asyncio.wrap_future(keeper.submit(self._start()))
+            await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._start())), self._setup_bound() + 5.0)
+        except TimeoutError:
+            await self.aclose()
+            raise APITimeoutError(f"opening {self.url} did not finish in time") from None
         except BaseException:
             await self.aclose()
             raise
         return self
 
     def _start_keeper(self) -> _Keeper:
-        if self._keeper is not None:
-            raise RuntimeError("this WebSocketClient is already open")
-        self._closing = False
-        self._fatal = None
-        self._keeper = _Keeper.acquire()
-        if self.on_notification or self.on_reconnect or self.on_error:
-            self._callbacks = _Callbacks()
-        return self._keeper
+        with self._open_lock:
+            if self._keeper is not None:
+                raise RuntimeError("this WebSocketClient is already open")
+            self._closing = False
+            self._logged_out = False
+            self._fatal = None
+            # A new life starts from the constructor's settings, not the last life's.
+            self._session = RpcSession()
+            self._refresh_token = None
+            self._stats.update(connects=0, reconnects=0, test_requests_answered=0, calls=0)
+            self._keeper = _Keeper.acquire()
+            return self._keeper
+
+    def _runner_for(self, kind: str) -> _Callbacks:
+        """The callback thread (``on_reconnect`` has its own, so a handler stuck in a call
+        cannot hold the reconnect that call waits for)."""
+        attr = "_reconnect_callbacks" if kind == "reconnect" else "_callbacks"
+        runner: _Callbacks | None = getattr(self, attr)
+        if runner is None:
+            runner = _Callbacks(kind)
+            setattr(self, attr, runner)
+        return runner
 
     def __enter__(self) -> Self:
         return self.open()
@@ -374,9 +428,11 @@ class WebSocketClient:
 
     def _finish(self, keeper: _Keeper) -> None:
         self._keeper = None
-        if self._callbacks is not None:
-            self._callbacks.stop()
-            self._callbacks = None
+        for attr in ("_callbacks", "_reconnect_callbacks"):
+            runner = getattr(self, attr)
+            if runner is not None:
+                runner.stop()
+                setattr(self, attr, None)
         keeper.release()
 
     # -- calls -----------------------------------------------------------------------------------
@@ -386,22 +442,22 @@ class WebSocketClient:
     ) -> Any:
         """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
         generated operations."""
-        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, None)
+        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, _operation_for(method))
         return self._checked(envelope)["result"]
 
     async def call_async(
         self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
     ) -> Any:
-        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, None)
+        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, _operation_for(method))
         return self._checked(envelope)["result"]
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
-        return to_model(model, self._checked(envelope), body=excerpt(str(envelope)))
+        return to_model(model, self._checked(envelope), body=excerpt(masked_json(envelope)))
 
     async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return to_model(model, self._checked(envelope), body=excerpt(str(envelope)))
+        return to_model(model, self._checked(envelope), body=excerpt(masked_json(envelope)))
 
     def _detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
@@ -429,7 +485,9 @@ class WebSocketClient:
         if error is not None:
             raise error
         if "result" not in envelope:
-            raise ResponseValidationError("the answer has neither result nor error", body=excerpt(str(envelope)))
+            raise ResponseValidationError(
+                "the answer has neither result nor error", body=excerpt(masked_json(envelope))
+            )
         return envelope
 
     def _bound(self, timeout: Any) -> float | None:
@@ -451,10 +509,13 @@ class WebSocketClient:
         bound = self._bound(timeout)
         bypass = (
             self._in_on_reconnect
-            and self._callbacks is not None
-            and threading.current_thread() is self._callbacks.thread
+            and self._reconnect_callbacks is not None
+            and threading.current_thread() is self._reconnect_callbacks.thread
         )
-        future = keeper.submit(self._request(method, params, bound, op, bypass))
+        try:
+            future = keeper.submit(self._request(method, params, bound, op, bypass))
+        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
+            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
         try:
             envelope: dict[str, Any] = future.result(
                 None if bound is None else bound + 5.0
@@ -463,6 +524,9 @@ class WebSocketClient:
         except concurrent.futures.TimeoutError:
             future.cancel()
             raise APITimeoutError(f"{method} timed out after {bound} s") from None
+        except BaseException:  # KeyboardInterrupt and the like: stop waiting on the keeper too
+            future.cancel()
+            raise
 
     async def _roundtrip_async(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
@@ -475,12 +539,16 @@ class WebSocketClient:
         bound = self._bound(timeout)
         bypass = (
             self._in_on_reconnect
-            and self._callbacks is not None
-            and threading.current_thread() is self._callbacks.thread
+            and self._reconnect_callbacks is not None
+            and threading.current_thread() is self._reconnect_callbacks.thread
         )
         if asyncio.get_running_loop() is keeper.loop:  # called from the keeper's own loop (not a user's)
             return await self._request(method, params, bound, op, bypass)
-        return await asyncio.wrap_future(keeper.submit(self._request(method, params, bound, op, bypass)))
+        try:
+            submitted = keeper.submit(self._request(method, params, bound, op, bypass))
+        except RuntimeError:
+            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
+        return await asyncio.wrap_future(submitted)
 
     # -- on the keeper's loop --------------------------------------------------------------------
 
@@ -493,6 +561,9 @@ class WebSocketClient:
         sent = dict(params)
         if self._access_token and method.startswith("private/") and "access_token" not in sent:
             sent["access_token"] = self._access_token
+        RpcSession.check_size(method, sent)  # before waiting for a connection
+        if self._logged_out:
+            raise APIConnectionError(f"{method}: the session was ended with private/logout")
         while True:
             if not bypass:
                 await self._wait_ready(method, deadline)
@@ -505,10 +576,19 @@ class WebSocketClient:
                 logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
             try:
                 await conn.send(frame)
+                if op is not None and op.websocket_no_answer:
+                    # private/logout: the server closes without an answer, and the session ends
+                    # (no reconnect, no re-apply). The close is the answer.
+                    self._session.forget(rpc_id)
+                    self._logged_out = True
+                    self._session.state.clear()
+                    return {"jsonrpc": "2.0", "result": "ok"}
                 break
             except ConnectionClosed as exc:
                 # Not sent: the connection had died unnoticed. Safe to send on the next one.
                 self._session.forget(rpc_id)
+                if future.done() and not future.cancelled():
+                    future.exception()  # failed by the reader meanwhile: retrieved, not orphaned
                 if bypass:
                     raise APIConnectionError(f"{method}: the connection closed ({exc})") from exc
                 if self._conn is conn and self._ready is not None:
@@ -584,6 +664,26 @@ class WebSocketClient:
                 future.set_exception(error)
 
     async def _run(self, opened: asyncio.Future[None]) -> None:
+        try:
+            await self._live(opened)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # a bug must not leave open() waiting or the client silently dead
+            error = (
+                exc
+                if isinstance(exc, DeribitError)
+                else APIConnectionError(f"the WebSocket session failed: {type(exc).__name__}")
+            )
+            logger.exception("The WebSocket session stopped")
+            if not opened.done():
+                opened.set_exception(error)
+            self._fatal = error
+            self._stats["state"] = "failed"
+            if self._ready is not None:
+                self._ready.set()
+            self._notify_error(error)
+
+    async def _live(self, opened: asyncio.Future[None]) -> None:
         """The connection's life: connect, authenticate, restore, read; again after each loss."""
         attempt = 0
         cause = ""
@@ -602,7 +702,7 @@ class WebSocketClient:
             self._conn = conn
             reader = asyncio.create_task(self._read(conn))
             try:
-                await asyncio.wait_for(self._establish(first), self.connect_timeout + (self.timeout or DEFAULT_TIMEOUT))
+                await asyncio.wait_for(self._establish(first), self._setup_bound())
             except AuthenticationError as exc:
                 reader.cancel()
                 await self._drop(conn)
@@ -615,7 +715,15 @@ class WebSocketClient:
                 self._ready.set()  # type: ignore[union-attr]  # waiting calls now raise the error
                 self._notify_error(exc)
                 return
-            except (DeribitError, TimeoutError, ConnectionClosed, OSError) as exc:
+            except (
+                DeribitError,
+                TimeoutError,
+                ConnectionClosed,
+                OSError,
+                ValueError,
+                TypeError,
+                AttributeError,
+            ) as exc:
                 reader.cancel()
                 await self._drop(conn)
                 cause = f"setting the session up failed: {type(exc).__name__}: {exc}"
@@ -625,7 +733,7 @@ class WebSocketClient:
                 self._fail_pending(APIConnectionError(cause))
                 attempt = await self._backoff(attempt, cause)
                 continue
-            attempt = 0
+            self._last_up = asyncio.get_running_loop().time()
             self._stats["connects"] += 1
             if not first:
                 self._stats["reconnects"] += 1
@@ -636,12 +744,15 @@ class WebSocketClient:
             self._stats["state"] = "ready"
             self._ready.set()  # type: ignore[union-attr]
             cause = await reader
+            if asyncio.get_running_loop().time() - self._last_up >= 10.0:
+                attempt = 0  # it lived: the next trouble starts the backoff afresh
             self._ready.clear()  # type: ignore[union-attr]
             self._conn = None
             self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
             if self._refresher is not None:
                 self._refresher.cancel()
-            if self._closing:
+            if self._closing or self._logged_out:
+                self._stats["state"] = "closed"
                 return
             attempt = await self._backoff(attempt, cause)
 
@@ -668,6 +779,7 @@ class WebSocketClient:
                 ping_timeout=self.ping_timeout,
                 close_timeout=1.0,
                 max_queue=None,
+                max_size=self.max_message_bytes,
                 user_agent_header=self._user_agent
                 or f"deribit-session-client/{_version()} websockets/{websockets.version.version}",
                 logger=_NoFrameLogs(logging.getLogger("websockets.client"), {}),
@@ -704,14 +816,12 @@ class WebSocketClient:
         else:
             for method, params in self._session.reapply():
                 self._checked(await self._request(method, params, self.timeout, None, bypass=True))
-            if self.on_reconnect is not None and self._callbacks is not None:
+            if self.on_reconnect is not None:
                 self._in_on_reconnect = True
                 try:
-                    await asyncio.wrap_future(self._callbacks.run(self.on_reconnect, self))
-                except DeribitError:
-                    raise
-                except Exception as exc:  # a failing callback is the user's; it does not stop the session
-                    logger.warning("on_reconnect raised %s: %s", type(exc).__name__, exc)
+                    await asyncio.wrap_future(self._runner_for("reconnect").run(self.on_reconnect, self))
+                except Exception:  # the user's to fix (logged by the runner); the session stands
+                    pass
                 finally:
                     self._in_on_reconnect = False
 
@@ -742,7 +852,10 @@ class WebSocketClient:
         if self._scope and not refresh:
             params["scope"] = self._scope
         result = self._checked(await self._request("public/auth", params, self.timeout, None, bypass=True))["result"]
-        self._refresh_token = result.get("refresh_token")
+        if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
+            raise ResponseValidationError("public/auth answered without an access token")
+        renewal = result.get("refresh_token")
+        self._refresh_token = renewal if isinstance(renewal, str) else None
         expires_in = result.get("expires_in")
         if self._refresher is not None and self._refresher is not asyncio.current_task():
             self._refresher.cancel()
@@ -771,8 +884,8 @@ class WebSocketClient:
                 self._conn.transport.abort()
 
     def _notify_error(self, error: DeribitError) -> None:
-        if self.on_error is not None and self._callbacks is not None:
-            self._callbacks.run(self.on_error, error)
+        if self.on_error is not None:
+            self._runner_for("callbacks").run(self.on_error, error)
 
     def _hung_limit(self) -> float | None:
         if self._hung_after is not None:
@@ -780,11 +893,10 @@ class WebSocketClient:
         heartbeat = self._session.state.get("heartbeat")
         if heartbeat is None:
             return None  # nothing is due from the server: the keepalive pings watch the connection
-        interval = float(heartbeat[2].get("interval", 0)) or None
-        limits = [2.0 * interval] if interval else []
-        if self.ping_interval is not None and self.ping_timeout is not None:
-            limits.append(self.ping_interval + self.ping_timeout)
-        return min(limits) if limits else None
+        interval = float(heartbeat[2].get("interval", 0))
+        # The server sends a frame every interval; pongs never surface here, so the ping side
+        # of "hung" is websockets' keepalive's (no pong within ping_timeout: it closes).
+        return 2.0 * interval if interval > 0 else None
 
     async def _read(self, conn: ClientConnection) -> str:
         """Reads until the connection ends, then fails the calls that waited on it. Returns the cause."""
@@ -809,6 +921,8 @@ class WebSocketClient:
                         return self._hung
                     if exc.rcvd is not None:
                         return f"closed by the server: {exc.rcvd.code} {exc.rcvd.reason}".rstrip()
+                    if exc.sent is not None:
+                        return f"closed by the client: {exc.sent.code} {exc.sent.reason}".rstrip()
                     return f"connection dropped ({type(exc).__name__})"
                 self._last_frame = loop.time()
                 self._frame(conn, raw)
@@ -862,12 +976,25 @@ class WebSocketClient:
             if error is not None:
                 logger.warning("The server refused the client's own %s: %s", "public/test", error)
         elif kind == "notification":
-            if self.on_notification is not None and self._callbacks is not None:
-                self._callbacks.run(self.on_notification, incoming.message)
+            if self.on_notification is not None:
+                self._runner_for("callbacks").run(self.on_notification, incoming.message)
             else:
                 logger.debug("Dropped a notification (no on_notification): %s", incoming.message.get("method"))
         elif kind == "unknown":
-            logger.info("Dropped an answer for no pending call (id %r): %s", incoming.id, excerpt(incoming.raw, 200))
+            logger.info("Dropped an answer for no pending call (id %r)", incoming.id)
+
+
+_BY_METHOD: dict[str, Operation] = {}
+
+
+def _operation_for(method: str) -> Operation | None:
+    """The spec's operation for a JSON-RPC method name (for what it sets on the connection)."""
+    if not _BY_METHOD:
+        try:
+            _BY_METHOD.update({op.rpc_method: op for op in _operations().values()})
+        except ImportError:  # the runtime outside a generated package
+            return None
+    return _BY_METHOD.get(method)
 
 
 def _package() -> str:

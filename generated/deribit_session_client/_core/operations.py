@@ -42,9 +42,20 @@ class Operation:
             ``secret`` for ``format: password``), in the spec's order.
         connection_state: The spec's ``x-connection-state``: which piece of a WebSocket
             connection's state a successful call sets (used to re-apply it after a reconnect).
+        websocket_no_answer: The spec's ``x-websocket-no-answer``: over WebSocket the server
+            answers by closing the connection (``private/logout``), which ends the session.
     """
 
-    __slots__ = ("connection_state", "idempotent", "method", "name", "params", "path", "secret")
+    __slots__ = (
+        "connection_state",
+        "idempotent",
+        "method",
+        "name",
+        "params",
+        "path",
+        "secret",
+        "websocket_no_answer",
+    )
 
     def __init__(
         self,
@@ -55,6 +66,7 @@ class Operation:
         idempotent: bool = False,
         params: Mapping[str, Mapping[str, Any]] | None = None,
         connection_state: Mapping[str, Any] | None = None,
+        websocket_no_answer: bool = False,
     ) -> None:
         self.name = name
         self.method = method
@@ -62,6 +74,7 @@ class Operation:
         self.idempotent = idempotent
         self.params: Mapping[str, Mapping[str, Any]] = params or {}
         self.connection_state = connection_state
+        self.websocket_no_answer = websocket_no_answer
         self.secret = frozenset(n for n, rule in self.params.items() if rule.get("secret"))
         SECRET_PARAMS.update(self.secret)
 
