@@ -447,7 +447,9 @@ def test_ten_drops_in_a_row_and_a_drop_during_the_re_apply_end_in_the_same_state
             wait_until(lambda last=last: newest().get("id", 0) > last, "the next connection")  # type: ignore[misc]
         mock.ws_faults({"method": "private/enable_cancel_on_disconnect", "action": "drop"})
         last = wait_until(newest, "a connection")["id"]
+        before = ws.stats["reconnects"]
         mock.drop(last)
+        wait_until(lambda: ws.stats["reconnects"] > before or ws.stats["state"] != "ready", "the client to notice")
         assert get_cancel_on_disconnect.sync(client=ws, scope="connection").result.enabled is True
         final = _restored(mock, last + 1)  # the connection after the one dropped during its re-apply
         assert ws.stats["reconnects"] == 11  # (the re-apply that was cut off is no reconnect)

@@ -26,6 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
+import websockets.protocol
 import websockets.version
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
@@ -182,6 +183,42 @@ class _Callbacks:
             self.thread.join(5)
 
 
+_CLOSING: set[Any] = set()  # tasks that must not be garbage-collected before they finish
+
+
+def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | None) -> None:
+    """Hands an answer (or an error) to the caller waiting on ``token``, in its own thread or loop."""
+    if isinstance(token, concurrent.futures.Future):
+        try:
+            if error is not None:
+                token.set_exception(error)
+            else:
+                token.set_result(message)
+        except concurrent.futures.InvalidStateError:  # the caller gave up meanwhile
+            pass
+    elif isinstance(token, asyncio.Future):
+
+        def settle() -> None:
+            if not token.done():
+                if error is not None:
+                    token.set_exception(error)
+                else:
+                    token.set_result(message)
+
+        loop = token.get_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            settle()
+        else:
+            try:
+                loop.call_soon_threadsafe(settle)
+            except RuntimeError:  # that loop has closed: nobody waits
+                pass
+
+
 def _log_callback_error(callback: Callback) -> Callable[[concurrent.futures.Future[Any]], None]:
     def check(future: concurrent.futures.Future[Any]) -> None:
         if future.cancelled():
@@ -292,6 +329,7 @@ class WebSocketClient:
         self._user_agent = user_agent
         self.max_message_bytes = max_message_bytes
         self._open_lock = threading.Lock()
+        self._lock = threading.Lock()  # the session's tables, shared by callers' threads and the keeper
         self._logged_out = False
         self._last_up = 0.0
         self._session = RpcSession()
@@ -453,11 +491,19 @@ class WebSocketClient:
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
-        return to_model(model, self._checked(envelope), body=excerpt(masked_json(envelope)))
+        return self._typed(model, envelope)
 
     async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return to_model(model, self._checked(envelope), body=excerpt(masked_json(envelope)))
+        return self._typed(model, envelope)
+
+    def _typed(self, model: type[T], envelope: dict[str, Any]) -> T:
+        checked = self._checked(envelope)
+        try:
+            return model.from_dict(checked)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            # (the masked quote of the answer is made only when it is needed)
+            return to_model(model, checked, body=excerpt(masked_json(checked)))
 
     def _detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
@@ -512,6 +558,9 @@ class WebSocketClient:
             and self._reconnect_callbacks is not None
             and threading.current_thread() is self._reconnect_callbacks.thread
         )
+        conn = None if bypass else self._fast_connection(op)
+        if conn is not None:  # connected and ready: straight to the socket, no task on the keeper
+            return self._fast_sync(keeper, conn, method, params, bound, op)
         try:
             future = keeper.submit(self._request(method, params, bound, op, bypass))
         except RuntimeError:  # the keeper stopped: the client was closed meanwhile
@@ -544,11 +593,130 @@ class WebSocketClient:
         )
         if asyncio.get_running_loop() is keeper.loop:  # called from the keeper's own loop (not a user's)
             return await self._request(method, params, bound, op, bypass)
+        conn = None if bypass else self._fast_connection(op)
+        if conn is not None:
+            return await self._fast_async(keeper, conn, method, params, bound, op)
         try:
             submitted = keeper.submit(self._request(method, params, bound, op, bypass))
         except RuntimeError:
             raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
         return await asyncio.wrap_future(submitted)
+
+    # -- the fast path: a ready connection, written to from the keeper loop without a task ----------
+
+    def _fast_connection(self, op: Operation | None) -> ClientConnection | None:
+        conn, ready = self._conn, self._ready
+        if conn is None or ready is None or not ready.is_set():
+            return None
+        if self._closing or self._fatal is not None or self._logged_out:
+            return None
+        if op is not None and op.websocket_no_answer:
+            return None
+        return conn
+
+    def _fast_submit(
+        self, keeper: _Keeper, conn: ClientConnection, method: str, params: dict[str, Any], token: Any
+    ) -> int:
+        sent = dict(params)
+        if self._access_token and method.startswith("private/") and "access_token" not in sent:
+            sent["access_token"] = self._access_token
+        with self._lock:
+            rpc_id, frame = self._session.request(method, sent, token)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
+        try:
+            keeper.loop.call_soon_threadsafe(self._write_now, conn, frame, rpc_id, method, params)
+        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
+            with self._lock:
+                self._session.forget(rpc_id)
+            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
+        return rpc_id
+
+    def _write_now(self, conn: ClientConnection, frame: str, rpc_id: int, method: str, params: dict[str, Any]) -> None:
+        """On the keeper: write one request frame at once (the caller waits on its token)."""
+        if conn is not self._conn or conn.protocol.state is not websockets.protocol.State.OPEN:
+            # Not sent: the connection died before the caller saw it. Safe to send on the next
+            # one, through the path that waits for the session to be restored.
+            with self._lock:
+                token = self._session.forget(rpc_id)
+            if token is not None:
+                task = asyncio.get_running_loop().create_task(self._resend(token, method, params))
+                _CLOSING.add(task)
+                task.add_done_callback(_CLOSING.discard)
+            return
+        try:
+            conn.protocol.send_text(frame.encode())
+            conn.send_data()
+        except Exception as exc:
+            with self._lock:
+                token = self._session.forget(rpc_id)
+            _settle(token, None, APIConnectionError(f"the call was not sent: {type(exc).__name__}"))
+
+    async def _resend(self, token: Any, method: str, params: dict[str, Any]) -> None:
+        try:
+            envelope = await self._request(method, params, self.timeout, None)
+        except BaseException as exc:
+            _settle(token, None, exc if isinstance(exc, DeribitError) else APIConnectionError(f"{method} failed"))
+        else:
+            _settle(token, envelope, None)
+
+    def _fast_done(
+        self, op: Operation | None, method: str, params: dict[str, Any], envelope: dict[str, Any], started: float
+    ) -> dict[str, Any]:
+        self._stats["calls"] += 1
+        self._stats["last_call_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
+        if op is not None and "result" in envelope and "error" not in envelope:
+            with self._lock:
+                self._session.record(op.connection_state, method, params)
+        return envelope
+
+    def _fast_sync(
+        self,
+        keeper: _Keeper,
+        conn: ClientConnection,
+        method: str,
+        params: dict[str, Any],
+        bound: float | None,
+        op: Operation | None,
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        token: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+        rpc_id = self._fast_submit(keeper, conn, method, params, token)
+        try:
+            envelope = token.result(bound)
+        except concurrent.futures.TimeoutError:
+            with self._lock:
+                self._session.forget(rpc_id)
+            raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
+        except BaseException:
+            with self._lock:
+                self._session.forget(rpc_id)
+            raise
+        return self._fast_done(op, method, params, envelope, started)
+
+    async def _fast_async(
+        self,
+        keeper: _Keeper,
+        conn: ClientConnection,
+        method: str,
+        params: dict[str, Any],
+        bound: float | None,
+        op: Operation | None,
+    ) -> dict[str, Any]:
+        started = time.perf_counter()
+        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        rpc_id = self._fast_submit(keeper, conn, method, params, token)
+        try:
+            envelope = await (token if bound is None else asyncio.wait_for(token, bound))
+        except TimeoutError:
+            with self._lock:
+                self._session.forget(rpc_id)
+            raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
+        except BaseException:
+            with self._lock:
+                self._session.forget(rpc_id)
+            raise
+        return self._fast_done(op, method, params, envelope, started)
 
     # -- on the keeper's loop --------------------------------------------------------------------
 
@@ -571,7 +739,8 @@ class WebSocketClient:
             if conn is None:
                 raise self._fatal or APIConnectionError(f"{method}: not connected")
             future: asyncio.Future[dict[str, Any]] = loop.create_future()
-            rpc_id, frame = self._session.request(method, sent, future)
+            with self._lock:
+                rpc_id, frame = self._session.request(method, sent, future)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
             try:
@@ -579,14 +748,16 @@ class WebSocketClient:
                 if op is not None and op.websocket_no_answer:
                     # private/logout: the server closes without an answer, and the session ends
                     # (no reconnect, no re-apply). The close is the answer.
-                    self._session.forget(rpc_id)
+                    with self._lock:
+                        self._session.forget(rpc_id)
                     self._logged_out = True
                     self._session.state.clear()
                     return {"jsonrpc": "2.0", "result": "ok"}
                 break
             except ConnectionClosed as exc:
                 # Not sent: the connection had died unnoticed. Safe to send on the next one.
-                self._session.forget(rpc_id)
+                with self._lock:
+                    self._session.forget(rpc_id)
                 if future.done() and not future.cancelled():
                     future.exception()  # failed by the reader meanwhile: retrieved, not orphaned
                 if bypass:
@@ -597,10 +768,12 @@ class WebSocketClient:
         try:
             envelope = await asyncio.wait_for(future, None if deadline is None else max(deadline - loop.time(), 0))
         except TimeoutError:
-            self._session.forget(rpc_id)
+            with self._lock:
+                self._session.forget(rpc_id)
             raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
         except asyncio.CancelledError:
-            self._session.forget(rpc_id)
+            with self._lock:
+                self._session.forget(rpc_id)
             raise
         elapsed = (loop.time() - started) * 1000.0
         self._stats["calls"] += 1
@@ -608,7 +781,8 @@ class WebSocketClient:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("WebSocket <- %s id=%d in %.1f ms", method, rpc_id, elapsed)
         if op is not None and "result" in envelope and "error" not in envelope:
-            self._session.record(op.connection_state, method, params)
+            with self._lock:
+                self._session.record(op.connection_state, method, params)
         return envelope
 
     async def _wait_ready(self, method: str, deadline: float | None) -> None:
@@ -659,9 +833,10 @@ class WebSocketClient:
         self._conn = None
 
     def _fail_pending(self, error: DeribitError) -> None:
-        for future in self._session.abandon_all():
-            if isinstance(future, asyncio.Future) and not future.done():
-                future.set_exception(error)
+        with self._lock:
+            tokens = self._session.abandon_all()
+        for token in tokens:
+            _settle(token, None, error)
 
     async def _run(self, opened: asyncio.Future[None]) -> None:
         try:
@@ -801,7 +976,9 @@ class WebSocketClient:
         self._conn = None
 
     def _describe_state(self) -> str:
-        parts = [f"{method} {params}" for method, params in self._session.reapply()]
+        with self._lock:
+            calls = self._session.reapply()
+        parts = [f"{method} {params}" for method, params in calls]
         return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
 
     async def _establish(self, first: bool) -> None:
@@ -814,7 +991,9 @@ class WebSocketClient:
             if self._initial_cod is not None:
                 await self._apply(operations, "private/enable_cancel_on_disconnect", {"scope": self._initial_cod})
         else:
-            for method, params in self._session.reapply():
+            with self._lock:
+                calls = self._session.reapply()
+            for method, params in calls:
                 self._checked(await self._request(method, params, self.timeout, None, bypass=True))
             if self.on_reconnect is not None:
                 self._in_on_reconnect = True
@@ -956,21 +1135,23 @@ class WebSocketClient:
     def _frame(self, conn: ClientConnection, raw: str | bytes) -> None:
         """Handles one frame; a test_request leaves its answer in ``_answer`` for the reader to send."""
         try:
-            incoming = self._session.receive(raw)
+            with self._lock:
+                incoming = self._session.receive(raw)
         except ResponseValidationError as exc:
             logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
             return
         self._dispatch(conn, incoming)
         if incoming.kind == "test_request":
-            _, self._answer = self._session.request("public/test", {}, None)
+            with self._lock:
+                _, self._answer = self._session.request("public/test", {}, None)
 
     def _dispatch(self, conn: ClientConnection, incoming: Incoming) -> None:
         kind = incoming.kind
         if kind == "answer":
-            future = self._session.answered(incoming.id)
-            if isinstance(future, asyncio.Future) and not future.done():
-                incoming.message["_raw"] = incoming.raw
-                future.set_result(incoming.message)
+            with self._lock:
+                token = self._session.answered(incoming.id)
+            incoming.message["_raw"] = incoming.raw
+            _settle(token, incoming.message, None)
         elif kind == "internal":
             error = rpc_error(incoming.message)
             if error is not None:
