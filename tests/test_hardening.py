@@ -279,8 +279,10 @@ def test_the_retry_deadline_bounds_the_whole_call(mock: MockServer, clock: FakeC
     with pytest.raises(InternalServerError):
         public_test.sync(client=client)
 
-    # Waits of 0.15-0.2 s (jitter): two or three fit in 0.5 s, and no retry starts after it.
-    assert len(clock.sleeps) in (2, 3) and sum(clock.sleeps) < 0.5
+    # Waits of 0.15-0.2 s (jitter): at most three fit in 0.5 s (fewer when the attempts
+    # themselves are slow on a loaded machine), and no retry starts after it: without the
+    # deadline there would be ten.
+    assert 1 <= len(clock.sleeps) <= 3 and sum(clock.sleeps) < 0.5
     assert len(mock.requests()) == len(clock.sleeps) + 1
 
 
