@@ -82,6 +82,7 @@ class Conn:
         self.protocol: MockWebSocketProtocol | None = websocket.scope.get("extensions", {}).get(_EXTENSION)
         client = websocket.client
         self.peer = f"{client.host}:{client.port}" if client else None
+        self.user_agent = websocket.headers.get("user-agent")
         self.session = Session(connection_id=conn_id)
         now = time.monotonic()
         self.last_received = now
@@ -105,6 +106,7 @@ class Conn:
             "test_requests_sent": self.test_requests_sent,
             "test_requests_answered": self.test_requests_answered,
             "stalled": self.stalled,
+            "user_agent": self.user_agent,
         }
 
     async def send(self, message: dict[str, Any]) -> None:

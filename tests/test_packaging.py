@@ -87,3 +87,35 @@ def test_the_wheel_installs_in_a_fresh_venv_and_calls_the_mock(wheel: Path, mock
     assert result == "ok"
     assert str(env_dir) in location  # the installed copy, not the repository's
     assert [r["query"] for r in mock.requests()] == ["interval=30"]
+
+
+def test_the_version_lives_in_pyproject_and_both_transports_announce_it(mock: MockServer) -> None:
+    import tomllib
+
+    import deribit_session_client
+    from deribit_session_client import Client, WebSocketClient
+    from deribit_session_client.api.supporting import test as public_test
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert deribit_session_client.__version__ == version
+    assert "package_version_override" not in (ROOT / "generator-config.yaml").read_text()
+    with Client(base_url=mock.api_url) as client:
+        public_test.sync(client=client)
+    with WebSocketClient(mock.ws_url) as ws:
+        ws.call("public/test")
+        [conn] = mock.connections()
+    [sent] = [r for r in mock.requests() if r["transport"] == "http"]
+    assert sent["headers"]["user-agent"] == f"deribit-session-client/{version}"
+    assert conn["user_agent"].startswith(f"deribit-session-client/{version} websockets/")
+
+
+def test_the_dev_environment_imports_the_package_without_pythonpath(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-c", "import deribit_session_client as d; print(d.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"},
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().startswith(str(ROOT / "generated"))

@@ -34,6 +34,7 @@ from .errors import (
     excerpt,
     parse_retry_after,
 )
+from .meta import user_agent
 from .network import attempt_deadline, install_async_tracking, install_sync_deadlines
 from .operations import SECRET_PARAMS, Operation
 from .retry import CLOCK, backoff
@@ -415,7 +416,7 @@ class Client:
         return {
             "cookies": self._cookies,
             # Deribit's answers are small: asking for no compression also rules out gzip bombs.
-            "headers": {"Accept-Encoding": "identity", **self._headers},
+            "headers": {"Accept-Encoding": "identity", "User-Agent": user_agent(), **self._headers},
             "timeout": self._timeout,
             "verify": self._verify_ssl,
             "follow_redirects": self._follow_redirects,

@@ -44,6 +44,7 @@ from .errors import (
     excerpt,
     masked_json,
 )
+from .meta import user_agent
 from .operations import SECRET_PARAMS, Operation
 from .retry import backoff
 from .session import Incoming, RpcSession
@@ -956,8 +957,7 @@ class WebSocketClient:
                 close_timeout=1.0,
                 max_queue=None,
                 max_size=self.max_message_bytes,
-                user_agent_header=self._user_agent
-                or f"deribit-session-client/{_version()} websockets/{websockets.version.version}",
+                user_agent_header=self._user_agent or user_agent(f"websockets/{websockets.version.version}"),
                 logger=_NoFrameLogs(logging.getLogger("websockets.client"), {}),
             )
         except TimeoutError as exc:
@@ -1187,10 +1187,3 @@ def _operations() -> Mapping[str, Operation]:
     """The package's operations (``_operations.py``, generated from the spec)."""
     operations: Mapping[str, Operation] = importlib.import_module(f"{_package()}._operations").OPERATIONS
     return operations
-
-
-def _version() -> str:
-    try:
-        return str(importlib.import_module(_package()).__version__)
-    except (ImportError, AttributeError):
-        return "0"
