@@ -172,7 +172,7 @@ def _verify_signature(settings: Settings, state: State, fields: str, request: Re
         if not sep or key in parts:
             raise refuse("malformed deri-hmac-sha256 header: fields are id, ts, nonce and sig, once each")
         parts[key] = value
-    if set(parts) != {"id", "ts", "nonce", "sig"}:
+    if set(parts) != {"id", "ts", "nonce", "sig"} or not parts["nonce"] or not parts["ts"].isdigit():
         raise refuse("malformed deri-hmac-sha256 header: fields are id, ts, nonce and sig, once each")
     if not secrets.compare_digest(parts["id"].encode(), settings.client_id.encode()):
         raise refuse("unknown client id")
@@ -345,8 +345,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     state.time_scale = _positive(str(body["time_scale"]), "time_scale")
                 except ValueError as exc:
                     return JSONResponse({"error": str(exc)}, status_code=400)
-                for conn in hub.connections.values():
-                    conn.wakeup.set()
+                hub.rescale()
             return JSONResponse({"realistic": controls.realistic, "time_scale": state.time_scale})
 
     async def connections(request: Request) -> Response:
@@ -364,6 +363,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse(hub.heartbeat_stats())
 
     async def ws_drop(request: Request) -> Response:
+        try:
+            return await _ws_drop(request)
+        except ValueError as exc:
+            return _bad_control(exc)
+
+    async def _ws_drop(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
             if conn.protocol is None:
@@ -373,6 +378,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"dropped": [c.id for c in picked]})
 
     async def ws_stall(request: Request) -> Response:
+        try:
+            return await _ws_stall(request)
+        except ValueError as exc:
+            return _bad_control(exc)
+
+    async def _ws_stall(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
             if conn.protocol is None:
@@ -382,6 +393,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"stalled": [c.id for c in picked]})
 
     async def ws_notify(request: Request) -> Response:
+        try:
+            return await _ws_notify(request)
+        except ValueError as exc:
+            return _bad_control(exc)
+
+    async def _ws_notify(request: Request) -> Response:
         body = await _json_body(request)
         picked = hub.pick(body)
         message = {"jsonrpc": "2.0", "method": "subscription", "params": body.get("params", {})}
@@ -390,11 +407,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return JSONResponse({"sent": [c.id for c in picked]})
 
     async def ws_faults(request: Request) -> Response:
-        body = await _json_body(request)
-        hub.faults.extend(body.get("faults", []))
+        try:
+            body = await _json_body(request)
+            faults = [hub.check_fault(f) for f in body.get("faults", [])]
+        except ValueError as exc:
+            return _bad_control(exc)
+        hub.faults.extend(faults)
         return JSONResponse({"queued": len(hub.faults)})
 
     async def ws_test_request(request: Request) -> Response:
+        try:
+            return await _ws_test_request(request)
+        except ValueError as exc:
+            return _bad_control(exc)
+
+    async def _ws_test_request(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
             interval = conn.session.heartbeat_interval or DEFAULT_TEST_REQUEST_DEADLINE
@@ -464,9 +491,16 @@ def _retry_after_header(fault: dict[str, Any]) -> dict[str, str]:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
+    """A control's JSON object (ValueError, answered 400, for anything else)."""
     raw = await request.body()
     body = json.loads(raw) if raw.strip() else {}
-    return body if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        raise ValueError("the body must be a JSON object")
+    return body
+
+
+def _bad_control(exc: Exception) -> Response:
+    return JSONResponse({"error": str(exc)[:200]}, status_code=400)
 
 
 async def _inject(fault: dict[str, Any]) -> Response | None:

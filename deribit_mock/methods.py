@@ -95,6 +95,8 @@ class Token:
 
 #: How long a signature's timestamp may be off the server's clock, in seconds (not scaled).
 SIGNATURE_WINDOW = 60.0
+#: The longest lifetime ``scope=expires:N`` may ask for: a year (the exchange's mainnet default).
+MAX_TOKEN_LIFETIME = 31_536_000.0
 #: A refresh token outlives its access token by this factor (unverified at the exchange).
 REFRESH_LIFETIME_FACTOR = 10.0
 
@@ -430,6 +432,8 @@ def _scopes(requested: str | None) -> tuple[str | None, float | None, list[str]]
                 expires = float(part.removeprefix("expires:"))
             except ValueError:
                 raise invalid_params("scope", "expires must be a number of seconds") from None
+            if not 0 < expires <= MAX_TOKEN_LIFETIME:  # (also NaN)
+                raise invalid_params("scope", f"expires must be between 0 and {MAX_TOKEN_LIFETIME:g} seconds")
         elif part == "connection":
             pass
         else:

@@ -120,9 +120,12 @@ def start_mock(env: dict[str, str] | None = None, *args: str) -> MockServer:
     sock.bind(("127.0.0.1", 0))
     sock.listen(4096)
     port = sock.getsockname()[1]
+    # From a checkout: the repository and generated/; installed (the testing extra): the
+    # site-packages directory that holds both deribit_mock and deribit_mock_models.
+    paths = [str(ROOT / "generated"), str(ROOT), os.environ.get("PYTHONPATH", "")]
     full_env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT)]),
+        "PYTHONPATH": os.pathsep.join(p for p in paths if p),
         **(env or {}),
     }
     process = subprocess.Popen(

@@ -165,11 +165,35 @@ class Hub:
         self.latencies.clear()
 
     def pick(self, body: dict[str, Any]) -> list[Conn]:
-        """The connections a control names: ``{"id": n}``, or ``{}`` for all."""
+        """The connections a control names: ``{"id": n}``, or ``{}`` for all (ValueError for a bad id)."""
         if body.get("id") is None:
             return list(self.connections.values())
-        conn = self.connections.get(int(body["id"]))
+        conn_id = body["id"]
+        if isinstance(conn_id, bool) or not isinstance(conn_id, int):
+            raise ValueError("id must be an integer")
+        conn = self.connections.get(conn_id)
         return [conn] if conn is not None else []
+
+    def rescale(self) -> None:
+        """After a time-scale change: the next beat and a pending test_request's deadline follow it."""
+        now = time.monotonic()
+        for conn in self.connections.values():
+            conn.next_beat = None
+            if conn.pending_since is not None:
+                interval = conn.session.heartbeat_interval or DEFAULT_TEST_REQUEST_DEADLINE
+                conn.pending_deadline = max(conn.pending_since + float(interval) * self.state.time_scale, now)
+            conn.wakeup.set()
+
+    @staticmethod
+    def check_fault(fault: Any) -> dict[str, Any]:
+        if not isinstance(fault, dict) or fault.get("action") not in ("drop", "ignore", "delay"):
+            raise ValueError('a fault is {"method": m, "action": "drop" | "ignore" | "delay", "seconds": s}')
+        if fault.get("method") is not None and not isinstance(fault["method"], str):
+            raise ValueError("method must be a string")
+        seconds = fault.get("seconds", 1.0)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 60:
+            raise ValueError("seconds must be a number from 0 to 60")
+        return fault
 
     # -- the endpoint ----------------------------------------------------------------------
 
@@ -206,11 +230,9 @@ class Hub:
                     break
                 if conn.stalled:
                     continue
-                text = message.get("text")
-                if text is None:
-                    text = (message.get("bytes") or b"").decode("utf-8", errors="replace")
+                raw: str | bytes = message["text"] if message.get("text") is not None else (message.get("bytes") or b"")
                 conn.last_received = time.monotonic()
-                await self._frame(conn, text)
+                await self._frame(conn, raw)
                 if conn.close_reason is not None:
                     break
         except (WebSocketDisconnect, OSError) as exc:
@@ -296,12 +318,14 @@ class Hub:
 
     # -- one frame -------------------------------------------------------------------------
 
-    async def _frame(self, conn: Conn, text: str) -> None:
+    async def _frame(self, conn: Conn, raw: str | bytes) -> None:
         us_in = time.time_ns() // 1000
-        if len(text.encode("utf-8", errors="replace")) > MAX_FRAME_BYTES:
+        size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", errors="surrogatepass"))
+        if size > MAX_FRAME_BYTES:  # measured on what was received
             await self._error(conn, us_in, None, RpcError(-32600, "request entity too large"))
             return
         try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # invalid UTF-8: not JSON
             request = json.loads(text)
         except (ValueError, RecursionError):
             await self._error(conn, us_in, None, RpcError(-32700, "Parse error"))
@@ -390,12 +414,15 @@ class Hub:
             elif session.token is not None:
                 self.state.check_token(session.token, conn.id)  # expired: 13009 saying so
         try:
-            return dispatch(
+            result = dispatch(
                 self.state, name, params, session=session, transport="websocket", realistic=self.controls.realistic
             )
         finally:
             if borrowed:
                 session.account = None
+        if session.logout and isinstance(token, str) and params.get("invalidate_token") is not False:
+            self.state.revoke(token)  # logout invalidates the token it was called with, too
+        return result
 
     def _envelope(self, us_in: int, ident: dict[str, Any] | None, **fields: Any) -> dict[str, Any]:
         us_out = time.time_ns() // 1000

@@ -610,3 +610,85 @@ def test_the_connection_limit_per_address_is_an_option() -> None:
         assert refused is not None and "429" in str(refused)
     finally:
         stop_mock(server)
+
+
+# -- found by review -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expires", ["nan", "inf", "1e400", "-5", "0"])
+def test_a_bad_expires_scope_is_an_invalid_param(mock: MockServer, expires: str) -> None:
+    async def go() -> dict[str, Any]:
+        async with open_ws(mock) as ws:
+            return await Rpc(ws).call(
+                "public/auth",
+                {
+                    "grant_type": "client_credentials",
+                    "client_id": CLIENT_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "scope": f"expires:{expires}",
+                },
+            )
+
+    assert run(go())["error"]["data"]["param"] == "scope"
+
+
+def test_a_time_scale_change_reschedules_a_pending_test_request(mock: MockServer) -> None:
+    async def go() -> ConnectionClosed:
+        async with open_ws(mock) as ws:
+            rpc = Rpc(ws)
+            await rpc.call("public/set_heartbeat", {"interval": 10})  # 10 s at scale 1
+            [conn] = await asyncio.to_thread(mock.connections)
+            await asyncio.to_thread(mock.send_test_request, conn["id"])
+            await rpc.notification()
+            await asyncio.to_thread(mock.time_scale, 0.01)  # the deadline becomes 0.1 s
+            return await closed(ws)
+
+    started = time.monotonic()
+    exc = run(go())
+    assert exc.rcvd is not None and exc.rcvd.reason == "test_request not answered"
+    assert time.monotonic() - started < WAIT
+
+
+def test_logout_with_an_access_token_param_invalidates_that_token(mock: MockServer) -> None:
+    async def go() -> dict[str, Any]:
+        async with open_ws(mock) as first:
+            token = (await Rpc(first).auth(scope="session:s1"))["access_token"]
+        async with open_ws(mock) as second:
+            await Rpc(second).send("private/logout", {"access_token": token})
+            await closed(second)
+        async with open_ws(mock) as third:
+            return await Rpc(third).call("private/get_cancel_on_disconnect", {"access_token": token})
+
+    assert run(go())["error"]["code"] == 13009
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/ws/drop", {"id": "abc"}),
+        ("/ws/stall", {"id": [1]}),
+        ("/ws/faults", {"faults": [1]}),
+        ("/ws/faults", {"faults": [{"action": "delay", "seconds": "x"}]}),
+    ],
+)
+def test_bad_control_requests_are_refused_and_break_nothing(mock: MockServer, path: str, body: Any) -> None:
+    assert mock.controls.post(path, json=body).status_code == 400
+    assert mock.controls.post("/ws/drop", content=b"not json").status_code == 400
+
+    async def go() -> dict[str, Any]:
+        async with open_ws(mock) as ws:
+            return await Rpc(ws).call("public/test")
+
+    assert run(go())["result"] == {"version": "1.2.26"}
+
+
+def test_a_binary_frame_that_is_not_utf8_is_a_parse_error(mock: MockServer) -> None:
+    async def go() -> list[dict[str, Any]]:
+        async with open_ws(mock) as ws:
+            answers = []
+            for frame in (b'{"jsonrpc": "2.0", "id": "\xff", "method": "public/test"}', b"\xff" * 12_000):
+                await ws.send(frame)
+                answers.append(json.loads(await asyncio.wait_for(ws.recv(), WAIT)))
+            return answers
+
+    assert [a["error"]["code"] for a in run(go())] == [-32700, -32700]

@@ -62,7 +62,8 @@ def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
     assert "deribit_session_client/api/session_management/set_heartbeat.py" in names
     assert "deribit_session_client/_operations.py" in names
     assert "deribit_session_client/_core/http.py" in names
-    assert not any(n.startswith(("tests/", "deribit_mock", "generated/")) for n in names)
+    assert "deribit_mock/pytest_plugin.py" in names and "deribit_mock_models.py" in names  # the testing extra
+    assert not any(n.startswith(("tests/", "generated/", "runtime/")) for n in names)
 
 
 @pytest.mark.timeout(300)  # installs httpx and attrs from the package index
@@ -119,3 +120,52 @@ def test_the_dev_environment_imports_the_package_without_pythonpath(tmp_path: Pa
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().startswith(str(ROOT / "generated"))
+
+
+DOWNSTREAM_TEST = """
+from deribit_session_client import AuthenticatedClient, WebSocketClient
+from deribit_session_client.api.session_management import get_cancel_on_disconnect
+
+
+def test_cancel_on_disconnect_survives_a_drop(deribit_mock):
+    deribit_mock.time_scale(0.05)
+    with WebSocketClient(deribit_mock.ws_url, client_id=deribit_mock.client_id,
+                         client_secret=deribit_mock.client_secret, heartbeat_interval=10,
+                         cancel_on_disconnect="connection", initial_retry_delay=0.05) as ws:
+        deribit_mock.drop()
+        import time
+        while ws.stats["state"] == "ready" and ws.stats["reconnects"] == 0:
+            time.sleep(0.01)
+        assert get_cancel_on_disconnect.sync(client=ws).result.enabled is True
+    assert [e["event"] for e in deribit_mock.events()].count("cancel_on_disconnect") == 2
+
+
+def test_http_too(deribit_mock):
+    client = AuthenticatedClient(base_url=deribit_mock.api_url, token=deribit_mock.access_token)
+    assert get_cancel_on_disconnect.sync(client=client, scope="account").result.enabled is False
+    assert deribit_mock.requests()[0]["auth"] == "bearer"
+"""
+
+
+@pytest.mark.timeout(300)  # installs the testing extra's dependencies from the package index
+def test_downstream_teams_test_against_the_mock_with_the_fixture(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[testing]"],
+        check=True,
+        capture_output=True,
+    )
+    project = tmp_path / "downstream"
+    project.mkdir()
+    (project / "test_strategy.py").write_text(DOWNSTREAM_TEST)
+    run = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in __import__("os").environ.items() if k not in ("PYTHONPATH",)},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "2 passed" in run.stdout

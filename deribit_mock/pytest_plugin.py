@@ -1,0 +1,71 @@
+"""A pytest plugin for downstream teams: the mock exchange as a fixture.
+
+Installed with ``pip install "deribit-session-client[testing]"`` and loaded by pytest through
+the ``pytest11`` entry point. ``deribit_mock`` is one mock exchange process per test session
+(on a free loopback port), reset before each test that uses it::
+
+    def test_my_strategy_survives_a_drop(deribit_mock):
+        with WebSocketClient(deribit_mock.ws_url, client_id=deribit_mock.client_id,
+                             client_secret=deribit_mock.client_secret,
+                             heartbeat_interval=10, cancel_on_disconnect="connection") as ws:
+            deribit_mock.drop()
+            ...
+        assert deribit_mock.events()
+
+Nothing heavy is imported until a test asks for the fixture, so the plugin costs nothing
+where the mock's dependencies (the ``testing`` extra) are not installed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .process import MockServer
+
+CLIENT_ID = "mock-client-id"
+CLIENT_SECRET = "mock-client-secret"
+ACCESS_TOKEN = "mock-access-token"
+
+
+class DeribitMock:
+    """A running mock exchange: its URLs, credentials and controls (see ``MockServer``)."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+        self.api_url = server.api_url
+        self.ws_url = server.ws_url
+        self.client_id = CLIENT_ID
+        self.client_secret = CLIENT_SECRET
+        self.access_token = ACCESS_TOKEN
+
+    def __getattr__(self, name: str) -> Any:
+        # reset, drop, stall, send_test_request, notify, ws_faults, faults, rate_limit,
+        # time_scale, realistic, set_client_secret, connections, events, heartbeats, requests
+        return getattr(self.server, name)
+
+
+@pytest.fixture(scope="session")
+def _deribit_mock_server() -> Iterator[MockServer]:
+    from .process import start_mock, stop_mock
+
+    env = {
+        "DERIBIT_MOCK_CLIENT_ID": CLIENT_ID,
+        "DERIBIT_MOCK_CLIENT_SECRET": CLIENT_SECRET,
+        "DERIBIT_MOCK_ACCESS_TOKEN": ACCESS_TOKEN,
+        **{k: v for k, v in os.environ.items() if k.startswith("DERIBIT_MOCK_")},
+    }
+    server = start_mock(env)
+    yield server
+    stop_mock(server)
+
+
+@pytest.fixture
+def deribit_mock(_deribit_mock_server: MockServer) -> DeribitMock:
+    """The session's mock exchange, reset for this test (state, faults, time scale, connections)."""
+    _deribit_mock_server.reset()
+    return DeribitMock(_deribit_mock_server)
