@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup generate check-generated lint test mock build bench demo clean
+.PHONY: setup generate check-generated lint test mock build bench demo api-check release clean
 
 $(STAMP): requirements/dev.txt scripts/bootstrap
 	@PYTHON=$(PYTHON) scripts/bootstrap
@@ -34,6 +34,12 @@ build: $(STAMP) ## Build the wheel and sdist into dist/
 
 bench: $(STAMP) ## Measure the client's cost against raw httpx and urllib3; writes bench/results.json
 	@$(BIN)/python bench/run.py
+
+api-check: $(STAMP) ## Fail on a breaking change to the Python API or the spec since BASE (default: the last tag, else the previous commit) without a major bump
+	@$(BIN)/python scripts/api_check.py $(BASE)
+
+release: $(STAMP) ## Bump to VERSION, regenerate, run the breaking-change gate, date the changelog entry
+	@scripts/release $(VERSION)
 
 demo: $(STAMP) ## Watch WebSocketClient keep a session alive through a dropped connection (mock, time scale 0.02)
 	@$(BIN)/python scripts/demo.py

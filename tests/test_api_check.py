@@ -1,0 +1,94 @@
+"""The breaking-change gate (make api-check) on scratch copies of this repository: each
+scenario changes the spec, regenerates, commits, and runs the gate against the commit before."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+Spec = dict[str, Any]
+
+
+def _remove_operation(spec: Spec) -> None:
+    del spec["paths"]["/public/test"]
+
+
+def _remove_parameter(spec: Spec) -> None:
+    spec["paths"]["/public/test"]["get"]["parameters"] = []
+
+
+def _narrow_enum(spec: Spec) -> None:
+    spec["components"]["schemas"]["Scope"]["enum"] = ["connection"]
+
+
+def _rename_result_field(spec: Spec) -> None:
+    props = spec["components"]["schemas"]["CancelOnDisconnectState"]["properties"]
+    props["is_enabled"] = props.pop("enabled")
+    spec["components"]["schemas"]["CancelOnDisconnectState"]["required"] = ["scope", "is_enabled"]
+
+
+def _add_optional_parameter(spec: Spec) -> None:
+    spec["paths"]["/public/test"]["get"]["parameters"].append(
+        {"name": "verbose", "in": "query", "required": False, "schema": {"type": "boolean"}}
+    )
+
+
+def _add_operation(spec: Spec) -> None:
+    spec["paths"]["/public/get_time"] = {"get": {**spec["paths"]["/public/test"]["get"], "operationId": "get_time"}}
+
+
+def _bump_minor_and_remove_operation(spec: Spec) -> None:
+    _remove_operation(spec)
+
+
+SCENARIOS: list[tuple[str, Callable[[Spec], None], bool, str]] = [
+    ("removed-operation", _remove_operation, False, "operation removed"),
+    ("removed-parameter", _remove_parameter, False, "parameter 'expected_result' removed"),
+    ("narrowed-enum", _narrow_enum, False, "lost enum values ['account']"),
+    ("renamed-result-field", _rename_result_field, False, "result field 'result.enabled' removed"),
+    ("added-optional-parameter", _add_optional_parameter, True, "no breaking change"),
+    ("added-operation", _add_operation, True, "no breaking change"),
+    (
+        "break-with-a-minor-bump",
+        _bump_minor_and_remove_operation,
+        True,
+        "allowed: the version went from 0.1.0 to 0.2.0",
+    ),
+]
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(("change", "passes", "says"), [s[1:] for s in SCENARIOS], ids=[s[0] for s in SCENARIOS])
+def test_the_gate(tmp_path: Path, change: Callable[[Spec], None], passes: bool, says: str) -> None:
+    repo = tmp_path / "repo"
+    assert _run(tmp_path, "git", "clone", "-q", str(ROOT), str(repo)).returncode == 0
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    for setting in (("user.name", "test"), ("user.email", "test@example.invalid")):
+        _run(repo, "git", "config", *setting)
+    spec = yaml.safe_load((repo / "openapi.yaml").read_text())
+    change(spec)
+    (repo / "openapi.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    if change is _bump_minor_and_remove_operation:
+        pyproject = repo / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.2.0"', 1))
+    generated = _run(repo, "scripts/generate", "generated")
+    assert generated.returncode == 0, generated.stderr
+    _run(repo, "git", "add", "-A")
+    assert _run(repo, "git", "commit", "-qm", "change").returncode == 0
+
+    gate = _run(repo, sys.executable, "scripts/api_check.py", "HEAD~1")
+
+    assert (gate.returncode == 0) is passes, gate.stdout + gate.stderr
+    assert says in gate.stdout
