@@ -276,14 +276,16 @@ def test_the_retry_deadline_bounds_the_whole_call(mock: MockServer, clock: FakeC
         base_url=mock.api_url, max_retries=10, initial_retry_delay=0.2, max_retry_delay=0.2, retry_deadline=0.5
     )
 
-    with pytest.raises(InternalServerError):
+    # The last 503, or (on a loaded machine) the last attempt cut off by what is left of the
+    # deadline: either way the deadline ends the call.
+    with pytest.raises((InternalServerError, APITimeoutError)):
         public_test.sync(client=client)
 
     # Waits of 0.15-0.2 s (jitter): at most three fit in 0.5 s (fewer when the attempts
     # themselves are slow on a loaded machine), and no retry starts after it: without the
     # deadline there would be ten.
     assert 1 <= len(clock.sleeps) <= 3 and sum(clock.sleeps) < 0.5
-    assert len(mock.requests()) == len(clock.sleeps) + 1
+    assert len(mock.requests()) in (len(clock.sleeps), len(clock.sleeps) + 1)
 
 
 # -- every failure is a DeribitError ---------------------------------------------------------
