@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,16 @@ def scratch() -> Iterator[Path]:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+def wait_until(check: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+    """Polls ``check`` until it returns something true (returned), for at most ``timeout``
+    seconds: a generous bound for a loaded machine, never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)

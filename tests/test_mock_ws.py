@@ -13,7 +13,7 @@ import asyncio
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 import httpx
@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed
 from deribit_mock.methods import client_signature
 from deribit_mock.process import MockServer, start_mock, stop_mock
 
-from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, wait_until
 
 WAIT = 5.0  # the longest any step waits for the server: a margin for a loaded machine
 
@@ -98,17 +98,6 @@ def signed(**extra: Any) -> dict[str, Any]:
         "signature": client_signature(CLIENT_SECRET, timestamp, nonce, data),
         **extra,
     }
-
-
-def wait_until(check: Callable[[], Any], what: str) -> Any:
-    deadline = time.monotonic() + WAIT
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 def events(mock: MockServer, kind: str | None = None) -> list[dict[str, Any]]:

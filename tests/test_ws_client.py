@@ -42,22 +42,11 @@ from deribit_session_client.api.session_management import (
 from deribit_session_client.api.supporting import test as public_test
 from deribit_session_client.models import CancelOnDisconnectResponse, OkResponse, TestResponse
 
-from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, wait_until
 
 WAIT = 10.0
 SCALE = 0.03  # heartbeat_interval=10 -> 0.3 s at the mock
 INTERVAL = 10 * SCALE
-
-
-def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 def ws_client(mock: MockServer, **options: Any) -> WebSocketClient:
