@@ -476,9 +476,10 @@ def test_a_call_in_flight_when_the_connection_dies_raises_and_is_not_re_sent(moc
 
 
 def test_an_expiring_token_is_refreshed_without_a_gap(mock: MockServer) -> None:
-    mock.time_scale(0.01)  # expires:100 -> 1 s; refreshed at 0.8 s
-    with ws_client(mock, scope="expires:100") as ws:
-        until = time.monotonic() + 2.5
+    # expires:200 -> 2 s; refreshed at 1.6 s: 0.4 s of margin for a loaded machine.
+    mock.time_scale(0.01)
+    with ws_client(mock, scope="expires:200") as ws:
+        until = time.monotonic() + 4.5
         while time.monotonic() < until:
             assert get_cancel_on_disconnect.sync(client=ws).result.enabled is False
             time.sleep(0.05)
