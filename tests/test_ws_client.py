@@ -236,10 +236,10 @@ def test_an_unreachable_url_raises_api_connection_error_within_the_connect_timeo
 # -- the keeper answers heartbeats whatever the user does ------------------------------------------
 
 
-# The busy-user tests run at time scale 0.05 (a 0.5 s interval, and so a 0.5 s deadline for
+# The busy-user tests run at time scale 0.1 (a 1 s interval, and so a 1 s deadline for
 # each answer): margin for a machine loaded by other processes, which must not be mistaken for
 # the user's own thread being busy.
-BUSY_SCALE = 0.05
+BUSY_SCALE = 0.1
 BUSY_INTERVAL = 10 * BUSY_SCALE
 
 
