@@ -34,6 +34,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
@@ -45,7 +46,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from .methods import SIGNATURE_WINDOW, Credentials, RpcError, Session, State, dispatch
+from .methods import SECRET_PARAMS, SIGNATURE_WINDOW, Credentials, RpcError, Session, State, dispatch
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 DEFAULT_CLIENT_ID = "mock-client-id"
@@ -131,15 +132,11 @@ def _positive(text: str, name: str) -> float:
     return value
 
 
-#: Query parameters the log never shows (the spec's `format: password` parameters of public/auth).
-_SECRET_PARAMS = frozenset({"client_secret", "refresh_token", "signature", "access_token"})
-
-
 def _masked_query(request: Request) -> str:
     pairs = request.query_params.multi_items()
-    if not any(name in _SECRET_PARAMS for name, _ in pairs):
+    if not any(name in SECRET_PARAMS for name, _ in pairs):
         return request.url.query
-    return urlencode([(name, "***" if name in _SECRET_PARAMS else value) for name, value in pairs])
+    return urlencode([(name, "***" if name in SECRET_PARAMS else value) for name, value in pairs])
 
 
 def _signed_fields(header: str | None) -> dict[str, str] | None:
@@ -362,13 +359,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         hub.latencies.clear()
         return JSONResponse(hub.heartbeat_stats())
 
+    @_bad_input_is_400
     async def ws_drop(request: Request) -> Response:
-        try:
-            return await _ws_drop(request)
-        except ValueError as exc:
-            return _bad_control(exc)
-
-    async def _ws_drop(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
             if conn.protocol is None:
@@ -377,13 +369,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             conn.protocol.abort()
         return JSONResponse({"dropped": [c.id for c in picked]})
 
+    @_bad_input_is_400
     async def ws_stall(request: Request) -> Response:
-        try:
-            return await _ws_stall(request)
-        except ValueError as exc:
-            return _bad_control(exc)
-
-    async def _ws_stall(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
             if conn.protocol is None:
@@ -392,13 +379,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             conn.protocol.stall()
         return JSONResponse({"stalled": [c.id for c in picked]})
 
+    @_bad_input_is_400
     async def ws_notify(request: Request) -> Response:
-        try:
-            return await _ws_notify(request)
-        except ValueError as exc:
-            return _bad_control(exc)
-
-    async def _ws_notify(request: Request) -> Response:
         body = await _json_body(request)
         picked = hub.pick(body)
         message = {"jsonrpc": "2.0", "method": "subscription", "params": body.get("params", {})}
@@ -406,22 +388,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await conn.send(message)
         return JSONResponse({"sent": [c.id for c in picked]})
 
+    @_bad_input_is_400
     async def ws_faults(request: Request) -> Response:
-        try:
-            body = await _json_body(request)
-            faults = [hub.check_fault(f) for f in body.get("faults", [])]
-        except ValueError as exc:
-            return _bad_control(exc)
+        body = await _json_body(request)
+        faults = [hub.check_fault(f) for f in body.get("faults", [])]
         hub.faults.extend(faults)
         return JSONResponse({"queued": len(hub.faults)})
 
+    @_bad_input_is_400
     async def ws_test_request(request: Request) -> Response:
-        try:
-            return await _ws_test_request(request)
-        except ValueError as exc:
-            return _bad_control(exc)
-
-    async def _ws_test_request(request: Request) -> Response:
         picked = hub.pick(await _json_body(request))
         for conn in picked:
             interval = conn.session.heartbeat_interval or DEFAULT_TEST_REQUEST_DEADLINE
@@ -499,8 +474,18 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-def _bad_control(exc: Exception) -> Response:
-    return JSONResponse({"error": str(exc)[:200]}, status_code=400)
+def _bad_input_is_400(
+    control: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """A control whose malformed body (ValueError: bad JSON, a bad id or fault) gets a 400."""
+
+    async def checked(request: Request) -> Response:
+        try:
+            return await control(request)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)[:200]}, status_code=400)
+
+    return checked
 
 
 async def _inject(fault: dict[str, Any]) -> Response | None:

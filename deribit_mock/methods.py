@@ -51,6 +51,9 @@ def invalid_params(param: str, reason: str) -> RpcError:
 
 UNAUTHORIZED = 13009
 
+#: Parameters the mock's request logs never show (the spec's `format: password` ones, and tokens).
+SECRET_PARAMS = frozenset({"access_token", "client_secret", "refresh_token", "signature"})
+
 
 @dataclass
 class Session:

@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from .methods import METHODS, UNAUTHORIZED, RpcError, Session, State, dispatch
+from .methods import METHODS, SECRET_PARAMS, UNAUTHORIZED, RpcError, Session, State, dispatch
 
 if TYPE_CHECKING:
     from .app import Controls, Settings
@@ -43,7 +43,6 @@ DEFAULT_TEST_REQUEST_DEADLINE = 10.0
 EVENT_LIMIT = 10_000
 LATENCY_SAMPLES = 200_000
 _EXTENSION = "deribit_mock.protocol"
-_SECRET_PARAMS = frozenset({"access_token", "client_secret", "signature", "refresh_token"})
 
 
 class MockWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -440,7 +439,7 @@ class Hub:
         await conn.send(self._envelope(us_in, ident, error=error.to_dict()))
 
     def _log(self, conn: Conn, name: str, params: dict[str, Any]) -> None:
-        shown = {k: ("***" if k in _SECRET_PARAMS else v) for k, v in params.items()}
+        shown = {k: ("***" if k in SECRET_PARAMS else v) for k, v in params.items()}
         with self.controls.lock:
             self.controls.log.append(
                 {"transport": "websocket", "connection": conn.id, "method": name, "params": shown, "peer": conn.peer}

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["package_version", "user_agent"]
+__all__ = ["package_name", "package_version", "user_agent"]
 
 
-def _package() -> str:
-    return __name__.rsplit(".", 2)[0]  # deribit_session_client (this module is its _core.meta)
+def package_name() -> str:
+    """The package this runtime is copied into: ``deribit_session_client``."""
+    return __name__.rsplit(".", 2)[0]
 
 
 def package_version() -> str:
     """``deribit_session_client.__version__`` (from pyproject.toml, through ``make generate``)."""
     try:
-        return str(importlib.import_module(_package()).__version__)
+        return str(importlib.import_module(package_name()).__version__)
     except (ImportError, AttributeError):  # the runtime outside a generated package
         return "0"
 

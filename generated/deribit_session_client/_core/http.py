@@ -135,11 +135,10 @@ class _Pools:
             self.sync, self.sync_external = None, False
         return None if external else pool
 
-    def take_async(self, keep: asyncio.AbstractEventLoop | None = None) -> list[_AsyncPool]:
-        """Forget the async pools (except ``keep``'s); returns those that are this package's to close."""
+    def take_async(self) -> list[_AsyncPool]:
+        """Forget the async pools; returns those that are this package's to close."""
         with self.lock:
-            taken = [p for p in self.async_ if p.loop() is not keep or keep is None]
-            self.async_ = [p for p in self.async_ if p not in taken]
+            taken, self.async_ = self.async_, []
         return [p for p in taken if not p.external]
 
 
@@ -374,6 +373,12 @@ class Client:
             changes["retry_deadline"] = retry_deadline
         return evolve(self, **changes)
 
+    def _stop_sharing_pools(self) -> None:
+        """A clone that sets an httpx client of its own stops sharing its parent's pools."""
+        if not self._owns_pools():
+            self._pools = _Pools()
+            self._pools.owner = weakref.ref(self)
+
     def _owns_pools(self) -> bool:
         owner = self._pools.owner() if self._pools.owner is not None else None
         return owner is None or owner is self  # a clone of a client that is gone owns what it shares
@@ -388,9 +393,7 @@ class Client:
         ``base_url``, ``timeout``, credentials, retries and ``max_response_bytes`` win. It stays
         yours to close: :meth:`close` leaves it open.
         """
-        if not self._owns_pools():  # a clone that sets its own client stops sharing its parent's
-            self._pools = _Pools()
-            self._pools.owner = weakref.ref(self)
+        self._stop_sharing_pools()
         replaced = self._pools.take_sync()
         with self._pools.lock:
             self._pools.sync = client
@@ -455,9 +458,7 @@ class Client:
         import asyncio
 
         loop = asyncio.get_running_loop()
-        if not self._owns_pools():
-            self._pools = _Pools()
-            self._pools.owner = weakref.ref(self)
+        self._stop_sharing_pools()
         with self._pools.lock:
             old = [p for p in self._pools.async_ if p.loop() is loop]
             self._pools.async_ = [p for p in self._pools.async_ if p.loop() is not loop]

@@ -34,6 +34,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketExce
 
 from .answers import parse_models, rpc_error, to_model
 from .errors import (
+    SECRET_KEYS,
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
@@ -44,7 +45,7 @@ from .errors import (
     excerpt,
     masked_json,
 )
-from .meta import user_agent
+from .meta import package_name, user_agent
 from .operations import SECRET_PARAMS, Operation
 from .retry import backoff
 from .session import Incoming, RpcSession
@@ -69,12 +70,11 @@ _DEFAULT_SWITCH_INTERVAL = 0.005
 
 logger = logging.getLogger("deribit_session_client")
 T = TypeVar("T", bound="Model")
-_LOGGED_SECRETS = frozenset({"access_token", "client_secret", "signature", "refresh_token"})
 Callback = Callable[..., Any]
 
 
 def _masked(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: ("***" if k in _LOGGED_SECRETS or k in SECRET_PARAMS else v) for k, v in params.items()}
+    return {k: ("***" if k in SECRET_KEYS or k in SECRET_PARAMS else v) for k, v in params.items()}
 
 
 class _NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
@@ -115,14 +115,8 @@ class _Keeper:
         except ImportError:
             self.loop = asyncio.new_event_loop()
         self.users = 0
-        self.thread = threading.Thread(target=self._run, name="deribit-session-keeper", daemon=True)
+        self.thread = threading.Thread(target=_run_loop, args=(self.loop,), name="deribit-session-keeper", daemon=True)
         self.thread.start()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-        self.loop.close()
 
     @classmethod
     def acquire(cls) -> _Keeper:
@@ -147,6 +141,14 @@ class _Keeper:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
 
 
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """A background thread's body: run ``loop`` until stopped, then finalize and close it."""
+    asyncio.set_event_loop(loop)
+    loop.run_forever()
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
 class _Callbacks:
     """A thread with an event loop of its own, where user callbacks (sync or async) run, one
     after another in the order they were scheduled; an exception is logged, never lost."""
@@ -154,21 +156,13 @@ class _Callbacks:
     def __init__(self, name: str = "callbacks") -> None:
         self.loop = asyncio.new_event_loop()
         self._tail: asyncio.Future[Any] | None = None
-        self.thread = threading.Thread(target=self._run, name=f"deribit-session-{name}", daemon=True)
+        self.thread = threading.Thread(target=_run_loop, args=(self.loop,), name=f"deribit-session-{name}", daemon=True)
         self.thread.start()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.loop.run_forever()
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-        self.loop.close()
 
     def run(self, callback: Callback, *args: Any) -> concurrent.futures.Future[Any]:
         async def invoke() -> Any:
-            previous, self._tail = self._tail, asyncio.ensure_future(asyncio.sleep(0))
-            current = asyncio.current_task()
-            self._tail = current
-            if previous is not None and previous is not current:
+            previous, self._tail = self._tail, asyncio.current_task()
+            if previous is not None:
                 await asyncio.gather(previous, return_exceptions=True)  # in order, even for async handlers
             result = callback(*args)
             if asyncio.iscoroutine(result):
@@ -1179,11 +1173,7 @@ def _operation_for(method: str) -> Operation | None:
     return _BY_METHOD.get(method)
 
 
-def _package() -> str:
-    return __name__.rsplit(".", 2)[0]  # deribit_session_client (this module is its _core.ws)
-
-
 def _operations() -> Mapping[str, Operation]:
     """The package's operations (``_operations.py``, generated from the spec)."""
-    operations: Mapping[str, Operation] = importlib.import_module(f"{_package()}._operations").OPERATIONS
+    operations: Mapping[str, Operation] = importlib.import_module(f"{package_name()}._operations").OPERATIONS
     return operations
