@@ -110,6 +110,37 @@ def test_the_version_lives_in_pyproject_and_both_transports_announce_it(mock: Mo
     assert conn["user_agent"].startswith(f"deribit-session-client/{version} websockets/")
 
 
+LAZY_IMPORTS = """
+import sys
+import deribit_session_client
+from deribit_session_client import Client
+from deribit_session_client.api.session_management import (
+    disable_cancel_on_disconnect, disable_heartbeat, enable_cancel_on_disconnect,
+    get_cancel_on_disconnect, set_heartbeat,
+)
+from deribit_session_client.api.supporting import test
+print(sorted(m for m in ("websockets", "httpcore") if m in sys.modules))
+with Client(base_url=sys.argv[1]) as client:
+    test.sync(client=client)
+print(sorted(m for m in ("websockets", "httpcore") if m in sys.modules))
+"""
+
+
+def test_importing_for_http_loads_neither_websockets_nor_httpcore_until_used(mock: MockServer) -> None:
+    # What a process that imports the package pays before its first call (make bench:
+    # import_ms_client); httpcore comes with the first connection pool.
+    run = subprocess.run(
+        [sys.executable, "-c", LAZY_IMPORTS, mock.api_url],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "generated")},
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:2] == ["[]", "['httpcore']"]
+
+
 def test_the_dev_environment_imports_the_package_without_pythonpath(tmp_path: Path) -> None:
     run = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-c", "import deribit_session_client as d; print(d.__file__)"],

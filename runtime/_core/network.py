@@ -7,50 +7,21 @@
   closed (each ``asyncio.run()`` is a new loop) can still have its sockets closed.
 
 They are installed through httpcore's public ``network_backend`` interface, on the pool of
-httpx's default transport; a transport a user supplies is left alone.
+httpx's default transport; a transport a user supplies is left alone. Imported when the first
+pool is made, so that importing the package does not load httpcore.
 """
 
 from __future__ import annotations
 
-import threading
 import weakref
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
 
-from .retry import CLOCK
+from .deadline import cap as _cap
 
-__all__ = ["attempt_deadline", "install_async_tracking", "install_sync_deadlines"]
-
-_local = threading.local()
-
-
-class attempt_deadline:  # noqa: N801 (a context manager used like a function)
-    """``with attempt_deadline(when):`` bounds this thread's network operations by ``when``
-    (a ``CLOCK.monotonic()`` value, or None for no bound)."""
-
-    __slots__ = ("_previous", "_when")
-
-    def __init__(self, when: float | None) -> None:
-        self._when = when
-
-    def __enter__(self) -> None:
-        self._previous = getattr(_local, "deadline", None)
-        _local.deadline = self._when
-
-    def __exit__(self, *exc: object) -> None:
-        _local.deadline = self._previous
-
-
-def _cap(timeout: float | None, error: type[Exception]) -> float | None:
-    deadline: float | None = getattr(_local, "deadline", None)
-    if deadline is None:
-        return timeout
-    left = deadline - CLOCK.monotonic()
-    if left <= 0:
-        raise error("the call's timeout ran out")
-    return left if timeout is None else min(timeout, left)
+__all__ = ["install_async_tracking", "install_sync_deadlines"]
 
 
 class _DeadlineStream(httpcore.NetworkStream):
@@ -149,7 +120,7 @@ def _pool_of(client: Any) -> Any:
 
 def install_sync_deadlines(client: Any) -> None:
     """Bound ``client``'s (an ``httpx.Client`` this package made) network operations by
-    :class:`attempt_deadline`."""
+    :class:`.deadline.attempt_deadline`."""
     pool = _pool_of(client)
     if pool is not None and isinstance(pool._network_backend, httpcore.NetworkBackend):
         pool._network_backend = _DeadlineBackend(pool._network_backend)

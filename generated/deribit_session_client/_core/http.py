@@ -23,6 +23,7 @@ import httpx
 from attrs import define, evolve, field
 
 from .answers import decode_json, parse_models, rpc_error, to_model
+from .deadline import attempt_deadline
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -36,7 +37,6 @@ from .errors import (
     parse_retry_after,
 )
 from .meta import user_agent
-from .network import attempt_deadline, install_async_tracking, install_sync_deadlines
 from .operations import SECRET_PARAMS, Operation
 from .retry import CLOCK, backoff
 from .types import UNSET, Response, Unset, status_of
@@ -166,7 +166,12 @@ class _AsyncPool:
         self.loop = weakref.ref(loop)
         self.client = client
         self.external = external
-        self.tracker = None if external else install_async_tracking(client)
+        if external:
+            self.tracker = None
+        else:
+            from .network import install_async_tracking  # httpcore: loaded with the first pool
+
+            self.tracker = install_async_tracking(client)
         self.closer: Any = None
         if not external:
             self.closer = _close_at_loop_shutdown(client)
@@ -410,6 +415,8 @@ class Client:
             return pool
         with self._pools.lock:
             if self._pools.sync is None:
+                from .network import install_sync_deadlines  # httpcore: loaded with the first pool
+
                 made = httpx.Client(**self._httpx_kwargs())
                 install_sync_deadlines(made)
                 self._pools.sync = made
