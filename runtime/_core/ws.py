@@ -3,8 +3,8 @@
 The connection lives on one daemon thread per process (:class:`_Keeper`) that runs its own
 event loop and hosts every client's connection: a reader task per connection answers each
 heartbeat ``test_request`` with ``public/test`` at once, whatever the user's threads and
-event loops are doing. Sync calls wait on a future from that loop; async calls await it from
-the caller's loop. After any reconnect the client authenticates again and re-applies the
+event loops are doing. Sync calls wait on a lock the keeper releases; async calls await a
+future of the caller's loop. After any reconnect the client authenticates again and re-applies the
 connection state (heartbeat, connection-scope cancel-on-disconnect: what the spec's
 ``x-connection-state`` declares) before a waiting call goes out. User callbacks run on a
 thread of their own, never on the keeper's.
@@ -181,9 +181,40 @@ class _Callbacks:
 _CLOSING: set[Any] = set()  # tasks that must not be garbage-collected before they finish
 
 
+class _Waiter:
+    """A sync caller's token: the keeper leaves the answer (or the error) and releases the
+    caller, who waits on a lock (lighter than a future's condition)."""
+
+    __slots__ = ("_lock", "error", "message", "settled")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+        self.message: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+        self.settled = False
+
+    def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
+        if self.settled:
+            return
+        self.message, self.error, self.settled = message, error, True
+        self._lock.release()
+
+    def wait(self, timeout: float | None) -> dict[str, Any]:
+        """The answer; raises the error it was settled with, or TimeoutError."""
+        if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
+            raise TimeoutError
+        if self.error is not None:
+            raise self.error
+        assert self.message is not None
+        return self.message
+
+
 def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | None) -> None:
     """Hands an answer (or an error) to the caller waiting on ``token``, in its own thread or loop."""
-    if isinstance(token, concurrent.futures.Future):
+    if isinstance(token, _Waiter):
+        token.settle(message, error)
+    elif isinstance(token, concurrent.futures.Future):
         try:
             if error is not None:
                 token.set_exception(error)
@@ -212,6 +243,15 @@ def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | N
                 loop.call_soon_threadsafe(settle)
             except RuntimeError:  # that loop has closed: nobody waits
                 pass
+
+
+class _Expired(Exception):
+    """A fast-path async call's timer ran out (turned into APITimeoutError by the caller)."""
+
+
+def _expire(token: asyncio.Future[Any]) -> None:
+    if not token.done():
+        token.set_exception(_Expired())
 
 
 def _log_callback_error(callback: Callback) -> Callable[[concurrent.futures.Future[Any]], None]:
@@ -675,11 +715,11 @@ class WebSocketClient:
         op: Operation | None,
     ) -> dict[str, Any]:
         started = time.perf_counter()
-        token: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+        token = _Waiter()
         rpc_id = self._fast_submit(keeper, conn, method, params, token)
         try:
-            envelope = token.result(bound)
-        except concurrent.futures.TimeoutError:
+            envelope = token.wait(bound)
+        except TimeoutError:
             with self._lock:
                 self._session.forget(rpc_id)
             raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
@@ -699,11 +739,14 @@ class WebSocketClient:
         op: Operation | None,
     ) -> dict[str, Any]:
         started = time.perf_counter()
-        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        token: asyncio.Future[dict[str, Any]] = loop.create_future()
         rpc_id = self._fast_submit(keeper, conn, method, params, token)
+        # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).
+        timer = None if bound is None else loop.call_later(bound, _expire, token)
         try:
-            envelope = await (token if bound is None else asyncio.wait_for(token, bound))
-        except TimeoutError:
+            envelope = await token
+        except _Expired:
             with self._lock:
                 self._session.forget(rpc_id)
             raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
@@ -711,6 +754,9 @@ class WebSocketClient:
             with self._lock:
                 self._session.forget(rpc_id)
             raise
+        finally:
+            if timer is not None:
+                timer.cancel()
         return self._fast_done(op, method, params, envelope, started)
 
     # -- on the keeper's loop --------------------------------------------------------------------
@@ -1097,15 +1143,16 @@ class WebSocketClient:
                     if exc.sent is not None:
                         return f"closed by the client: {exc.sent.code} {exc.sent.reason}".rstrip()
                     return f"connection dropped ({type(exc).__name__})"
-                self._last_frame = loop.time()
+                received = self._last_frame = loop.time()
                 self._frame(conn, raw)
                 if self._answer is not None:
                     frame, self._answer = self._answer, None
-                    received = loop.time()
-                    try:
-                        await conn.send(frame)
-                    except ConnectionClosed:
+                    # Written in this step, straight to the protocol (as the fast path does):
+                    # no send context to enter and leave for a frame this small.
+                    if conn.protocol.state is not websockets.protocol.State.OPEN:
                         continue
+                    conn.protocol.send_text(frame.encode())
+                    conn.send_data()
                     self._stats["test_requests_answered"] += 1
                     self._stats["last_test_request_answer_ms"] = round((loop.time() - received) * 1000.0, 3)
         finally:
