@@ -198,6 +198,15 @@ def main() -> None:
         "ws_async_us_client": ws_async["client"],
         "ws_async_us_raw": ws_async["raw"],
         "ws_async_ratio": ws_async["client"] / ws_async["raw"],
+        # The least a keeper-thread design does (bench/ws.py MinimalKeeper), against the same raw
+        # baseline: what the design costs; client / minimal is what the client's own code costs.
+        "ws_sync_us_minimal_keeper": ws_sync["minimal"],
+        "ws_sync_ratio_minimal_keeper": ws_sync["minimal"] / ws_sync["raw"],
+        "ws_sync_ratio_client_to_minimal": ws_sync["client"] / ws_sync["minimal"],
+        "ws_async_us_minimal_keeper": ws_async["minimal"],
+        "ws_async_ratio_minimal_keeper": ws_async["minimal"] / ws_async["raw"],
+        "ws_async_ratio_client_to_minimal": ws_async["client"] / ws_async["minimal"],
+        "keeper_loop": ws_bench.keeper_loop(),
         **{f"keeper_{key}_{n}": value for n, figures in keeper.items() for key, value in figures.items()},
         "blocked_p99_ms": blocked["p99_ms"],
         "blocked_answered_ratio": blocked["answered_ratio"],
@@ -226,10 +235,21 @@ def main() -> None:
         ("import overhead", f"{results['import_ms_overhead']:.1f} ms", "target <= 30 ms"),
         ("WebSocket sync CPU/call, test.sync(client=ws)", f"{results['ws_sync_us_client']:.1f} us", ""),
         ("WebSocket sync CPU/call, websockets.sync.client", f"{results['ws_sync_us_raw']:.1f} us", ""),
+        ("WebSocket sync CPU/call, minimal keeper (bench/ws.py)", f"{results['ws_sync_us_minimal_keeper']:.1f} us", ""),
         ("WebSocket sync CPU ratio", f"{results['ws_sync_ratio']:.3f}", "report"),
+        ("WebSocket sync: minimal keeper / raw", f"{results['ws_sync_ratio_minimal_keeper']:.3f}", "the design"),
+        ("WebSocket sync: client / minimal keeper", f"{results['ws_sync_ratio_client_to_minimal']:.3f}", "the code"),
         ("WebSocket async CPU/call, await test.asyncio(client=ws)", f"{results['ws_async_us_client']:.1f} us", ""),
         ("WebSocket async CPU/call, websockets.asyncio.client", f"{results['ws_async_us_raw']:.1f} us", ""),
+        (
+            "WebSocket async CPU/call, minimal keeper (bench/ws.py)",
+            f"{results['ws_async_us_minimal_keeper']:.1f} us",
+            "",
+        ),
         ("WebSocket async CPU ratio", f"{results['ws_async_ratio']:.3f}", "target <= 1.5"),
+        ("WebSocket async: minimal keeper / raw", f"{results['ws_async_ratio_minimal_keeper']:.3f}", "the design"),
+        ("WebSocket async: client / minimal keeper", f"{results['ws_async_ratio_client_to_minimal']:.3f}", "the code"),
+        ("the keeper's event loop", results["keeper_loop"], ""),
         *[
             (
                 f"keeper, {n} connections: answered / p50 / p99 / CPU",

@@ -2,6 +2,12 @@
 connection, side by side with the `websockets` library alone, and how the keeper thread
 answers heartbeats for 100, 1,000 and 3,000 connections in one process.
 
+The call figures have two baselines: `websockets` alone on the caller's own thread or loop, and
+the least a design that keeps the connection on a background thread (so that test_requests are
+answered while the caller's code blocks) can do: `websockets` on the keeper's loop, frames handed
+across threads and nothing else (MinimalKeeper). The second shows what the design costs, the
+gap between it and the client what the client's own code costs.
+
 Latencies are the mock's (`/_mock/heartbeats`: from sending each test_request to receiving its
 public/test); CPU is this process's own (`time.process_time`), the mock runs in another.
 """
@@ -16,15 +22,26 @@ import threading
 import time
 from typing import Any
 
+from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import connect as sync_connect
 
 from deribit_mock.process import MockServer
 from deribit_session_client import WebSocketClient
+from deribit_session_client._core.ws import _Keeper
 from deribit_session_client.api.supporting import test as public_test
 
 CREDENTIALS: dict[str, Any] = {"client_id": "mock-client-id", "client_secret": "mock-client-secret"}
 REQUEST = {"jsonrpc": "2.0", "method": "public/test", "params": {}}
+
+
+def keeper_loop() -> str:
+    """Which event loop the keeper runs (uvloop when installed: the `uvloop` extra)."""
+    keeper = _Keeper.acquire()
+    try:
+        return type(keeper.loop).__module__.split(".")[0]
+    finally:
+        keeper.release()
 
 
 def raise_fd_limit() -> None:
@@ -38,7 +55,56 @@ def cpu_us(run: Any, calls: int) -> float:
     return (time.process_time() - started) / calls * 1e6
 
 
+class MinimalKeeper:
+    """The least a design that keeps the connection on a background thread does: a `websockets`
+    connection on the keeper's event loop, frames written from it, answers handed back across
+    threads. No ids to check, no session, no models: the second baseline of the call figures."""
+
+    def __init__(self, url: str) -> None:
+        self.keeper = _Keeper.acquire()
+        self.pending: dict[int, Any] = {}
+        self.conn = asyncio.run_coroutine_threadsafe(self._connect(url), self.keeper.loop).result(10)
+        self.reader = asyncio.run_coroutine_threadsafe(self._read(), self.keeper.loop)
+
+    @staticmethod
+    async def _connect(url: str) -> ClientConnection:
+        return await async_connect(url, compression=None)
+
+    async def _read(self) -> None:
+        while True:
+            message = json.loads(await self.conn.recv())
+            token = self.pending.pop(message["id"])
+            if isinstance(token, asyncio.Future):
+                token.get_loop().call_soon_threadsafe(token.set_result, message)
+            else:
+                token[1] = message
+                token[0].release()
+
+    def _write(self, frame: str) -> None:
+        self.conn.protocol.send_text(frame.encode())
+        self.conn.send_data()
+
+    def call_sync(self, rpc_id: int) -> Any:
+        lock = threading.Lock()
+        lock.acquire()
+        token = self.pending[rpc_id] = [lock, None]
+        self.keeper.loop.call_soon_threadsafe(self._write, json.dumps({**REQUEST, "id": rpc_id}))
+        lock.acquire()
+        return token[1]
+
+    async def call_async(self, rpc_id: int) -> Any:
+        token = self.pending[rpc_id] = asyncio.get_running_loop().create_future()
+        self.keeper.loop.call_soon_threadsafe(self._write, json.dumps({**REQUEST, "id": rpc_id}))
+        return await token
+
+    def close(self) -> None:
+        self.reader.cancel()
+        asyncio.run_coroutine_threadsafe(self.conn.close(), self.keeper.loop).result(10)
+        self.keeper.release()
+
+
 def bench_ws_sync(server: MockServer, calls: int, rounds: int) -> dict[str, float]:
+    minimal = MinimalKeeper(server.ws_url)
     with WebSocketClient(server.ws_url, **CREDENTIALS) as ws, sync_connect(server.ws_url, compression=None) as raw:
 
         def client(n: int) -> None:
@@ -50,16 +116,24 @@ def bench_ws_sync(server: MockServer, calls: int, rounds: int) -> dict[str, floa
                 raw.send(json.dumps({**REQUEST, "id": i}))
                 json.loads(raw.recv())
 
-        client(200)
-        baseline(200)
-        samples: dict[str, list[float]] = {"client": [], "raw": []}
+        def least(n: int) -> None:
+            for i in range(n):
+                minimal.call_sync(i)
+
+        loops = {"client": client, "raw": baseline, "minimal": least}
+        for loop in loops.values():
+            loop(200)
+        samples: dict[str, list[float]] = {name: [] for name in loops}
         for _ in range(rounds):
-            samples["client"].append(cpu_us(client, calls))
-            samples["raw"].append(cpu_us(baseline, calls))
+            for name, loop in loops.items():
+                samples[name].append(cpu_us(loop, calls))
+    minimal.close()
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, float]:
+    minimal = MinimalKeeper(server.ws_url)
+
     async def run() -> dict[str, float]:
         async with (
             WebSocketClient(server.ws_url, **CREDENTIALS) as ws,
@@ -75,20 +149,28 @@ def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, flo
                     await raw.send(json.dumps({**REQUEST, "id": i}))
                     json.loads(await raw.recv())
 
+            async def least(n: int) -> None:
+                for i in range(n):
+                    await minimal.call_async(i)
+
             async def measure(go: Any) -> float:
                 started = time.process_time()
                 await go(calls)
                 return (time.process_time() - started) / calls * 1e6
 
-            await client(200)
-            await baseline(200)
-            samples: dict[str, list[float]] = {"client": [], "raw": []}
+            loops = {"client": client, "raw": baseline, "minimal": least}
+            for loop in loops.values():
+                await loop(200)
+            samples: dict[str, list[float]] = {name: [] for name in loops}
             for _ in range(rounds):
-                samples["client"].append(await measure(client))
-                samples["raw"].append(await measure(baseline))
+                for name, loop in loops.items():
+                    samples[name].append(await measure(loop))
             return {name: statistics.median(values) for name, values in samples.items()}
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    finally:
+        minimal.close()
 
 
 def bench_keeper(server: MockServer, connections: int, seconds: float, blocked: bool = False) -> dict[str, float]:

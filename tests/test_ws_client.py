@@ -320,13 +320,18 @@ def test_a_frame_over_32_kb_is_refused_before_sending(mock: MockServer) -> None:
     assert [m for _, m in ws_log(mock)] == ["public/auth"]
 
 
-def test_a_call_without_an_answer_times_out(mock: MockServer) -> None:
-    mock.ws_faults({"method": "public/test", "action": "ignore"})
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_call_without_an_answer_times_out(mock: MockServer, kind: str) -> None:
+    mock.ws_faults({"method": "public/test", "action": "ignore"})  # (each fault is used once)
     with ws_client(mock) as ws:
         started = time.monotonic()
-        with pytest.raises(APITimeoutError):
-            public_test.sync(client=ws, timeout=0.3)
-        assert time.monotonic() - started < 0.3 + 2.0
+        with pytest.raises(APITimeoutError, match=r"public/test \(id \d+\) got no answer within 0.3 s"):
+            if kind == "sync":
+                public_test.sync(client=ws, timeout=0.3)
+            else:
+                asyncio.run(public_test.asyncio(client=ws, timeout=0.3))
+        assert 0.3 <= time.monotonic() - started < 0.3 + 2.0  # (2 s: margin for a loaded machine)
+        assert ws._session.pending == {}  # the call gave up its place
         assert public_test.sync(client=ws).result.version == "1.2.26"  # the connection is fine
 
 

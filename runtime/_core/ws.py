@@ -223,26 +223,26 @@ def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | N
         except concurrent.futures.InvalidStateError:  # the caller gave up meanwhile
             pass
     elif isinstance(token, asyncio.Future):
-
-        def settle() -> None:
-            if not token.done():
-                if error is not None:
-                    token.set_exception(error)
-                else:
-                    token.set_result(message)
-
         loop = token.get_loop()
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is loop:
-            settle()
+            _settle_future(token, message, error)
         else:
             try:
-                loop.call_soon_threadsafe(settle)
+                loop.call_soon_threadsafe(_settle_future, token, message, error)
             except RuntimeError:  # that loop has closed: nobody waits
                 pass
+
+
+def _settle_future(token: asyncio.Future[Any], message: dict[str, Any] | None, error: BaseException | None) -> None:
+    if not token.done():
+        if error is not None:
+            token.set_exception(error)
+        else:
+            token.set_result(message)
 
 
 class _Expired(Exception):
@@ -741,9 +741,15 @@ class WebSocketClient:
         started = time.perf_counter()
         loop = asyncio.get_running_loop()
         token: asyncio.Future[dict[str, Any]] = loop.create_future()
-        rpc_id = self._fast_submit(keeper, conn, method, params, token)
-        # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).
+        # One timer handle, not wait_for's extra future and callbacks; set before the keeper
+        # wakes, so that this thread has nothing left to do but wait (make bench: ws_async).
         timer = None if bound is None else loop.call_later(bound, _expire, token)
+        try:
+            rpc_id = self._fast_submit(keeper, conn, method, params, token)
+        except BaseException:
+            if timer is not None:
+                timer.cancel()
+            raise
         try:
             envelope = await token
         except _Expired:
