@@ -87,9 +87,12 @@ class MockServer:
         """Stop reading and sending on a connection (all when None), keeping TCP open."""
         return self._ws_control("stall", connection)
 
-    def notify(self, params: dict[str, Any], connection: int | None = None) -> list[int]:
-        """Send a ``subscription`` notification with these params."""
-        body: dict[str, Any] = {"params": params}
+    def notify(
+        self, params: dict[str, Any] | list[dict[str, Any]], connection: int | None = None, fragments: int = 1
+    ) -> list[int]:
+        """Send a ``subscription`` notification with these params (a list: one per item, back to
+        back); the first goes out in ``fragments`` frames."""
+        body: dict[str, Any] = {"params": params, "fragments": fragments}
         if connection is not None:
             body["id"] = connection
         response = self.controls.post("/ws/notify", json=body)

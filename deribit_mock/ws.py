@@ -50,6 +50,13 @@ class MockWebSocketProtocol(WebSocketsSansIOProtocol):
     connection's transport, to abort it (a network failure) or stop reading it (a hung server)."""
 
     stalled = False
+    #: When bytes last arrived (time.monotonic()): a frame's arrival, for the heartbeat latency,
+    #: before it queues behind other connections' frames in this one event loop.
+    received_at = 0.0
+
+    def data_received(self, data: bytes) -> None:
+        self.received_at = time.monotonic()
+        super().data_received(data)
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -60,6 +67,16 @@ class MockWebSocketProtocol(WebSocketsSansIOProtocol):
     def abort(self) -> None:
         """Close the TCP connection at once, with no close frame."""
         self.transport.abort()
+
+    def send_fragments(self, text: str, parts: int) -> None:
+        """Send one text message as ``parts`` frames (a first frame and continuations)."""
+        data = text.encode()
+        size = max(1, -(-len(data) // max(parts, 1)))
+        chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+        self.conn.send_text(chunks[0], fin=len(chunks) == 1)
+        for n, chunk in enumerate(chunks[1:], start=2):
+            self.conn.send_continuation(chunk, fin=n == len(chunks))
+        self.transport.write(b"".join(self.conn.data_to_send()))
 
     def stall(self) -> None:
         """Stop reading (so no frame, ping or close is seen) while keeping TCP open."""
@@ -310,8 +327,9 @@ class Hub:
             if period is not None and conn.next_beat is not None:
                 wake.append(conn.next_beat)
             conn.wakeup.clear()
-            try:
-                await asyncio.wait_for(conn.wakeup.wait(), timeout=max(min(wake) - time.monotonic(), 0.0) + 0.001)
+            try:  # (a timer on this task: no task per tick, as wait_for makes on Python 3.11)
+                async with asyncio.timeout(max(min(wake) - time.monotonic(), 0.0) + 0.001):
+                    await conn.wakeup.wait()
             except TimeoutError:
                 pass
 
@@ -373,7 +391,10 @@ class Hub:
             if fault.get("action") == "delay":
                 await asyncio.sleep(float(fault.get("seconds", 1.0)))  # then answered, late
         if name == "public/test" and conn.pending_since is not None:
-            self.latencies.append(time.monotonic() - conn.pending_since)
+            # From sending the test_request to the bytes of its answer arriving (not to this
+            # handler's turn, which waits behind the other connections' frames).
+            arrived = conn.protocol.received_at if conn.protocol is not None else 0.0
+            self.latencies.append((arrived if arrived >= conn.pending_since else time.monotonic()) - conn.pending_since)
             conn.pending_since = conn.pending_deadline = None
             conn.test_requests_answered += 1
             self.answered += 1

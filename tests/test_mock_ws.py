@@ -658,6 +658,8 @@ def test_logout_with_an_access_token_param_invalidates_that_token(mock: MockServ
         ("/ws/stall", {"id": [1]}),
         ("/ws/faults", {"faults": [1]}),
         ("/ws/faults", {"faults": [{"action": "delay", "seconds": "x"}]}),
+        ("/ws/notify", {"params": {}, "fragments": 0}),
+        ("/ws/notify", {"params": {}, "fragments": "2"}),
     ],
 )
 def test_bad_control_requests_are_refused_and_break_nothing(mock: MockServer, path: str, body: Any) -> None:
