@@ -353,6 +353,20 @@ def test_notifications_reach_on_notification(mock: MockServer, kind: str) -> Non
     assert seen[0]["params"] == {"channel": "user.orders", "data": {"id": 1}}
 
 
+def test_a_fragmented_message_and_the_frames_behind_it_arrive_whole_and_in_order(mock: MockServer) -> None:
+    # Whole frames are handled as they are parsed; a fragmented message goes through websockets'
+    # own queue, and so must every frame that arrives while it waits there.
+    seen: list[int] = []
+    with ws_client(mock, on_notification=lambda m: seen.append(m["params"]["n"])) as ws:
+        ws.call("public/test")
+        mock.notify([{"n": 1, "pad": "x" * 300}, {"n": 2}, {"n": 3}], fragments=4)
+        mock.notify({"n": 4})
+        wait_until(lambda: len(seen) == 4, "four notifications")
+        assert seen == [1, 2, 3, 4]
+        assert public_test.sync(client=ws).result.version == "1.2.26"
+        assert ws._conn.queued == 0  # type: ignore[union-attr]  # back on the direct path
+
+
 # -- secrets ----------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import hashlib
 import hmac
 import importlib
@@ -31,6 +32,7 @@ import websockets.protocol
 import websockets.version
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
+from websockets.frames import Frame, Opcode
 
 from .answers import parse_models, rpc_error, to_model
 from .errors import (
@@ -265,6 +267,40 @@ def _log_callback_error(callback: Callback) -> Callable[[concurrent.futures.Futu
             logger.error("The callback %s raised %s: %s", name, type(error).__name__, excerpt(str(error), 200))
 
     return check
+
+
+class _KeeperConnection(ClientConnection):
+    """A websockets connection that hands each complete text frame to ``on_text`` as soon as it
+    is parsed, in the keeper's current step, instead of queueing it for a reader task (one task
+    wake and websockets' message queue less per frame: make bench, keeper figures). A fragmented
+    message, and any frame while one is queued, still goes through the queue and ``recv()``, so
+    the order of messages is kept."""
+
+    on_text: Callable[[str], None] | None = None
+    #: Complete messages in websockets' queue that the reader has not received yet.
+    queued = 0
+    _fragment = False
+
+    def process_event(self, event: Any) -> None:
+        if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
+            if event.opcode is Opcode.TEXT and event.fin and not self._fragment and not self.queued:
+                handler = self.on_text
+                if handler is not None:
+                    data = event.data
+                    try:
+                        text = (data if isinstance(data, bytes) else bytes(data)).decode()
+                    except UnicodeDecodeError:
+                        pass  # websockets' own path closes the connection (1007)
+                    else:
+                        try:
+                            handler(text)
+                        except Exception:  # never into websockets' protocol handling
+                            logger.exception("Handling a WebSocket frame failed")
+                        return
+            self._fragment = not event.fin
+            if event.fin:
+                self.queued += 1
+        super().process_event(event)
 
 
 # -- the client --------------------------------------------------------------------------------
@@ -994,8 +1030,9 @@ class WebSocketClient:
 
     async def _connect(self) -> ClientConnection:
         try:
-            return await connect(
+            conn = await connect(
                 self.url,
+                create_connection=_KeeperConnection,
                 compression=None,
                 open_timeout=self.connect_timeout,
                 ping_interval=self.ping_interval,
@@ -1017,6 +1054,7 @@ class WebSocketClient:
             raise APIConnectionError(f"the WebSocket upgrade to {self.url} was refused with HTTP {status}") from exc
         except (OSError, WebSocketException, ValueError) as exc:
             raise APIConnectionError(f"connecting to {self.url} failed: {type(exc).__name__}: {exc}") from exc
+        return conn
 
     async def _drop(self, conn: ClientConnection) -> None:
         conn.transport.abort()
@@ -1133,10 +1171,17 @@ class WebSocketClient:
         return cause
 
     async def _read_frames(self, conn: ClientConnection) -> str:
-        """Reads until the connection ends; answers test_requests at once. Returns the cause."""
+        """Reads until the connection ends; answers test_requests at once. Returns the cause.
+
+        Most frames never reach this loop: the connection hands them to :meth:`_on_frame` as
+        it parses them. What websockets queued (before this started, or a fragmented message)
+        is received here, in order, and the end of the connection is seen here."""
         loop = asyncio.get_running_loop()
         self._last_frame = loop.time()
         self._hung = None
+        direct = conn if isinstance(conn, _KeeperConnection) else None
+        if direct is not None:
+            direct.on_text = functools.partial(self._on_frame, conn)
         watchdog = loop.create_task(self._watch(conn))  # one timer, not a timeout per frame
         try:
             while True:
@@ -1150,20 +1195,29 @@ class WebSocketClient:
                     if exc.sent is not None:
                         return f"closed by the client: {exc.sent.code} {exc.sent.reason}".rstrip()
                     return f"connection dropped ({type(exc).__name__})"
-                received = self._last_frame = loop.time()
-                self._frame(conn, raw)
-                if self._answer is not None:
-                    frame, self._answer = self._answer, None
-                    # Written in this step, straight to the protocol (as the fast path does):
-                    # no send context to enter and leave for a frame this small.
-                    if conn.protocol.state is not websockets.protocol.State.OPEN:
-                        continue
-                    conn.protocol.send_text(frame.encode())
-                    conn.send_data()
-                    self._stats["test_requests_answered"] += 1
-                    self._stats["last_test_request_answer_ms"] = round((loop.time() - received) * 1000.0, 3)
+                if direct is not None:
+                    direct.queued -= 1
+                self._on_frame(conn, raw)
         finally:
             watchdog.cancel()
+            if direct is not None:
+                direct.on_text = None
+
+    def _on_frame(self, conn: ClientConnection, raw: str | bytes) -> None:
+        """One frame, on the keeper: handled, and a test_request answered in this same step."""
+        received = self._last_frame = asyncio.get_running_loop().time()
+        self._frame(conn, raw)
+        if self._answer is None:
+            return
+        frame, self._answer = self._answer, None
+        # Straight to the protocol (as the fast path writes calls): no send context to enter
+        # and leave for a frame this small.
+        if conn.protocol.state is not websockets.protocol.State.OPEN:
+            return
+        conn.protocol.send_text(frame.encode())
+        conn.send_data()
+        self._stats["test_requests_answered"] += 1
+        self._stats["last_test_request_answer_ms"] = round((asyncio.get_running_loop().time() - received) * 1000.0, 3)
 
     async def _watch(self, conn: ClientConnection) -> None:
         """Aborts the connection when nothing arrived for the hung limit (heartbeats on)."""
