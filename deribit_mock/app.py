@@ -384,7 +384,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         body = await _json_body(request)
         picked = hub.pick(body)
         # params: one object, or a list of them sent back to back; fragments: the first message
-        # goes out in that many frames (a first frame and continuations).
+        # goes out in that many frames (a first frame and continuations), all in one write.
         params = body.get("params", {})
         messages = [
             {"jsonrpc": "2.0", "method": "subscription", "params": p}
@@ -394,17 +394,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if isinstance(fragments, bool) or not isinstance(fragments, int) or not 1 <= fragments <= 100:
             raise ValueError("fragments is an integer from 1 to 100")
         for conn in picked:
-            for n, message in enumerate(messages):
-                if (
-                    n == 0
-                    and fragments > 1
-                    and conn.protocol is not None
-                    and not conn.stalled
-                    and conn.close_reason is None
-                ):
-                    conn.protocol.send_fragments(json.dumps(message), fragments)
-                else:
-                    await conn.send(message)
+            if fragments > 1 and conn.protocol is not None and not conn.stalled and conn.close_reason is None:
+                conn.protocol.send_texts([json.dumps(m) for m in messages], fragments)  # in one write
+                continue
+            for message in messages:
+                await conn.send(message)
         return JSONResponse({"sent": [c.id for c in picked]})
 
     @_bad_input_is_400

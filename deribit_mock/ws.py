@@ -68,14 +68,17 @@ class MockWebSocketProtocol(WebSocketsSansIOProtocol):
         """Close the TCP connection at once, with no close frame."""
         self.transport.abort()
 
-    def send_fragments(self, text: str, parts: int) -> None:
-        """Send one text message as ``parts`` frames (a first frame and continuations)."""
-        data = text.encode()
-        size = max(1, -(-len(data) // max(parts, 1)))
-        chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
-        self.conn.send_text(chunks[0], fin=len(chunks) == 1)
-        for n, chunk in enumerate(chunks[1:], start=2):
-            self.conn.send_continuation(chunk, fin=n == len(chunks))
+    def send_texts(self, texts: list[str], fragments: int) -> None:
+        """Send text messages back to back in one write, the first in ``fragments`` frames (a
+        first frame and continuations), so that they reach the client in one read."""
+        for n, text in enumerate(texts):
+            data = text.encode()
+            parts = fragments if n == 0 else 1
+            size = max(1, -(-len(data) // parts))
+            chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+            self.conn.send_text(chunks[0], fin=len(chunks) == 1)
+            for k, chunk in enumerate(chunks[1:], start=2):
+                self.conn.send_continuation(chunk, fin=k == len(chunks))
         self.transport.write(b"".join(self.conn.data_to_send()))
 
     def stall(self) -> None:

@@ -31,6 +31,7 @@ from deribit_session_client import (
     MethodNotFoundError,
     WebSocketClient,
 )
+from deribit_session_client._core.ws import _CLOSING, _Waiter
 from deribit_session_client.api.authentication import auth
 from deribit_session_client.api.session_management import (
     disable_cancel_on_disconnect,
@@ -365,6 +366,78 @@ def test_a_fragmented_message_and_the_frames_behind_it_arrive_whole_and_in_order
         assert seen == [1, 2, 3, 4]
         assert public_test.sync(client=ws).result.version == "1.2.26"
         assert ws._conn.queued == 0  # type: ignore[union-attr]  # back on the direct path
+
+
+@pytest.mark.parametrize("behind_a_fragmented_message", [False, True])
+def test_a_frame_that_cannot_be_handled_is_logged_and_the_connection_goes_on(
+    mock: MockServer,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    behind_a_fragmented_message: bool,
+) -> None:
+    # The same outcome whichever way the frame came: straight from the parser, or through
+    # websockets' queue behind a fragmented message.
+    seen: list[int] = []
+    with ws_client(mock, on_notification=lambda m: seen.append(m["params"]["n"])) as ws:
+        ws.call("public/test")
+        dispatch = ws._dispatch
+
+        def broken(conn: Any, incoming: Any) -> None:
+            if incoming.kind == "notification" and incoming.message["params"].get("boom"):
+                raise RuntimeError("a bug")
+            dispatch(conn, incoming)
+
+        monkeypatch.setattr(ws, "_dispatch", broken)
+        if behind_a_fragmented_message:
+            mock.notify([{"n": 1, "pad": "x" * 300}, {"n": 2, "boom": True}, {"n": 3}], fragments=3)
+        else:
+            mock.notify([{"n": 1}, {"n": 2, "boom": True}, {"n": 3}])
+        wait_until(lambda: seen == [1, 3], "the frames around the broken one")
+        assert public_test.sync(client=ws, timeout=5).result.version == "1.2.26"
+        assert ws.stats["state"] == "ready" and ws.stats["reconnects"] == 0
+    assert "Handling a WebSocket frame failed" in caplog.text
+
+
+def _submit_on_a_dead_connection(ws: WebSocketClient, mock: MockServer, token: Any, bound: float | None) -> None:
+    """What a fast-path call does when its connection dies in the instant before its frame is
+    written: the keeper finds the connection gone and sends the call on the next one."""
+    dead = ws._conn
+    drop(mock, ws)
+    wait_until(lambda: ws.stats["state"] == "ready" and ws._conn is not dead, "the reconnect")
+    assert ws._keeper is not None and dead is not None
+    ws._fast_submit(ws._keeper, dead, "public/test", {"expected_result": "marker"}, token, time.perf_counter(), bound)
+
+
+def test_a_call_found_on_a_dead_connection_goes_out_on_the_next_one(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        token = _Waiter()
+        _submit_on_a_dead_connection(ws, mock, token, 5.0)
+        with pytest.raises(APIError):  # expected_result=marker: the mock's error for a bad value
+            ws._checked(token.wait(5.0))
+    assert [m for _, m in ws_log(mock)].count("public/test") >= 2
+
+
+@pytest.mark.parametrize("gave_up", ["abandoned", "timed out"])
+def test_a_call_found_on_a_dead_connection_is_not_sent_once_its_caller_gave_up(mock: MockServer, gave_up: str) -> None:
+    # An order the caller was told had failed must not reach the exchange afterwards.
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        token = _Waiter()
+        if gave_up == "abandoned":
+            token.abandoned = True  # as _fast_sync does on a timeout or KeyboardInterrupt
+            _submit_on_a_dead_connection(ws, mock, token, None)
+        else:
+            _submit_on_a_dead_connection(ws, mock, token, 0.0001)  # its bound is long gone
+        wait_until(lambda: not _CLOSING, "the keeper to decide")
+        ws.call("public/test")  # a call after it: the log is complete up to here
+    sent = [
+        r for r in mock.requests() if r.get("method") == "public/test" and r.get("params", {}).get("expected_result")
+    ]
+    assert sent == []
+    if gave_up == "timed out":
+        with pytest.raises(APITimeoutError):
+            token.wait(0)
 
 
 # -- secrets ----------------------------------------------------------------------------------------

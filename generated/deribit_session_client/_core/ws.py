@@ -188,7 +188,7 @@ class _Waiter:
     """A sync caller's token: the keeper leaves the answer (or the error) and releases the
     caller, who waits on a lock (lighter than a future's condition)."""
 
-    __slots__ = ("_lock", "error", "message", "settled")
+    __slots__ = ("_lock", "abandoned", "error", "message", "settled")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -196,6 +196,8 @@ class _Waiter:
         self.message: dict[str, Any] | None = None
         self.error: BaseException | None = None
         self.settled = False
+        #: The caller stopped waiting (timed out, interrupted): its call must not go out later.
+        self.abandoned = False
 
     def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
         if self.settled:
@@ -211,6 +213,15 @@ class _Waiter:
             raise self.error
         assert self.message is not None
         return self.message
+
+
+def _waiting(token: Any) -> bool:
+    """Whether the caller behind ``token`` still waits for its answer."""
+    if isinstance(token, _Waiter):
+        return not (token.settled or token.abandoned)
+    if isinstance(token, (asyncio.Future, concurrent.futures.Future)):
+        return not token.done()
+    return False
 
 
 def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | None) -> None:
@@ -279,11 +290,13 @@ class _KeeperConnection(ClientConnection):
     on_text: Callable[[str], None] | None = None
     #: Complete messages in websockets' queue that the reader has not received yet.
     queued = 0
-    _fragment = False
 
     def process_event(self, event: Any) -> None:
         if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
-            if event.opcode is Opcode.TEXT and event.fin and not self._fragment and not self.queued:
+            # A whole text frame with nothing queued before it: handled now. (While a message
+            # is unfinished only its continuation frames can come, which websockets' parser
+            # enforces; the message is queued, and counted, with its last one.)
+            if event.opcode is Opcode.TEXT and event.fin and not self.queued:
                 handler = self.on_text
                 if handler is not None:
                     data = event.data
@@ -292,12 +305,8 @@ class _KeeperConnection(ClientConnection):
                     except UnicodeDecodeError:
                         pass  # websockets' own path closes the connection (1007)
                     else:
-                        try:
-                            handler(text)
-                        except Exception:  # never into websockets' protocol handling
-                            logger.exception("Handling a WebSocket frame failed")
+                        handler(text)  # (never raises: WebSocketClient._on_frame)
                         return
-            self._fragment = not event.fin
             if event.fin:
                 self.queued += 1
         super().process_event(event)
@@ -687,7 +696,14 @@ class WebSocketClient:
         return conn
 
     def _fast_submit(
-        self, keeper: _Keeper, conn: ClientConnection, method: str, params: dict[str, Any], token: Any
+        self,
+        keeper: _Keeper,
+        conn: ClientConnection,
+        method: str,
+        params: dict[str, Any],
+        token: Any,
+        started: float,
+        bound: float | None,
     ) -> int:
         sent = dict(params)
         if self._access_token and method.startswith("private/") and "access_token" not in sent:
@@ -697,22 +713,37 @@ class WebSocketClient:
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
         try:
-            keeper.loop.call_soon_threadsafe(self._write_now, conn, frame, rpc_id, method, params)
+            keeper.loop.call_soon_threadsafe(self._write_now, conn, frame, rpc_id, method, params, started, bound)
         except RuntimeError:  # the keeper stopped: the client was closed meanwhile
             with self._lock:
                 self._session.forget(rpc_id)
             raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
         return rpc_id
 
-    def _write_now(self, conn: ClientConnection, frame: str, rpc_id: int, method: str, params: dict[str, Any]) -> None:
+    def _write_now(
+        self,
+        conn: ClientConnection,
+        frame: str,
+        rpc_id: int,
+        method: str,
+        params: dict[str, Any],
+        started: float,
+        bound: float | None,
+    ) -> None:
         """On the keeper: write one request frame at once (the caller waits on its token)."""
-        if conn is not self._conn or conn.protocol.state is not websockets.protocol.State.OPEN:
+        if (
+            conn is not self._conn
+            or conn.protocol.state is not websockets.protocol.State.OPEN
+            or conn.transport.is_closing()
+        ):
             # Not sent: the connection died before the caller saw it. Safe to send on the next
-            # one, through the path that waits for the session to be restored.
+            # one, through the path that waits for the session to be restored, within what is
+            # left of the caller's timeout and only while the caller still waits.
             with self._lock:
                 token = self._session.forget(rpc_id)
             if token is not None:
-                task = asyncio.get_running_loop().create_task(self._resend(token, method, params))
+                left = None if bound is None else bound - (time.perf_counter() - started)
+                task = asyncio.get_running_loop().create_task(self._resend(token, method, params, left))
                 _CLOSING.add(task)
                 task.add_done_callback(_CLOSING.discard)
             return
@@ -724,9 +755,14 @@ class WebSocketClient:
                 token = self._session.forget(rpc_id)
             _settle(token, None, APIConnectionError(f"the call was not sent: {type(exc).__name__}"))
 
-    async def _resend(self, token: Any, method: str, params: dict[str, Any]) -> None:
+    async def _resend(self, token: Any, method: str, params: dict[str, Any], left: float | None) -> None:
+        if not _waiting(token):
+            return
+        if left is not None and left <= 0:
+            _settle(token, None, APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out"))
+            return
         try:
-            envelope = await self._request(method, params, self.timeout, None)
+            envelope = await self._request(method, params, left, None, wanted=lambda: _waiting(token))
         except BaseException as exc:
             _settle(token, None, exc if isinstance(exc, DeribitError) else APIConnectionError(f"{method} failed"))
         else:
@@ -737,7 +773,7 @@ class WebSocketClient:
     ) -> dict[str, Any]:
         self._stats["calls"] += 1
         self._stats["last_call_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
-        if op is not None and "result" in envelope and "error" not in envelope:
+        if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
             with self._lock:
                 self._session.record(op.connection_state, method, params)
         return envelope
@@ -753,14 +789,16 @@ class WebSocketClient:
     ) -> dict[str, Any]:
         started = time.perf_counter()
         token = _Waiter()
-        rpc_id = self._fast_submit(keeper, conn, method, params, token)
+        rpc_id = self._fast_submit(keeper, conn, method, params, token, started, bound)
         try:
             envelope = token.wait(bound)
         except TimeoutError:
+            token.abandoned = True
             with self._lock:
                 self._session.forget(rpc_id)
             raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
         except BaseException:
+            token.abandoned = True
             with self._lock:
                 self._session.forget(rpc_id)
             raise
@@ -782,7 +820,7 @@ class WebSocketClient:
         # wakes, so that this thread has nothing left to do but wait (make bench: ws_async).
         timer = None if bound is None else loop.call_later(bound, _expire, token)
         try:
-            rpc_id = self._fast_submit(keeper, conn, method, params, token)
+            rpc_id = self._fast_submit(keeper, conn, method, params, token, started, bound)
         except BaseException:
             if timer is not None:
                 timer.cancel()
@@ -805,7 +843,13 @@ class WebSocketClient:
     # -- on the keeper's loop --------------------------------------------------------------------
 
     async def _request(
-        self, method: str, params: dict[str, Any], bound: float | None, op: Operation | None, bypass: bool = False
+        self,
+        method: str,
+        params: dict[str, Any],
+        bound: float | None,
+        op: Operation | None,
+        bypass: bool = False,
+        wanted: Callable[[], bool] | None = None,
     ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -822,6 +866,8 @@ class WebSocketClient:
             conn = self._conn
             if conn is None:
                 raise self._fatal or APIConnectionError(f"{method}: not connected")
+            if wanted is not None and not wanted():  # the caller gave up while we reconnected
+                raise APIConnectionError(f"{method}: not sent, the caller stopped waiting")
             future: asyncio.Future[dict[str, Any]] = loop.create_future()
             with self._lock:
                 rpc_id, frame = self._session.request(method, sent, future)
@@ -864,7 +910,7 @@ class WebSocketClient:
         self._stats["last_call_ms"] = round(elapsed, 3)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("WebSocket <- %s id=%d in %.1f ms", method, rpc_id, elapsed)
-        if op is not None and "result" in envelope and "error" not in envelope:
+        if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
             with self._lock:
                 self._session.record(op.connection_state, method, params)
         return envelope
@@ -937,6 +983,7 @@ class WebSocketClient:
             if not opened.done():
                 opened.set_exception(error)
             self._fatal = error
+            self._fail_pending(error)  # the waiting calls learn it now, not at their timeouts
             self._stats["state"] = "failed"
             if self._ready is not None:
                 self._ready.set()
@@ -1204,18 +1251,24 @@ class WebSocketClient:
                 direct.on_text = None
 
     def _on_frame(self, conn: ClientConnection, raw: str | bytes) -> None:
-        """One frame, on the keeper: handled, and a test_request answered in this same step."""
-        received = self._last_frame = asyncio.get_running_loop().time()
-        self._frame(conn, raw)
-        if self._answer is None:
+        """One frame, on the keeper: handled, and a test_request answered in this same step.
+        Never raises: a frame that cannot be handled is logged, and the connection goes on
+        (whichever way the frame came, straight from the parser or through ``recv()``)."""
+        try:
+            received = self._last_frame = asyncio.get_running_loop().time()
+            self._frame(conn, raw)
+            if self._answer is None:
+                return
+            frame, self._answer = self._answer, None
+            # Straight to the protocol (as the fast path writes calls): no send context to
+            # enter and leave for a frame this small.
+            if conn.protocol.state is not websockets.protocol.State.OPEN or conn.transport.is_closing():
+                return
+            conn.protocol.send_text(frame.encode())
+            conn.send_data()
+        except Exception:
+            logger.exception("Handling a WebSocket frame failed")
             return
-        frame, self._answer = self._answer, None
-        # Straight to the protocol (as the fast path writes calls): no send context to enter
-        # and leave for a frame this small.
-        if conn.protocol.state is not websockets.protocol.State.OPEN:
-            return
-        conn.protocol.send_text(frame.encode())
-        conn.send_data()
         self._stats["test_requests_answered"] += 1
         self._stats["last_test_request_answer_ms"] = round((asyncio.get_running_loop().time() - received) * 1000.0, 3)
 
