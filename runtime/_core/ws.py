@@ -66,7 +66,7 @@ DEFAULT_PING_TIMEOUT = 10.0
 #: The share of ``expires_in`` after which the access token is refreshed.
 REFRESH_AT = 0.8
 #: The GIL switch interval the keeper sets when the process still has Python's default.
-KEEPER_SWITCH_INTERVAL = 0.0002
+KEEPER_SWITCH_INTERVAL = 0.0001
 _DEFAULT_SWITCH_INTERVAL = 0.005
 
 logger = logging.getLogger("deribit_session_client")
