@@ -334,14 +334,19 @@ def test_an_idle_connection_gets_test_requests_and_answering_them_keeps_it_open(
             rpc = Rpc(ws)
             await rpc.call("public/set_heartbeat", {"interval": 10})
             seen = []
-            for _ in range(3):
+            # An answer that lands less than a whole interval before the next beat makes that
+            # beat a plain heartbeat (the connection was not silent): answer until three
+            # test_requests have come, within a bound.
+            while sum(n["params"]["type"] == "test_request" for n in seen) < 3 and len(seen) < 12:
                 note = await rpc.notification()
                 seen.append(note)
-                await rpc.call("public/test")
+                if note["params"]["type"] == "test_request":
+                    await rpc.call("public/test")
             return seen
 
     seen = run(go())
-    assert all(n == {"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}} for n in seen)
+    assert all(n["method"] == "heartbeat" and n["params"]["type"] in ("test_request", "heartbeat") for n in seen)
+    assert sum(n["params"]["type"] == "test_request" for n in seen) == 3
     stats = mock.heartbeats()
     assert stats["test_requests_sent"] >= 3 and stats["test_requests_answered"] >= 3
     assert stats["test_requests_missed"] == 0

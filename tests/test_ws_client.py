@@ -440,6 +440,79 @@ def test_a_call_found_on_a_dead_connection_is_not_sent_once_its_caller_gave_up(m
             token.wait(0)
 
 
+def _markers(mock: MockServer) -> list[dict[str, Any]]:
+    return [r for r in mock.requests() if r.get("params", {}).get("expected_result") == "marker"]
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_call_the_keeper_reaches_after_its_caller_timed_out_is_not_sent(mock: MockServer, kind: str) -> None:
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        assert ws._keeper is not None
+        ws._keeper.loop.call_soon_threadsafe(time.sleep, 1.5)  # the keeper busy well past the call's bound
+        with pytest.raises(APITimeoutError):
+            if kind == "sync":
+                ws.call("public/test", {"expected_result": "marker"}, timeout=0.1)
+            else:
+                asyncio.run(ws.call_async("public/test", {"expected_result": "marker"}, timeout=0.1))
+        ws.call("public/test")  # queued behind the keeper's pause: the earlier write was decided
+        assert ws._session.pending == {}
+    assert _markers(mock) == []
+
+
+def test_a_call_whose_caller_gives_up_while_the_client_reconnects_is_not_sent(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        dead = ws._conn
+        assert ws._keeper is not None and dead is not None
+        mock.ws_faults({"method": "public/auth", "action": "delay", "seconds": 1.0})  # a slow restore
+        before = ws.stats["reconnects"]
+        mock.drop()
+        wait_until(lambda: ws.stats["state"] == "reconnecting", "the client to notice")
+        token = _Waiter()
+        ws._fast_submit(
+            ws._keeper, dead, "public/test", {"expected_result": "marker"}, token, time.perf_counter(), None
+        )
+        wait_until(lambda: bool(_CLOSING), "the call to wait for the restore")
+        token.abandoned = True  # the caller gives up meanwhile (as _fast_sync does when interrupted)
+        wait_until(lambda: ws.stats["reconnects"] > before and not _CLOSING, "the restore", 10)
+        ws.call("public/test")
+    assert _markers(mock) == []
+
+
+def test_a_session_stopped_by_a_bug_fails_its_waiting_calls_at_once(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Bug(BaseException):  # (past the frame handler's own guard)
+        pass
+
+    failures: list[BaseException] = []
+    mock.ws_faults({"method": "public/test", "action": "ignore"})
+    with ws_client(mock) as ws:
+        ws.call("private/get_cancel_on_disconnect")
+
+        def waiting_call() -> None:
+            try:
+                ws.call("public/test", timeout=30)
+            except BaseException as exc:
+                failures.append(exc)
+
+        caller = threading.Thread(target=waiting_call)
+        caller.start()
+        wait_until(lambda: ws._session.pending, "the call to be waiting")
+
+        def broken(conn: Any, raw: Any) -> None:
+            raise Bug
+
+        monkeypatch.setattr(ws, "_on_frame", broken)
+        mock.notify([{"n": 1, "pad": "x" * 100}], fragments=2)  # through recv(): the patched handler
+        caller.join(10)  # (30 s if the call were left to its timeout)
+        assert not caller.is_alive()
+        assert [type(e) for e in failures] == [APIConnectionError]
+        assert ws.stats["state"] == "failed" and ws._conn is None
+    assert "The WebSocket session stopped" in caplog.text
+
+
 # -- secrets ----------------------------------------------------------------------------------------
 
 

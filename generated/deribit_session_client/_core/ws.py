@@ -747,6 +747,12 @@ class WebSocketClient:
                 _CLOSING.add(task)
                 task.add_done_callback(_CLOSING.discard)
             return
+        with self._lock:
+            waiting = _waiting(self._session.pending.get(rpc_id))
+            if not waiting:  # the caller gave up (timed out, interrupted) before the keeper got here
+                self._session.forget(rpc_id)
+        if not waiting:
+            return  # not sent: an order the caller was told had failed must not go out later
         try:
             conn.protocol.send_text(frame.encode())
             conn.send_data()
@@ -983,6 +989,11 @@ class WebSocketClient:
             if not opened.done():
                 opened.set_exception(error)
             self._fatal = error
+            if self._refresher is not None:
+                self._refresher.cancel()
+            conn, self._conn = self._conn, None
+            if conn is not None:  # nothing reads it any more: no call may go out on it
+                conn.transport.abort()
             self._fail_pending(error)  # the waiting calls learn it now, not at their timeouts
             self._stats["state"] = "failed"
             if self._ready is not None:
