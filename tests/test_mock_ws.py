@@ -333,7 +333,7 @@ def test_an_idle_connection_gets_test_requests_and_answering_them_keeps_it_open(
         async with open_ws(mock) as ws:
             rpc = Rpc(ws)
             await rpc.call("public/set_heartbeat", {"interval": 10})
-            seen = []
+            seen: list[dict[str, Any]] = []
             # An answer that lands less than a whole interval before the next beat makes that
             # beat a plain heartbeat (the connection was not silent): answer until three
             # test_requests have come, within a bound.
