@@ -218,7 +218,7 @@ def _waiting(token: Any) -> bool:
     """Whether the caller behind ``token`` still waits for its answer."""
     if isinstance(token, _Waiter):
         return not (token.settled or token.abandoned)
-    if isinstance(token, (asyncio.Future, concurrent.futures.Future)):
+    if isinstance(token, asyncio.Future):
         return not token.done()
     return False
 
@@ -227,14 +227,6 @@ def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | N
     """Hands an answer (or an error) to the caller waiting on ``token``, in its own thread or loop."""
     if isinstance(token, _Waiter):
         token.settle(message, error)
-    elif isinstance(token, concurrent.futures.Future):
-        try:
-            if error is not None:
-                token.set_exception(error)
-            else:
-                token.set_result(message)
-        except concurrent.futures.InvalidStateError:  # the caller gave up meanwhile
-            pass
     elif isinstance(token, asyncio.Future):
         loop = token.get_loop()
         try:
@@ -426,7 +418,6 @@ class WebSocketClient:
         self._in_on_reconnect = False
         self._last_frame = 0.0
         self._hung: str | None = None
-        self._answer: str | None = None
         self._stats: dict[str, Any] = {
             "state": "closed",
             "connects": 0,
@@ -990,9 +981,8 @@ class WebSocketClient:
             self._fatal = error
             if self._refresher is not None:
                 self._refresher.cancel()
-            conn, self._conn = self._conn, None
-            if conn is not None:  # nothing reads it any more: no call may go out on it
-                conn.transport.abort()
+            if self._conn is not None:  # nothing reads it any more: no call may go out on it
+                await self._drop(self._conn)
             self._fail_pending(error)  # the waiting calls learn it now, not at their timeouts
             self._stats["state"] = "failed"
             if self._ready is not None:
@@ -1266,10 +1256,9 @@ class WebSocketClient:
         (whichever way the frame came, straight from the parser or through ``recv()``)."""
         try:
             received = self._last_frame = asyncio.get_running_loop().time()
-            self._frame(conn, raw)
-            if self._answer is None:
+            frame = self._frame(conn, raw)
+            if frame is None:
                 return
-            frame, self._answer = self._answer, None
             # Straight to the protocol (as the fast path writes calls): no send context to
             # enter and leave for a frame this small.
             if conn.protocol.state is not websockets.protocol.State.OPEN or conn.transport.is_closing():
@@ -1297,18 +1286,19 @@ class WebSocketClient:
                 return
             await asyncio.sleep(limit - silent)
 
-    def _frame(self, conn: ClientConnection, raw: str | bytes) -> None:
-        """Handles one frame; a test_request leaves its answer in ``_answer`` for the reader to send."""
+    def _frame(self, conn: ClientConnection, raw: str | bytes) -> str | None:
+        """Handles one frame; returns the answer to send for a test_request."""
         try:
             with self._lock:
                 incoming = self._session.receive(raw)
         except ResponseValidationError as exc:
             logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
-            return
+            return None
         self._dispatch(conn, incoming)
-        if incoming.kind == "test_request":
-            with self._lock:
-                _, self._answer = self._session.request("public/test", {}, None)
+        if incoming.kind != "test_request":
+            return None
+        with self._lock:
+            return self._session.request("public/test", {}, None)[1]
 
     def _dispatch(self, conn: ClientConnection, incoming: Incoming) -> None:
         kind = incoming.kind
