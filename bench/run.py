@@ -25,6 +25,7 @@ import httpx  # noqa: E402
 import urllib3  # noqa: E402
 
 from bench import ws as ws_bench  # noqa: E402
+from bench.measure import interleaved_cpu_us  # noqa: E402
 from deribit_mock.process import start_mock, stop_mock  # noqa: E402
 from deribit_session_client import Client  # noqa: E402
 from deribit_session_client.api.session_management import set_heartbeat  # noqa: E402
@@ -34,12 +35,6 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 ASYNC_CALLS = 1000
 CONCURRENCY = 100
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "21"))
-
-
-def cpu_us_per_call(loop: Callable[[int], None], calls: int) -> float:
-    started = time.process_time()
-    loop(calls)
-    return (time.process_time() - started) / calls * 1e6
 
 
 def bench_sync(api_url: str) -> dict[str, float]:
@@ -66,17 +61,12 @@ def bench_sync(api_url: str) -> dict[str, float]:
             json.loads(pool.request("GET", url, fields={"interval": "30"}).data)
 
     loops = {"client": run_client, "client_max_retries_0": run_no_retries, "raw": run_raw, "urllib3": run_urllib3}
-    for loop in loops.values():  # warm up: connections, caches
-        loop(100)
-    samples: dict[str, list[float]] = {name: [] for name in loops}
-    for _ in range(ROUNDS):
-        for name, loop in loops.items():
-            samples[name].append(cpu_us_per_call(loop, SYNC_CALLS))
+    medians = interleaved_cpu_us(loops, SYNC_CALLS, ROUNDS, warmup=100)  # (warm-up: connections, caches)
     client.close()
     no_retries.close()
     raw.close()
     pool.clear()
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return medians
 
 
 def bench_async(api_url: str) -> dict[str, float]:

@@ -26,6 +26,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as async_connect
 from websockets.sync.client import connect as sync_connect
 
+from bench.measure import interleaved_cpu_us
 from deribit_mock.process import MockServer
 from deribit_session_client import WebSocketClient
 from deribit_session_client._core.ws import _Keeper
@@ -47,12 +48,6 @@ def keeper_loop() -> str:
 def raise_fd_limit() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-
-
-def cpu_us(run: Any, calls: int) -> float:
-    started = time.process_time()
-    run(calls)
-    return (time.process_time() - started) / calls * 1e6
 
 
 class MinimalKeeper:
@@ -120,15 +115,9 @@ def bench_ws_sync(server: MockServer, calls: int, rounds: int) -> dict[str, floa
             for i in range(n):
                 minimal.call_sync(i)
 
-        loops = {"client": client, "raw": baseline, "minimal": least}
-        for loop in loops.values():
-            loop(200)
-        samples: dict[str, list[float]] = {name: [] for name in loops}
-        for _ in range(rounds):
-            for name, loop in loops.items():
-                samples[name].append(cpu_us(loop, calls))
+        medians = interleaved_cpu_us({"client": client, "raw": baseline, "minimal": least}, calls, rounds, warmup=200)
     minimal.close()
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return medians
 
 
 def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, float]:
