@@ -398,14 +398,17 @@ def test_a_frame_that_cannot_be_handled_is_logged_and_the_connection_goes_on(
     assert "Handling a WebSocket frame failed" in caplog.text
 
 
-def _submit_on_a_dead_connection(ws: WebSocketClient, mock: MockServer, token: Any, bound: float | None) -> None:
+def _submit_on_a_dead_connection(
+    ws: WebSocketClient, mock: MockServer, token: Any, bound: float | None, age: float = 0.0
+) -> None:
     """What a fast-path call does when its connection dies in the instant before its frame is
     written: the keeper finds the connection gone and sends the call on the next one."""
     dead = ws._conn
     drop(mock, ws)
     wait_until(lambda: ws.stats["state"] == "ready" and ws._conn is not dead, "the reconnect")
     assert ws._keeper is not None and dead is not None
-    ws._fast_submit(ws._keeper, dead, "public/test", {"expected_result": "marker"}, token, time.perf_counter(), bound)
+    started = time.perf_counter() - age  # (age: how long ago the caller started)
+    ws._fast_submit(ws._keeper, dead, "public/test", {"expected_result": "marker"}, token, started, bound)
 
 
 def test_a_call_found_on_a_dead_connection_goes_out_on_the_next_one(mock: MockServer) -> None:
@@ -428,7 +431,7 @@ def test_a_call_found_on_a_dead_connection_is_not_sent_once_its_caller_gave_up(m
             token.abandoned = True  # as _fast_sync does on a timeout or KeyboardInterrupt
             _submit_on_a_dead_connection(ws, mock, token, None)
         else:
-            _submit_on_a_dead_connection(ws, mock, token, 0.0001)  # its bound is long gone
+            _submit_on_a_dead_connection(ws, mock, token, 0.5, age=1.0)  # its bound ran out 0.5 s ago
         wait_until(lambda: not _CLOSING, "the keeper to decide")
         ws.call("public/test")  # a call after it: the log is complete up to here
     sent = [
