@@ -490,6 +490,7 @@ def test_a_session_stopped_by_a_bug_fails_its_waiting_calls_at_once(
         pass
 
     failures: list[BaseException] = []
+    seen: list[tuple[Any, Any]] = []
     mock.ws_faults({"method": "public/test", "action": "ignore"})
     with ws_client(mock) as ws:
         ws.call("private/get_cancel_on_disconnect")
@@ -507,12 +508,20 @@ def test_a_session_stopped_by_a_bug_fails_its_waiting_calls_at_once(
         def broken(conn: Any, raw: Any) -> None:
             raise Bug
 
+        fail_pending = ws._fail_pending
+
+        def failing_pending(error: Any) -> None:  # the instant callers are woken, deterministically
+            seen.append((ws.stats["state"], ws._conn))
+            fail_pending(error)
+
         monkeypatch.setattr(ws, "_on_frame", broken)
+        monkeypatch.setattr(ws, "_fail_pending", failing_pending)
         mock.notify([{"n": 1, "pad": "x" * 100}], fragments=2)  # through recv(): the patched handler
         caller.join(10)  # (30 s if the call were left to its timeout)
         assert not caller.is_alive()
         assert [type(e) for e in failures] == [APIConnectionError]
-        assert ws.stats["state"] == "failed" and ws._conn is None
+        assert seen == [("failed", None)]  # a caller told of the failure sees the client failed
+        assert ws.stats["state"] == "failed"
     assert "The WebSocket session stopped" in caplog.text
 
 

@@ -980,12 +980,12 @@ class WebSocketClient:
             if not opened.done():
                 opened.set_exception(error)
             self._fatal = error
+            self._stats["state"] = "failed"  # before any caller is woken: one who saw the failure sees this
             if self._refresher is not None:
                 self._refresher.cancel()
             if self._conn is not None:  # nothing reads it any more: no call may go out on it
                 await self._drop(self._conn)
             self._fail_pending(error)  # the waiting calls learn it now, not at their timeouts
-            self._stats["state"] = "failed"
             if self._ready is not None:
                 self._ready.set()
             self._notify_error(error)
