@@ -416,8 +416,10 @@ def test_a_call_found_on_a_dead_connection_goes_out_on_the_next_one(mock: MockSe
         ws.call("public/test")
         token = _Waiter()
         _submit_on_a_dead_connection(ws, mock, token, 5.0)
+        calls = ws.stats["calls"]
         with pytest.raises(APIError):  # expected_result=marker: the mock's error for a bad value
             ws._checked(token.wait(5.0))
+        assert ws.stats["calls"] == calls  # the re-send is not a call of its own (the caller's path counts it)
     assert [m for _, m in ws_log(mock)].count("public/test") >= 2
 
 
@@ -461,6 +463,40 @@ def test_a_call_the_keeper_reaches_after_its_caller_timed_out_is_not_sent(mock: 
         ws.call("public/test")  # queued behind the keeper's pause: the earlier write was decided
         assert ws._session.pending == {}
     assert _markers(mock) == []
+
+
+def test_a_call_whose_frame_was_written_when_the_connection_died_is_not_sent_again(mock: MockServer) -> None:
+    # The path through the keeper (here: a call made on the keeper's own loop). The frame is
+    # handed to the socket, the write buffer is full and the connection dies: the frame may
+    # have reached the exchange, so the call fails and is never repeated on the next one.
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        conn, keeper = ws._conn, ws._keeper
+        assert conn is not None and keeper is not None
+        send_text, send_data = conn.protocol.send_text, conn.send_data
+        armed: list[bool] = []
+
+        def marked_send_text(data: bytes, fin: bool = True) -> None:
+            armed.append(b"marker" in data)
+            send_text(data, fin)
+
+        def send_then_die() -> None:
+            send_data()
+            if armed and armed.pop():
+                conn.pause_writing()  # the write buffer is full (as on a congested link) ...
+                # ... and the peer resets the connection: asyncio's own path for a failed socket
+                reset = getattr(conn.transport, "_force_close")
+                keeper.loop.call_later(0.05, reset, ConnectionResetError("reset by peer"))
+
+        conn.protocol.send_text = marked_send_text  # type: ignore[method-assign]
+        conn.send_data = send_then_die  # type: ignore[method-assign]
+        mock.ws_faults({"method": "public/test", "action": "ignore"})  # no answer before the reset
+        call = ws.call_async("public/test", {"expected_result": "marker"}, timeout=5)
+        with pytest.raises(APIConnectionError):
+            asyncio.run_coroutine_threadsafe(call, keeper.loop).result(10)
+        wait_until(lambda: ws.stats["state"] == "ready" and ws._conn is not conn, "the reconnect")
+        ws.call("public/test")  # a call after it: the log is complete up to here
+    assert len(_markers(mock)) == 1  # written once, on the connection that then died
 
 
 def test_a_call_whose_caller_gives_up_while_the_client_reconnects_is_not_sent(mock: MockServer) -> None:

@@ -214,6 +214,11 @@ class _Waiter:
         return self.message
 
 
+def _writable(conn: ClientConnection) -> bool:
+    """Whether a frame written to ``conn`` now goes out (it is open and its socket not closing)."""
+    return conn.protocol.state is websockets.protocol.State.OPEN and not conn.transport.is_closing()
+
+
 def _waiting(token: Any) -> bool:
     """Whether the caller behind ``token`` still waits for its answer."""
     if isinstance(token, _Waiter):
@@ -721,11 +726,7 @@ class WebSocketClient:
         bound: float | None,
     ) -> None:
         """On the keeper: write one request frame at once (the caller waits on its token)."""
-        if (
-            conn is not self._conn
-            or conn.protocol.state is not websockets.protocol.State.OPEN
-            or conn.transport.is_closing()
-        ):
+        if conn is not self._conn or not _writable(conn):
             # Not sent: the connection died before the caller saw it. Safe to send on the next
             # one, through the path that waits for the session to be restored, within what is
             # left of the caller's timeout and only while the caller still waits.
@@ -758,7 +759,8 @@ class WebSocketClient:
             _settle(token, None, APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out"))
             return
         try:
-            envelope = await self._request(method, params, left, None, wanted=lambda: _waiting(token))
+            # (counted in stats by the caller's own path when the answer reaches it, not here too)
+            envelope = await self._request(method, params, left, None, wanted=lambda: _waiting(token), counted=False)
         except BaseException as exc:
             _settle(token, None, exc if isinstance(exc, DeribitError) else APIConnectionError(f"{method} failed"))
         else:
@@ -846,6 +848,7 @@ class WebSocketClient:
         op: Operation | None,
         bypass: bool = False,
         wanted: Callable[[], bool] | None = None,
+        counted: bool = True,
     ) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         started = loop.time()
@@ -869,28 +872,36 @@ class WebSocketClient:
                 rpc_id, frame = self._session.request(method, sent, future)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
-            try:
-                await conn.send(frame)
-                if op is not None and op.websocket_no_answer:
-                    # private/logout: the server closes without an answer, and the session ends
-                    # (no reconnect, no re-apply). The close is the answer.
-                    with self._lock:
-                        self._session.forget(rpc_id)
-                    self._logged_out = True
-                    self._session.state.clear()
-                    return {"jsonrpc": "2.0", "result": "ok"}
-                break
-            except ConnectionClosed as exc:
+            if not _writable(conn):
                 # Not sent: the connection had died unnoticed. Safe to send on the next one.
                 with self._lock:
                     self._session.forget(rpc_id)
-                if future.done() and not future.cancelled():
-                    future.exception()  # failed by the reader meanwhile: retrieved, not orphaned
                 if bypass:
-                    raise APIConnectionError(f"{method}: the connection closed ({exc})") from exc
+                    raise APIConnectionError(f"{method}: the connection closed")
                 if self._conn is conn and self._ready is not None:
                     self._ready.clear()
                 await asyncio.sleep(0)
+                continue
+            # Written in this step, with no wait for the buffer to drain: once the frame is
+            # handed to the socket it may reach the exchange, so a connection lost from here on
+            # fails the call (the reader does that) and it is never sent again. The buffer
+            # cannot grow without bound: every caller waits for its answer.
+            try:
+                conn.protocol.send_text(frame.encode())
+                conn.send_data()
+            except Exception as exc:
+                with self._lock:
+                    self._session.forget(rpc_id)
+                raise APIConnectionError(f"{method}: the call was not sent: {type(exc).__name__}") from exc
+            if op is not None and op.websocket_no_answer:
+                # private/logout: the server closes without an answer, and the session ends
+                # (no reconnect, no re-apply). The close is the answer.
+                with self._lock:
+                    self._session.forget(rpc_id)
+                self._logged_out = True
+                self._session.state.clear()
+                return {"jsonrpc": "2.0", "result": "ok"}
+            break
         try:
             envelope = await asyncio.wait_for(future, None if deadline is None else max(deadline - loop.time(), 0))
         except TimeoutError:
@@ -902,8 +913,9 @@ class WebSocketClient:
                 self._session.forget(rpc_id)
             raise
         elapsed = (loop.time() - started) * 1000.0
-        self._stats["calls"] += 1
-        self._stats["last_call_ms"] = round(elapsed, 3)
+        if counted:
+            self._stats["calls"] += 1
+            self._stats["last_call_ms"] = round(elapsed, 3)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("WebSocket <- %s id=%d in %.1f ms", method, rpc_id, elapsed)
         if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
@@ -1261,7 +1273,7 @@ class WebSocketClient:
                 return
             # Straight to the protocol (as the fast path writes calls): no send context to
             # enter and leave for a frame this small.
-            if conn.protocol.state is not websockets.protocol.State.OPEN or conn.transport.is_closing():
+            if not _writable(conn):
                 return
             conn.protocol.send_text(frame.encode())
             conn.send_data()
