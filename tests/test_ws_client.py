@@ -476,7 +476,7 @@ def test_a_call_whose_frame_was_written_when_the_connection_died_is_not_sent_aga
         send_text, send_data = conn.protocol.send_text, conn.send_data
         armed: list[bool] = []
 
-        def marked_send_text(data: bytes, fin: bool = True) -> None:
+        def marked_send_text(data: Any, fin: bool = True) -> None:
             armed.append(b"marker" in data)
             send_text(data, fin)
 
@@ -485,7 +485,7 @@ def test_a_call_whose_frame_was_written_when_the_connection_died_is_not_sent_aga
             if armed and armed.pop():
                 conn.pause_writing()  # the write buffer is full (as on a congested link) ...
                 # ... and the peer resets the connection: asyncio's own path for a failed socket
-                reset = getattr(conn.transport, "_force_close")
+                reset = conn.transport._force_close  # type: ignore[attr-defined]
                 keeper.loop.call_later(0.05, reset, ConnectionResetError("reset by peer"))
 
         conn.protocol.send_text = marked_send_text  # type: ignore[method-assign]
