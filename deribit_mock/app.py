@@ -102,6 +102,9 @@ class Controls:
     rate_limit: dict[str, Any] | None = None
     hits: deque[float] = field(default_factory=deque)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Counts resets: a request delayed by a fault across a reset is not carried out after it
+    #: (it would change the state of whatever test runs next).
+    epoch: int = 0
 
     def take_fault(self, method: str) -> dict[str, Any] | None:
         with self.lock:
@@ -270,11 +273,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
                 }
             )
+        epoch = controls.epoch
         fault = controls.take_fault(name)
         if fault is not None:
             injected = await _inject(fault)
             if injected is not None:
                 return injected
+            if controls.epoch != epoch:
+                refusal = {"error": "the mock was reset while this request was delayed; not carried out"}
+                return JSONResponse(refusal, status_code=503)
         limited = controls.rate_limited()
         if limited is not None:
             headers = {}
@@ -316,6 +323,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse(list(controls.log))
 
     async def reset(request: Request) -> Response:
+        with controls.lock:
+            controls.epoch += 1  # first: a delayed request that wakes during the reset sees it
         for conn in list(hub.connections.values()):
             await hub.close(conn, "reset by /_mock/reset", forget=True)
         hub.reset_records()

@@ -392,7 +392,10 @@ class Hub:
             if fault.get("action") == "ignore":
                 return  # never answered
             if fault.get("action") == "delay":
+                epoch = self.controls.epoch
                 await asyncio.sleep(float(fault.get("seconds", 1.0)))  # then answered, late
+                if self.controls.epoch != epoch:
+                    return  # the mock was reset meanwhile: a request from before must not touch its state
         if name == "public/test" and conn.pending_since is not None:
             # From sending the test_request to the bytes of its answer arriving (not to this
             # handler's turn, which waits behind the other connections' frames).
