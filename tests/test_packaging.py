@@ -159,7 +159,7 @@ from deribit_session_client.api.session_management import get_cancel_on_disconne
 
 
 def test_cancel_on_disconnect_survives_a_drop(deribit_mock):
-    deribit_mock.time_scale(0.05)
+    deribit_mock.time_scale(0.2)  # a heartbeat every 2 s, and as long to answer it
     with WebSocketClient(deribit_mock.ws_url, client_id=deribit_mock.client_id,
                          client_secret=deribit_mock.client_secret, heartbeat_interval=10,
                          cancel_on_disconnect="connection", initial_retry_delay=0.05) as ws:
