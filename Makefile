@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup generate check-generated lint test mock build bench demo api-check release clean
+.PHONY: setup generate check-generated lint test test-stress mock build bench demo api-check release clean
 
 $(STAMP): requirements/dev.txt scripts/bootstrap
 	@PYTHON=$(PYTHON) scripts/bootstrap
@@ -25,6 +25,9 @@ lint: $(STAMP) ## Validate the spec; ruff and mypy --strict over all code
 
 test: $(STAMP) ## Contract tests against the mock server, schemathesis, packaging tests
 	@scripts/test
+
+test-stress: $(STAMP) ## The suite as a shared CI machine runs it: busy loops on every core, processes paused at random (Linux)
+	@$(BIN)/python scripts/stress.py $(ARGS)
 
 mock: $(STAMP) ## Run the mock exchange in the foreground on 127.0.0.1:$(PORT)
 	@scripts/mock --port $(PORT)
