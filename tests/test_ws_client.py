@@ -527,6 +527,26 @@ def test_a_call_whose_caller_gives_up_while_the_client_reconnects_is_not_sent(mo
     assert _markers(mock) == []
 
 
+def test_a_caller_told_of_a_lost_connection_sees_the_client_reconnecting(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Any] = []
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        fail_pending = ws._fail_pending
+
+        def failing_pending(error: Any) -> None:  # the instant callers are woken, deterministically
+            if ws._session.pending:
+                seen.append(ws.stats["state"])
+            fail_pending(error)
+
+        monkeypatch.setattr(ws, "_fail_pending", failing_pending)
+        mock.ws_faults({"method": "public/test", "action": "drop"})
+        with pytest.raises(APIConnectionError):
+            ws.call("public/test", timeout=5)
+    assert seen == ["reconnecting"]
+
+
 def test_a_session_stopped_by_a_bug_fails_its_waiting_calls_at_once(
     mock: MockServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

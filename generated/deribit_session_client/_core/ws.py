@@ -1227,6 +1227,8 @@ class WebSocketClient:
         cause = await self._read_frames(conn)
         if self._conn is conn and self._ready is not None:
             self._ready.clear()
+        if self._stats["state"] == "ready" and not (self._closing or self._logged_out):
+            self._stats["state"] = "reconnecting"  # before any caller is woken: one told of the loss sees this
         self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
         return cause
 
