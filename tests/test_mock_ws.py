@@ -612,15 +612,15 @@ def test_a_websocket_request_delayed_across_a_reset_is_not_carried_out_after_it(
 
     async def go() -> None:
         async with open_ws(mock) as ws:
-            rpc = Rpc(ws)
-            await rpc.auth()
+            # The static token, which survives a reset (a session token would not, and the
+            # late request would then be refused whether or not the mock checks for a reset).
             await ws.send(
                 json.dumps(
                     {
                         "jsonrpc": "2.0",
                         "id": 99,
                         "method": "private/enable_cancel_on_disconnect",
-                        "params": {"scope": "account"},
+                        "params": {"scope": "account", "access_token": ACCESS_TOKEN},
                     }
                 )
             )
