@@ -25,9 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _spin() -> None:  # (runs in a process of its own)
-    while True:
-        pass
+def _spin(parent: int) -> None:  # (runs in a process of its own; stops when its parent is gone)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while os.getppid() == parent:
+        for _ in range(100_000):
+            pass
 
 
 def _children(pid: int) -> list[int]:
@@ -72,6 +75,16 @@ def _pauser(root: int, max_pause: float, done: threading.Event, paused: list[int
                 pass
 
 
+def _stop_group(suite: subprocess.Popen[bytes]) -> None:
+    """Resumes and kills the suite's whole process group (workers, mock servers)."""
+    for number in (signal.SIGCONT, signal.SIGKILL):
+        try:
+            os.killpg(suite.pid, number)
+        except ProcessLookupError:
+            pass
+    suite.wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--spinners", type=int, default=os.cpu_count() or 2, help="busy loops (default: one a core)")
@@ -80,25 +93,34 @@ def main() -> int:
     options, pytest_args = parser.parse_known_args()
     if not sys.platform.startswith("linux"):
         parser.error("Linux only: the process tree is read from /proc")
-    spinners = [multiprocessing.Process(target=_spin, daemon=True) for _ in range(options.spinners)]
+    # SIGTERM and SIGHUP (a CI job's timeout, a closed terminal) end it as Ctrl-C does: through
+    # the finally blocks below, which resume and stop everything it started.
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.default_int_handler)
+    spinners = [
+        multiprocessing.Process(target=_spin, args=(os.getpid(),), daemon=True) for _ in range(options.spinners)
+    ]
     for spinner in spinners:
         spinner.start()
     try:
         for run in range(1, options.runs + 1):
             command = [sys.executable, "-m", "pytest", "-n", "auto", "-p", "no:cacheprovider", *pytest_args]
             started = time.monotonic()
-            suite = subprocess.Popen(command, cwd=ROOT)
+            suite = subprocess.Popen(command, cwd=ROOT, start_new_session=True)  # a group to stop as one
             done, paused = threading.Event(), [0]
             pauser = threading.Thread(target=_pauser, args=(suite.pid, options.max_pause, done, paused))
             pauser.start()
             try:
-                status = suite.wait()
+                while True:
+                    try:
+                        status = suite.wait(timeout=0.2)  # (short waits: a signal is handled at once)
+                        break
+                    except subprocess.TimeoutExpired:
+                        continue
             finally:
                 done.set()
-                pauser.join()
-                if suite.poll() is None:
-                    suite.kill()
-                    suite.wait()
+                pauser.join()  # (it resumes the process it paused before it returns)
+                _stop_group(suite)  # (whatever of the run is left, stopped or not)
             took = time.monotonic() - started
             print(f"stress run {run}: exit {status} in {took:.0f} s, {paused[0]} pauses, {options.spinners} busy loops")
             if status != 0:
@@ -112,4 +134,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
