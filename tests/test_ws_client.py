@@ -507,6 +507,49 @@ def test_a_call_whose_frame_was_written_when_the_connection_died_is_not_sent_aga
     assert len(_markers(mock)) == 1  # written once, on the connection that then died
 
 
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_call_on_the_keeper_path_is_not_written_after_its_caller_gave_up(
+    mock: MockServer, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # Cancelling the keeper's task reaches it a step later: here it never does (swallowed, as
+    # a cancel that arrives after the task has moved on), and the write must still not happen.
+    hold = 6.0 if kind == "sync" else 1.0  # (sync: past the caller's own wait, timeout + 5 s)
+    entered, passed = threading.Event(), threading.Event()
+    with ws_client(mock) as ws:
+        ws.call("public/test")
+        wait_ready = ws._wait_ready
+
+        async def late_wait_ready(method: str, deadline: float | None) -> None:
+            await wait_ready(method, deadline)
+            if method == "public/test":
+                entered.set()
+                try:
+                    await asyncio.sleep(hold)
+                except asyncio.CancelledError:
+                    pass  # the cancel that came too late to stop the write
+                passed.set()
+
+        monkeypatch.setattr(ws, "_fast_connection", lambda op: None)  # every call on the keeper path
+        monkeypatch.setattr(ws, "_wait_ready", late_wait_ready)
+        if kind == "sync":
+            with pytest.raises(APITimeoutError):
+                ws.call("public/test", {"expected_result": "marker"}, timeout=0.5)
+        else:
+
+            async def cancelled() -> None:
+                task = asyncio.ensure_future(ws.call_async("public/test", {"expected_result": "marker"}, timeout=5))
+                await asyncio.to_thread(entered.wait, 10)
+                task.cancel()
+                with pytest.raises(asyncio.CancelledError):
+                    await task
+
+            asyncio.run(cancelled())
+        wait_until(passed.is_set, "the keeper's task to go on")
+        monkeypatch.setattr(ws, "_wait_ready", wait_ready)
+        ws.call("private/get_cancel_on_disconnect")  # after it on the keeper: the log is complete up to here
+    assert _markers(mock) == []
+
+
 def test_a_call_whose_caller_gives_up_while_the_client_reconnects_is_not_sent(mock: MockServer) -> None:
     with ws_client(mock) as ws:
         ws.call("public/test")

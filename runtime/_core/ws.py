@@ -637,9 +637,14 @@ class WebSocketClient:
         conn = None if bypass else self._fast_connection(op)
         if conn is not None:  # connected and ready: straight to the socket, no task on the keeper
             return self._fast_sync(keeper, conn, method, params, bound, op)
+        # Cancelling the keeper's task reaches it only on its next step: until then it could
+        # still write the frame. It checks this flag in the step that writes.
+        gave_up = threading.Event()
+        request = self._request(method, params, bound, op, bypass, wanted=lambda: not gave_up.is_set())
         try:
-            future = keeper.submit(self._request(method, params, bound, op, bypass))
+            future = keeper.submit(request)
         except RuntimeError:  # the keeper stopped: the client was closed meanwhile
+            request.close()
             raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
         try:
             envelope: dict[str, Any] = future.result(
@@ -647,9 +652,11 @@ class WebSocketClient:
             )  # (the coroutine bounds it)
             return envelope
         except concurrent.futures.TimeoutError:
+            gave_up.set()
             future.cancel()
             raise APITimeoutError(f"{method} timed out after {bound} s") from None
         except BaseException:  # KeyboardInterrupt and the like: stop waiting on the keeper too
+            gave_up.set()
             future.cancel()
             raise
 
@@ -672,11 +679,20 @@ class WebSocketClient:
         conn = None if bypass else self._fast_connection(op)
         if conn is not None:
             return await self._fast_async(keeper, conn, method, params, bound, op)
+        gave_up = threading.Event()  # (as in _roundtrip_sync)
+        request = self._request(method, params, bound, op, bypass, wanted=lambda: not gave_up.is_set())
         try:
-            submitted = keeper.submit(self._request(method, params, bound, op, bypass))
+            submitted = keeper.submit(request)
         except RuntimeError:
+            request.close()
             raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
-        return await asyncio.wrap_future(submitted)
+        try:
+            # shielded: a cancel of this caller must not reach the keeper before the flag is set
+            return await asyncio.shield(asyncio.wrap_future(submitted))
+        except BaseException:  # cancelled, or failed: either way nothing may go out after this
+            gave_up.set()
+            submitted.cancel()
+            raise
 
     # -- the fast path: a ready connection, written to from the keeper loop without a task ----------
 
