@@ -882,7 +882,9 @@ class WebSocketClient:
             if conn is None:
                 raise self._fatal or APIConnectionError(f"{method}: not connected")
             if wanted is not None and not wanted():  # the caller gave up while we reconnected
-                raise APIConnectionError(f"{method}: not sent, the caller stopped waiting")
+                # Not sent. Nobody reads this result: end as cancelled, which asyncio does not
+                # log as an exception never retrieved (the cancel itself may still be on its way).
+                raise asyncio.CancelledError
             future: asyncio.Future[dict[str, Any]] = loop.create_future()
             with self._lock:
                 rpc_id, frame = self._session.request(method, sent, future)
