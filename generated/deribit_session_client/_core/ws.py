@@ -215,9 +215,17 @@ class _Waiter:
         return self.message
 
 
-def _writable(conn: ClientConnection) -> bool:
-    """Whether a frame written to ``conn`` now goes out (it is open and its socket not closing)."""
-    return conn.protocol.state is websockets.protocol.State.OPEN and not conn.transport.is_closing()
+def _write(conn: ClientConnection, frame: str) -> bool:
+    """Writes ``frame`` to ``conn`` in this step, straight to the protocol (no send context, no
+    wait for the buffer to drain), if it can go out: open, and its socket not closing. False:
+    not written, so safe to send elsewhere. Once written it may reach the exchange: a
+    connection lost afterwards fails its call (the reader does that), and it is never sent
+    again. The buffer cannot grow without bound: every caller waits for its answer."""
+    if conn.protocol.state is not websockets.protocol.State.OPEN or conn.transport.is_closing():
+        return False
+    conn.protocol.send_text(frame.encode())
+    conn.send_data()
+    return True
 
 
 def _waiting(token: Any) -> bool:
@@ -638,15 +646,7 @@ class WebSocketClient:
         conn = None if bypass else self._fast_connection(op)
         if conn is not None:  # connected and ready: straight to the socket, no task on the keeper
             return self._fast_sync(keeper, conn, method, params, bound, op)
-        # Cancelling the keeper's task reaches it only on its next step: until then it could
-        # still write the frame. It checks this flag in the step that writes.
-        gave_up = threading.Event()
-        request = self._request(method, params, bound, op, bypass, wanted=lambda: not gave_up.is_set())
-        try:
-            future = keeper.submit(request)
-        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
-            request.close()
-            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
+        future, gave_up = self._submit_request(keeper, method, params, bound, op, bypass)
         try:
             envelope: dict[str, Any] = future.result(
                 None if bound is None else bound + 5.0
@@ -680,13 +680,7 @@ class WebSocketClient:
         conn = None if bypass else self._fast_connection(op)
         if conn is not None:
             return await self._fast_async(keeper, conn, method, params, bound, op)
-        gave_up = threading.Event()  # (as in _roundtrip_sync)
-        request = self._request(method, params, bound, op, bypass, wanted=lambda: not gave_up.is_set())
-        try:
-            submitted = keeper.submit(request)
-        except RuntimeError:
-            request.close()
-            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
+        submitted, gave_up = self._submit_request(keeper, method, params, bound, op, bypass)
         try:
             # shielded: a cancel of this caller must not reach the keeper before the flag is set
             return await asyncio.shield(asyncio.wrap_future(submitted))
@@ -694,6 +688,27 @@ class WebSocketClient:
             gave_up.set()
             submitted.cancel()
             raise
+
+    def _submit_request(
+        self,
+        keeper: _Keeper,
+        method: str,
+        params: dict[str, Any],
+        bound: float | None,
+        op: Operation | None,
+        bypass: bool,
+    ) -> tuple[concurrent.futures.Future[dict[str, Any]], threading.Event]:
+        """Runs the call as a task on the keeper (it waits for a restore). The caller sets the
+        event when it gives up, before it cancels the task: a cancel reaches the task only on
+        its next step, and until then it could still write the frame; it checks the event in
+        the step that writes."""
+        gave_up = threading.Event()
+        request = self._request(method, params, bound, op, bypass, wanted=lambda: not gave_up.is_set())
+        try:
+            return keeper.submit(request), gave_up
+        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
+            request.close()
+            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
 
     # -- the fast path: a ready connection, written to from the keeper loop without a task ----------
 
@@ -743,18 +758,6 @@ class WebSocketClient:
         bound: float | None,
     ) -> None:
         """On the keeper: write one request frame at once (the caller waits on its token)."""
-        if conn is not self._conn or not _writable(conn):
-            # Not sent: the connection died before the caller saw it. Safe to send on the next
-            # one, through the path that waits for the session to be restored, within what is
-            # left of the caller's timeout and only while the caller still waits.
-            with self._lock:
-                token = self._session.forget(rpc_id)
-            if token is not None:
-                left = None if bound is None else bound - (time.perf_counter() - started)
-                task = asyncio.get_running_loop().create_task(self._resend(token, method, params, left))
-                _CLOSING.add(task)
-                task.add_done_callback(_CLOSING.discard)
-            return
         with self._lock:
             waiting = _waiting(self._session.pending.get(rpc_id))
             if not waiting:  # the caller gave up (timed out, interrupted) before the keeper got here
@@ -762,12 +765,23 @@ class WebSocketClient:
         if not waiting:
             return  # not sent: an order the caller was told had failed must not go out later
         try:
-            conn.protocol.send_text(frame.encode())
-            conn.send_data()
+            if conn is self._conn and _write(conn, frame):
+                return
         except Exception as exc:
             with self._lock:
                 token = self._session.forget(rpc_id)
             _settle(token, None, APIConnectionError(f"the call was not sent: {type(exc).__name__}"))
+            return
+        # Not sent: the connection died before the caller saw it. Safe to send on the next one,
+        # through the path that waits for the session to be restored, within what is left of
+        # the caller's timeout and only while the caller still waits.
+        with self._lock:
+            token = self._session.forget(rpc_id)
+        if token is not None:
+            left = None if bound is None else bound - (time.perf_counter() - started)
+            task = asyncio.get_running_loop().create_task(self._resend(token, method, params, left))
+            _CLOSING.add(task)
+            task.add_done_callback(_CLOSING.discard)
 
     async def _resend(self, token: Any, method: str, params: dict[str, Any], left: float | None) -> None:
         if not _waiting(token):
@@ -891,7 +905,13 @@ class WebSocketClient:
                 rpc_id, frame = self._session.request(method, sent, future)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
-            if not _writable(conn):
+            try:
+                written = _write(conn, frame)
+            except Exception as exc:
+                with self._lock:
+                    self._session.forget(rpc_id)
+                raise APIConnectionError(f"{method}: the call was not sent: {type(exc).__name__}") from exc
+            if not written:
                 # Not sent: the connection had died unnoticed. Safe to send on the next one.
                 with self._lock:
                     self._session.forget(rpc_id)
@@ -901,17 +921,6 @@ class WebSocketClient:
                     self._ready.clear()
                 await asyncio.sleep(0)
                 continue
-            # Written in this step, with no wait for the buffer to drain: once the frame is
-            # handed to the socket it may reach the exchange, so a connection lost from here on
-            # fails the call (the reader does that) and it is never sent again. The buffer
-            # cannot grow without bound: every caller waits for its answer.
-            try:
-                conn.protocol.send_text(frame.encode())
-                conn.send_data()
-            except Exception as exc:
-                with self._lock:
-                    self._session.forget(rpc_id)
-                raise APIConnectionError(f"{method}: the call was not sent: {type(exc).__name__}") from exc
             if op is not None and op.websocket_no_answer:
                 # private/logout: the server closes without an answer, and the session ends
                 # (no reconnect, no re-apply). The close is the answer.
@@ -1290,14 +1299,8 @@ class WebSocketClient:
         try:
             received = self._last_frame = asyncio.get_running_loop().time()
             frame = self._frame(conn, raw)
-            if frame is None:
+            if frame is None or not _write(conn, frame):
                 return
-            # Straight to the protocol (as the fast path writes calls): no send context to
-            # enter and leave for a frame this small.
-            if not _writable(conn):
-                return
-            conn.protocol.send_text(frame.encode())
-            conn.send_data()
         except Exception:
             logger.exception("Handling a WebSocket frame failed")
             return
