@@ -49,8 +49,27 @@ class DeribitMock:
         return getattr(self.server, name)
 
 
+#: What the mock server needs beyond the base install: the ``testing`` extra.
+_EXTRA_MODULES = ("starlette", "uvicorn", "pydantic")
+_INSTALL_HINT = 'pip install "deribit-session-client[testing]"'
+
+
+def _require_testing_extra() -> None:
+    """Fails the asking test (not the whole run) when the mock's dependencies are missing."""
+    import importlib.util
+
+    missing = [name for name in _EXTRA_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.fail(
+            f"the deribit_mock fixture needs the mock exchange's dependencies ({', '.join(missing)} missing):"
+            f" {_INSTALL_HINT}",
+            pytrace=False,
+        )
+
+
 @pytest.fixture(scope="session")
 def _deribit_mock_server() -> Iterator[MockServer]:
+    _require_testing_extra()
     from .process import start_mock, stop_mock
 
     env = {

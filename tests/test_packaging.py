@@ -178,25 +178,66 @@ def test_http_too(deribit_mock):
 """
 
 
-@pytest.mark.timeout(300)  # installs the testing extra's dependencies from the package index
-def test_downstream_teams_test_against_the_mock_with_the_fixture(wheel: Path, tmp_path: Path) -> None:
-    env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[testing]"],
-        check=True,
-        capture_output=True,
-    )
-    project = tmp_path / "downstream"
-    project.mkdir()
-    (project / "test_strategy.py").write_text(DOWNSTREAM_TEST)
-    run = subprocess.run(
+TRIVIAL_TEST = """
+import deribit_session_client
+
+
+def test_the_package_imports():
+    assert deribit_session_client.__version__
+"""
+
+FIXTURE_TEST = """
+def test_uses_the_mock(deribit_mock):
+    pass
+"""
+
+
+def _pytest_in(python: Path, project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
         capture_output=True,
         text=True,
         env={k: v for k, v in __import__("os").environ.items() if k not in ("PYTHONPATH",)},
+        timeout=240,
     )
+
+
+def _pip(python: Path, *args: str) -> None:
+    run = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+
+
+@pytest.mark.timeout(420)  # installs pytest, then the testing extra's dependencies, from the package index
+def test_downstream_teams_test_against_the_mock_with_the_fixture(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    project = tmp_path / "downstream"
+    project.mkdir()
+
+    # The plain install, in a project that has pytest: the plugin is registered, and must not
+    # stop pytest from starting (it did: starlette is only in the testing extra).
+    _pip(python, str(wheel), "pytest")
+    (project / "test_trivial.py").write_text(TRIVIAL_TEST)
+    run = _pytest_in(python, project)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "2 passed" in run.stdout
+    assert "1 passed" in run.stdout
+
+    # A test asking for the fixture without the extra fails alone, saying what to install.
+    (project / "test_fixture.py").write_text(FIXTURE_TEST)
+    run = _pytest_in(python, project)
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "1 passed, 1 error" in run.stdout
+    assert 'pip install "deribit-session-client[testing]"' in run.stdout
+    (project / "test_fixture.py").unlink()
+
+    _pip(python, f"{wheel}[testing]")
+    (project / "test_strategy.py").write_text(DOWNSTREAM_TEST)
+    run = _pytest_in(python, project)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "3 passed" in run.stdout
