@@ -9,6 +9,9 @@ Controls (outside ``/api/v2``, JSON in and out):
 - ``POST /_mock/config``: ``{"realistic": true|false}`` switches realistic mode.
 - ``POST /_mock/rate_limit``: ``{"limit": N, "window": seconds, "status": 429|400,
   "retry_after": seconds|null}``; over N requests a window, answers 10028 ``too_many_requests``.
+- ``POST /_mock/stubs``: ``{"method": "private/get_positions", "result": ANY}`` (or ``"error":
+  {"code", "message", "data"?}``, and ``"transport": "http" | "websocket"`` for one only):
+  answers a method outside the spec until the next reset. Private stubs need authentication.
 - ``POST /_mock/faults``: ``{"faults": [FAULT, ...]}`` queues faults for the next requests
   under ``/api/v2``, one request each. A FAULT is ``{"kind": "delay", "seconds": S}``,
   ``{"kind": "status", "status": 500|502|503, "retry_after": S?}``, ``{"kind": "drop"}``
@@ -46,7 +49,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from .methods import SECRET_PARAMS, SIGNATURE_WINDOW, Credentials, RpcError, Session, State, dispatch
+from .methods import SECRET_PARAMS, SIGNATURE_WINDOW, Credentials, RpcError, Session, State, Stub, dispatch
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 DEFAULT_CLIENT_ID = "mock-client-id"
@@ -425,6 +428,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await hub.send_test_request(conn, float(interval) * state.time_scale)
         return JSONResponse({"sent": [c.id for c in picked]})
 
+    @_bad_input_is_400
+    async def stubs(request: Request) -> Response:
+        name, stub = Stub.from_body(await _json_body(request))
+        with state.lock:
+            state.stubs[name] = stub
+        return JSONResponse({"stubbed": sorted(state.stubs)})
+
     async def rate_limit(request: Request) -> Response:
         body = await request.json()
         with controls.lock:
@@ -447,6 +457,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/_mock/config", config, methods=["POST"]),
             Route("/_mock/rate_limit", rate_limit, methods=["POST"]),
             Route("/_mock/faults", faults, methods=["POST"]),
+            Route("/_mock/stubs", stubs, methods=["POST"]),
             Route("/_mock/connections", connections, methods=["GET"]),
             Route("/_mock/events", events, methods=["GET"]),
             Route("/_mock/heartbeats", heartbeats, methods=["GET"]),

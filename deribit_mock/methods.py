@@ -104,6 +104,40 @@ MAX_TOKEN_LIFETIME = 31_536_000.0
 REFRESH_LIFETIME_FACTOR = 10.0
 
 
+@dataclass(frozen=True)
+class Stub:
+    """A canned answer for a method the spec does not describe (an order, positions, time).
+
+    ``result`` is any JSON value; ``error`` (``{"code", "message", "data"?}``) answers an error
+    instead. ``transports`` limits it to ``http`` or ``websocket``. A ``private/`` stub needs
+    authentication as every private method does."""
+
+    result: Any = None
+    error: dict[str, Any] | None = None
+    transports: frozenset[str] = frozenset({"http", "websocket"})
+
+    @classmethod
+    def from_body(cls, body: Mapping[str, Any]) -> tuple[str, Stub]:
+        """(method, stub) from a control's JSON body; ValueError saying what is wrong."""
+        name = body.get("method")
+        if not isinstance(name, str) or not name.startswith(("public/", "private/")):
+            raise ValueError("method must be a name such as 'private/get_positions'")
+        if name in METHODS:
+            raise ValueError(f"{name} is in the spec and has the mock's own behaviour; use faults to change its answer")
+        if ("result" in body) == ("error" in body):
+            raise ValueError("give either result or error")
+        error = body.get("error")
+        if error is not None and not (
+            isinstance(error, dict) and isinstance(error.get("code"), int) and isinstance(error.get("message"), str)
+        ):
+            raise ValueError("error must be an object with an integer code and a message")
+        transport = body.get("transport")
+        if transport not in (None, "http", "websocket"):
+            raise ValueError("transport must be 'http', 'websocket' or absent (both)")
+        transports = frozenset({transport} if transport else {"http", "websocket"})
+        return name, cls(result=body.get("result"), error=error, transports=transports)
+
+
 @dataclass
 class State:
     """What the exchange keeps per account: the cancel-on-disconnect default, tokens, nonces."""
@@ -118,10 +152,13 @@ class State:
     refresh_tokens: dict[str, Token] = field(default_factory=dict)
     nonces: dict[tuple[str, str], float] = field(default_factory=dict)
     sessions: int = 0
+    #: Answers for methods outside the spec (``POST /_mock/stubs``): name -> Stub.
+    stubs: dict[str, Stub] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self.lock:
+            self.stubs.clear()
             self.cod_by_account.clear()
             self.tokens.clear()
             self.refresh_tokens.clear()
@@ -333,7 +370,15 @@ def dispatch(
     """Runs method ``name``; returns its result (already checked against the response model)."""
     found = METHODS.get(name)
     if found is None:
-        raise RpcError(-32601, "Method not found")
+        stub = state.stubs.get(name)
+        if stub is None or transport not in stub.transports:
+            raise RpcError(-32601, "Method not found")
+        if name.startswith("private/") and session.account is None:
+            raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "authorization_required"})
+        if stub.error is not None:
+            error = stub.error
+            raise RpcError(error["code"], error["message"], error.get("data"))
+        return stub.result
     if found.private and session.account is None:
         raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "authorization_required"})
     if (realistic or found.always_websocket_only) and found.websocket_only and transport != "websocket":

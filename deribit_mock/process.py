@@ -42,6 +42,27 @@ class MockServer:
         body = {"limit": limit, "window": window, "status": status, "retry_after": retry_after}
         self.controls.post("/rate_limit", json=body).raise_for_status()
 
+    def stub(
+        self,
+        method: str,
+        *,
+        result: Any = None,
+        error: dict[str, Any] | None = None,
+        transport: str | None = None,
+    ) -> None:
+        """Answer ``method`` (one outside the spec) with ``result``, or with ``error``
+        (``{"code", "message", "data"?}``), on both transports or on ``transport`` alone,
+        until the next reset."""
+        body: dict[str, Any] = {"method": method, "transport": transport}
+        if error is not None:
+            body["error"] = error
+        else:
+            body["result"] = result
+        response = self.controls.post("/stubs", json=body)
+        if response.status_code == 400:
+            raise ValueError(response.json()["error"])
+        response.raise_for_status()
+
     def realistic(self, on: bool) -> None:
         self.controls.post("/config", json={"realistic": on}).raise_for_status()
 

@@ -428,7 +428,7 @@ class Hub:
         session = conn.session
         token = params.pop("access_token", None)
         found = METHODS.get(name)
-        private = found is not None and found.private
+        private = found.private if found is not None else name.startswith("private/") and name in self.state.stubs
         borrowed = False
         if private:
             if token is not None:
