@@ -5,6 +5,7 @@ from ._core.errors import (
     APIError,
     APITimeoutError,
     AuthenticationError,
+    CallbackError,
     DeribitError,
     InternalServerError,
     InvalidParamsError,
@@ -22,6 +23,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "CallbackError",
     "DeribitError",
     "InternalServerError",
     "InvalidParamsError",
@@ -33,3 +35,10 @@ __all__ = [
     "error_from_rpc",
     "parse_retry_after",
 ]
+
+# Tracebacks, reprs and pickles name the public module, not the runtime's private one.
+for _name in __all__:
+    _value = globals()[_name]
+    if isinstance(_value, type):
+        _value.__module__ = __name__
+del _name, _value

@@ -20,6 +20,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "CallbackError",
     "DeribitError",
     "InternalServerError",
     "InvalidParamsError",
@@ -99,6 +100,7 @@ class APIError(DeribitError):
         data: The error's free-form ``data`` (for -32602 a dict with ``param`` and ``reason``).
         status_code: The HTTP status, or None (WebSocket, or raised before any request).
         response: The raw ``httpx.Response``, or None (WebSocket, or after unpickling).
+        method: The JSON-RPC method that was called (``"private/get_positions"``), when known.
     """
 
     #: The codes this class stands for; used by :func:`error_from_rpc`.
@@ -112,12 +114,14 @@ class APIError(DeribitError):
         data: Any = None,
         status_code: int | None = None,
         response: httpx.Response | None = None,
+        method: str | None = None,
     ) -> None:
         self.code = code
         self.message = excerpt(str(message), MESSAGE_LIMIT)
         self.data = data
         self.status_code = status_code
         self.response = response
+        self.method = excerpt(method, 120) if method is not None else None
         super().__init__(self._describe())
 
     def _describe(self) -> str:
@@ -172,6 +176,10 @@ class MethodNotFoundError(APIError):
 
     codes = (-32601,)
 
+    def _describe(self) -> str:
+        called = f": {self.method}" if self.method else ""
+        return super()._describe() + called
+
 
 class WebSocketOnlyError(APIError):
     """The method is WebSocket-only at Deribit and was called over HTTP (10030)."""
@@ -202,12 +210,13 @@ class RateLimitError(APIError):
         data: Any = None,
         status_code: int | None = None,
         response: httpx.Response | None = None,
+        method: str | None = None,
         retry_after: float | None = None,
     ) -> None:
         if retry_after is None and response is not None:
             retry_after = parse_retry_after(response.headers)
         self.retry_after = retry_after
-        super().__init__(message, code=code, data=data, status_code=status_code, response=response)
+        super().__init__(message, code=code, data=data, status_code=status_code, response=response, method=method)
 
 
 class InternalServerError(APIError):
@@ -264,6 +273,22 @@ class ResponseValidationError(DeribitError):
         super().__init__(f"{self.reason}{where}; body: {self.body!r}")
 
 
+class CallbackError(DeribitError):
+    """A callback of yours (``on_reconnect``, ``on_notification``) raised; handed to ``on_error``.
+
+    The exception it raised is chained as ``__cause__``; the session goes on.
+
+    Attributes:
+        callback: Which callback raised: ``"on_reconnect"`` or ``"on_notification"``.
+    """
+
+    def __init__(self, callback: str, error: BaseException) -> None:
+        self.callback = callback
+        detail = mask_secrets(excerpt(str(error), MESSAGE_LIMIT))
+        super().__init__(f"{callback} raised {type(error).__name__}: {detail}")
+        self.__cause__ = error
+
+
 _BY_CODE: dict[int, type[APIError]] = {
     code: cls
     for cls in (
@@ -285,6 +310,7 @@ def error_from_rpc(
     *,
     status_code: int | None = None,
     response: httpx.Response | None = None,
+    method: str | None = None,
 ) -> APIError:
     """The exception for a JSON-RPC error, by code, then by HTTP status (429, 5xx)."""
     cls = _BY_CODE.get(code) if code is not None else None
@@ -295,7 +321,7 @@ def error_from_rpc(
             cls = InternalServerError
         else:
             cls = APIError
-    return cls(message, code=code, data=data, status_code=status_code, response=response)
+    return cls(message, code=code, data=data, status_code=status_code, response=response, method=method)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -39,11 +39,13 @@ from .errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
+    CallbackError,
     DeribitError,
     InvalidParamsError,
     RateLimitError,
     ResponseValidationError,
     excerpt,
+    mask_secrets,
     masked_json,
 )
 from .meta import package_name, user_agent
@@ -107,8 +109,11 @@ class _Keeper:
         # and many connections, answers waited hundreds of ms behind a busy user thread
         # (make bench: blocked_p99_ms). A shorter interval bounds that wait; it is lowered only
         # from Python's default, never raised, and never if the process chose its own.
+        # The process gets its own interval back when the keeper stops (release()).
+        self.lowered_to: float | None = None  # what getswitchinterval() then reads (in whole µs)
         if sys.getswitchinterval() == _DEFAULT_SWITCH_INTERVAL:
             sys.setswitchinterval(KEEPER_SWITCH_INTERVAL)
+            self.lowered_to = sys.getswitchinterval()
         try:
             import uvloop  # type: ignore[import-not-found,unused-ignore]
 
@@ -134,6 +139,8 @@ class _Keeper:
                 return
             if _Keeper._current is self:
                 _Keeper._current = None
+            if self.lowered_to is not None and sys.getswitchinterval() == self.lowered_to:
+                sys.setswitchinterval(_DEFAULT_SWITCH_INTERVAL)  # unless the process chose another since
         self.loop.call_soon_threadsafe(self.loop.stop)
         if threading.current_thread() is not self.thread:
             self.thread.join(5)
@@ -152,15 +159,17 @@ def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 class _Callbacks:
     """A thread with an event loop of its own, where user callbacks (sync or async) run, one
-    after another in the order they were scheduled; an exception is logged, never lost."""
+    after another in the order they were scheduled; an exception is logged and handed to
+    ``report(role, error)``, never lost."""
 
-    def __init__(self, name: str = "callbacks") -> None:
+    def __init__(self, name: str = "callbacks", report: Callable[[str, BaseException], None] | None = None) -> None:
+        self.report = report
         self.loop = asyncio.new_event_loop()
         self._tail: asyncio.Future[Any] | None = None
         self.thread = threading.Thread(target=_run_loop, args=(self.loop,), name=f"deribit-session-{name}", daemon=True)
         self.thread.start()
 
-    def run(self, callback: Callback, *args: Any) -> concurrent.futures.Future[Any]:
+    def run(self, role: str, callback: Callback, *args: Any) -> concurrent.futures.Future[Any]:
         async def invoke() -> Any:
             previous, self._tail = self._tail, asyncio.current_task()
             if previous is not None:
@@ -171,7 +180,7 @@ class _Callbacks:
             return result
 
         future = asyncio.run_coroutine_threadsafe(invoke(), self.loop)
-        future.add_done_callback(_log_callback_error(callback))
+        future.add_done_callback(_log_callback_error(role, callback, self.report))
         return future
 
     def stop(self) -> None:
@@ -272,14 +281,19 @@ def _expire(token: asyncio.Future[Any]) -> None:
         token.set_exception(_Expired())
 
 
-def _log_callback_error(callback: Callback) -> Callable[[concurrent.futures.Future[Any]], None]:
+def _log_callback_error(
+    role: str, callback: Callback, report: Callable[[str, BaseException], None] | None
+) -> Callable[[concurrent.futures.Future[Any]], None]:
     def check(future: concurrent.futures.Future[Any]) -> None:
         if future.cancelled():
             return
         error = future.exception()
         if error is not None:
             name = getattr(callback, "__qualname__", repr(callback))
-            logger.error("The callback %s raised %s: %s", name, type(error).__name__, excerpt(str(error), 200))
+            detail = mask_secrets(excerpt(str(error), 200))
+            logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
+            if report is not None:
+                report(role, error)
 
     return check
 
@@ -508,9 +522,14 @@ class WebSocketClient:
         attr = "_reconnect_callbacks" if kind == "reconnect" else "_callbacks"
         runner: _Callbacks | None = getattr(self, attr)
         if runner is None:
-            runner = _Callbacks(kind)
+            runner = _Callbacks(kind, self._callback_failed)
             setattr(self, attr, runner)
         return runner
+
+    def _callback_failed(self, role: str, error: BaseException) -> None:
+        """A callback raised (already logged): ``on_error`` gets it as a CallbackError."""
+        if role != "on_error" and self.on_error is not None and self._keeper is not None:
+            self._runner_for("callbacks").run("on_error", self.on_error, CallbackError(role, error))
 
     def __enter__(self) -> Self:
         return self.open()
@@ -565,24 +584,24 @@ class WebSocketClient:
         """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
         generated operations."""
         envelope = self._roundtrip_sync(method, dict(params or {}), timeout, _operation_for(method))
-        return self._checked(envelope)["result"]
+        return self._checked(envelope, method)["result"]
 
     async def call_async(
         self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
     ) -> Any:
         envelope = await self._roundtrip_async(method, dict(params or {}), timeout, _operation_for(method))
-        return self._checked(envelope)["result"]
+        return self._checked(envelope, method)["result"]
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
-        return self._typed(model, envelope)
+        return self._typed(model, envelope, op.rpc_method)
 
     async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return self._typed(model, envelope)
+        return self._typed(model, envelope, op.rpc_method)
 
-    def _typed(self, model: type[T], envelope: dict[str, Any]) -> T:
-        checked = self._checked(envelope)
+    def _typed(self, model: type[T], envelope: dict[str, Any], method: str) -> T:
+        checked = self._checked(envelope, method)
         try:
             return model.from_dict(checked)
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
@@ -609,9 +628,9 @@ class WebSocketClient:
         return Response(status_code=status, content=raw, headers={}, parsed=parse_models(models, status, raw))
 
     @staticmethod
-    def _checked(envelope: dict[str, Any]) -> dict[str, Any]:
+    def _checked(envelope: dict[str, Any], method: str | None = None) -> dict[str, Any]:
         envelope.pop("_raw", None)
-        error = rpc_error(envelope)
+        error = rpc_error(envelope, method=method)
         if error is not None:
             raise error
         if "result" not in envelope:
@@ -1047,7 +1066,7 @@ class WebSocketClient:
             self._conn = conn
             reader = asyncio.create_task(self._read(conn))
             try:
-                await asyncio.wait_for(self._establish(first), self._setup_bound())
+                hook_note = await asyncio.wait_for(self._establish(first), self._setup_bound())
             except AuthenticationError as exc:
                 reader.cancel()
                 await self._drop(conn)
@@ -1082,7 +1101,7 @@ class WebSocketClient:
             self._stats["connects"] += 1
             if not first:
                 self._stats["reconnects"] += 1
-                logger.info("Reconnected to %s; session restored (%s)", self.url, self._describe_state())
+                logger.info("Reconnected to %s; session restored (%s)%s", self.url, self._describe_state(), hook_note)
             else:
                 logger.info("Connected to %s (%s)", self.url, self._describe_state())
                 opened.set_result(None)
@@ -1152,8 +1171,9 @@ class WebSocketClient:
         parts = [f"{method} {params}" for method, params in calls]
         return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
 
-    async def _establish(self, first: bool) -> None:
-        """Authenticate and put the connection state back, before any waiting call goes out."""
+    async def _establish(self, first: bool) -> str:
+        """Authenticate and put the connection state back, before any waiting call goes out.
+        Returns what to add to the INFO line (an ``on_reconnect`` that raised)."""
         await self._authenticate()
         if first:
             operations = _operations()
@@ -1169,11 +1189,14 @@ class WebSocketClient:
             if self.on_reconnect is not None:
                 self._in_on_reconnect = True
                 try:
-                    await asyncio.wrap_future(self._runner_for("reconnect").run(self.on_reconnect, self))
-                except Exception:  # the user's to fix (logged by the runner); the session stands
-                    pass
+                    await asyncio.wrap_future(
+                        self._runner_for("reconnect").run("on_reconnect", self.on_reconnect, self)
+                    )
+                except Exception as exc:  # logged by the runner and handed to on_error; the session stands
+                    return f"; on_reconnect raised {type(exc).__name__}, see on_error"
                 finally:
                     self._in_on_reconnect = False
+        return ""
 
     async def _apply(self, operations: Mapping[str, Operation], method: str, params: dict[str, Any]) -> None:
         op = next((o for o in operations.values() if o.rpc_method == method), None)
@@ -1235,7 +1258,7 @@ class WebSocketClient:
 
     def _notify_error(self, error: DeribitError) -> None:
         if self.on_error is not None:
-            self._runner_for("callbacks").run(self.on_error, error)
+            self._runner_for("callbacks").run("on_error", self.on_error, error)
 
     def _hung_limit(self) -> float | None:
         if self._hung_after is not None:
@@ -1348,7 +1371,7 @@ class WebSocketClient:
                 logger.warning("The server refused the client's own %s: %s", "public/test", error)
         elif kind == "notification":
             if self.on_notification is not None:
-                self._runner_for("callbacks").run(self.on_notification, incoming.message)
+                self._runner_for("callbacks").run("on_notification", self.on_notification, incoming.message)
             else:
                 logger.debug("Dropped a notification (no on_notification): %s", incoming.message.get("method"))
         elif kind == "unknown":

@@ -38,9 +38,11 @@ def decode_json(body: bytes | str, *, status_code: int | None = None, response: 
 
 
 def rpc_error(
-    answer: Any, *, status_code: int | None = None, response: httpx.Response | None = None
+    answer: Any, *, status_code: int | None = None, response: httpx.Response | None = None, method: str | None = None
 ) -> APIError | None:
-    """The exception for an answer that carries a well-formed JSON-RPC ``error``, else None."""
+    """The exception for an answer that carries a well-formed JSON-RPC ``error``, else None.
+
+    ``method`` names the call; over HTTP it is read from the request's path when not given."""
     if not isinstance(answer, dict):
         return None
     error = answer.get("error")
@@ -49,7 +51,19 @@ def rpc_error(
     code, message = error.get("code"), error.get("message")
     if not isinstance(code, int) or isinstance(code, bool) or not isinstance(message, str):
         return None
-    return error_from_rpc(code, message, error.get("data"), status_code=status_code, response=response)
+    if method is None and response is not None:
+        method = _method_of(response)
+    return error_from_rpc(code, message, error.get("data"), status_code=status_code, response=response, method=method)
+
+
+def _method_of(response: httpx.Response) -> str | None:
+    """``public/test`` from a request to ``.../api/v2/public/test`` (the path's last two parts)."""
+    try:
+        path = response.request.url.path
+    except RuntimeError:  # a response built without a request
+        return None
+    parts = path.rstrip("/").split("/")
+    return "/".join(parts[-2:]) if len(parts) >= 2 else None
 
 
 def to_model(
