@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup generate check-generated lint test test-stress mock build bench demo api-check release clean
+.PHONY: setup generate check-generated lint test test-stress mock build bench bench-mock demo api-check release clean
 
 $(STAMP): requirements/dev.txt scripts/bootstrap
 	@PYTHON=$(PYTHON) scripts/bootstrap
@@ -29,14 +29,17 @@ test: $(STAMP) ## Contract tests against the mock server, schemathesis, packagin
 test-stress: $(STAMP) ## The suite as a shared CI machine runs it: busy loops on every core, processes paused at random (Linux)
 	@$(BIN)/python scripts/stress.py $(ARGS)
 
-mock: $(STAMP) ## Run the mock exchange in the foreground on 127.0.0.1:$(PORT)
-	@scripts/mock --port $(PORT)
+mock: $(STAMP) ## Run the mock exchange in the foreground on 127.0.0.1:$(PORT) (REALISTIC=1: the exchange's 10030 answers)
+	@scripts/mock --port $(PORT) $(if $(REALISTIC),--realistic)
 
 build: $(STAMP) ## Build the wheel and sdist into dist/
 	@rm -rf dist && $(BIN)/python -m build --outdir dist . >/dev/null && ls dist
 
 bench: $(STAMP) ## Measure the client's cost against raw httpx and urllib3; writes bench/results.json
 	@$(BIN)/python bench/run.py
+
+bench-mock: $(STAMP) ## Measure the mock alone: N heartbeating connections (default 1000) for SECONDS (default 20)
+	@$(BIN)/python bench/mock_scale.py $(or $(N),1000) $(or $(SECONDS),20)
 
 api-check: $(STAMP) ## Fail on a breaking change to the Python API or the spec since BASE (default: the last tag, else the previous commit) without a major bump
 	@$(BIN)/python scripts/api_check.py $(BASE)

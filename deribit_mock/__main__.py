@@ -11,6 +11,18 @@ from .app import Settings, create_app
 from .ws import MockWebSocketProtocol
 
 
+def describe(settings: Settings, http_base: str, ws_base: str) -> str:
+    """What a person starting the mock needs to point a client at it (never the secret)."""
+    mode = "realistic (10030 for WebSocket-only methods over HTTP)" if settings.realistic else "permissive"
+    return "\n".join(
+        [
+            f"Mock exchange on {http_base}/api/v2 and {ws_base}/ws/api/v2 (controls under /_mock/)",
+            f"  client id: {settings.client_id} (secret from DERIBIT_MOCK_CLIENT_SECRET, default mock-client-secret)",
+            f"  mode: {mode}; time scale: {settings.time_scale:g}",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="deribit_mock", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
@@ -24,13 +36,10 @@ def main() -> None:
     )
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args()
-    app = create_app(Settings.from_env(realistic=args.realistic))
+    settings = Settings.from_env(realistic=args.realistic)
+    app = create_app(settings)
     if args.fd is None:
-        print(
-            f"Mock exchange on http://{args.host}:{args.port}/api/v2 and ws://{args.host}:{args.port}/ws/api/v2"
-            " (controls under /_mock/)",
-            flush=True,
-        )
+        print(describe(settings, f"http://{args.host}:{args.port}", f"ws://{args.host}:{args.port}"), flush=True)
     config = uvicorn.Config(
         app,
         host=args.host,
