@@ -1,4 +1,5 @@
-"""The HTTP face of the mock exchange: ``GET /api/v2/<method>`` plus test controls.
+"""The HTTP face of the mock exchange: ``GET /api/v2/<method>?params`` and ``POST
+/api/v2/<method>`` with a JSON-RPC body (as the exchange serves both), plus test controls.
 
 Controls (outside ``/api/v2``, JSON in and out):
 
@@ -49,7 +50,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 
-from .methods import SECRET_PARAMS, SIGNATURE_WINDOW, Credentials, RpcError, Session, State, Stub, dispatch
+from .methods import (
+    SECRET_PARAMS,
+    SIGNATURE_WINDOW,
+    BadRequest,
+    Credentials,
+    RpcError,
+    Session,
+    State,
+    Stub,
+    dispatch,
+    parse_request,
+)
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 DEFAULT_CLIENT_ID = "mock-client-id"
@@ -258,24 +270,71 @@ def create_app(settings: Settings | None = None) -> Starlette:
     hub = Hub(state, controls, settings)
 
     async def api(request: Request) -> Response:
+        """``GET /api/v2/<method>?params``: the method from the path, params from the query."""
         us_in = time.time_ns() // 1000
         name = request.path_params["method"]
-        account, how, refusal = _authenticate(
-            settings, state, request.headers.get("authorization"), request, await request.body()
-        )
+        body = await request.body()
+        params = dict(request.query_params)
+        early: RpcError | None = None
+        if len(params) != len(request.query_params.multi_items()):
+            repeated = next(k for k in params if len(request.query_params.getlist(k)) > 1)
+            early = RpcError(-32602, "Invalid params", {"param": repeated, "reason": "must not be repeated"})
+        return await answer(request, us_in, name, params, {}, body, _masked_query(request), early)
+
+    async def api_post(request: Request) -> Response:
+        """``POST /api/v2/<method>`` (or ``/api/v2``) with a JSON-RPC body, as many clients call
+        the exchange: the body's method and params, its id echoed."""
+        us_in = time.time_ns() // 1000
+        body = await request.body()
+        path_name = request.path_params.get("method")
+        missing = RpcError(11050, "bad_request", {"reason": "the body must name the method"})
+        try:
+            ident, name, params = parse_request(body, missing_method=missing)
+        except BadRequest as bad:
+            log(request, path_name or "", _masked_query(request), None, "none")
+            return JSONResponse(_envelope(us_in, settings.testnet, **bad.ident, error=bad.error.to_dict()), 400)
+        early: RpcError | None = None
+        if path_name and path_name != name:
+            # Unverified at the exchange: the mock refuses rather than pick one of the two.
+            reason = f"the body's method {name[:100]!r} differs from the path's {path_name[:100]!r}"
+            early = RpcError(11050, "bad_request", {"reason": reason})
+        masked = {k: ("***" if k in SECRET_PARAMS else v) for k, v in params.items()}
+        return await answer(request, us_in, name, params, ident, body, _masked_query(request), early, masked)
+
+    def log(request: Request, name: str, query: str, params: dict[str, Any] | None, how: str) -> None:
+        entry = {
+            "transport": "http",
+            "method": request.method,
+            "path": request.url.path,
+            "query": query,
+            "headers": _masked_headers(request),
+            "auth": how,
+            "signed": _signed_fields(request.headers.get("authorization")),
+            "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
+        }
+        if params is not None:
+            entry["rpc_method"], entry["params"] = name, params
         with controls.lock:
-            controls.log.append(
-                {
-                    "transport": "http",
-                    "method": request.method,
-                    "path": request.url.path,
-                    "query": _masked_query(request),
-                    "headers": _masked_headers(request),
-                    "auth": how,
-                    "signed": _signed_fields(request.headers.get("authorization")),
-                    "peer": f"{request.client.host}:{request.client.port}" if request.client else None,
-                }
-            )
+            controls.log.append(entry)
+
+    async def answer(
+        request: Request,
+        us_in: int,
+        name: str,
+        params: dict[str, Any],
+        ident: dict[str, Any],
+        body: bytes,
+        query: str,
+        early: RpcError | None,
+        logged_params: dict[str, Any] | None = None,
+    ) -> Response:
+        """One HTTP JSON-RPC call, however it came: authentication, faults, rate limit, dispatch."""
+        account, how, refusal = _authenticate(settings, state, request.headers.get("authorization"), request, body)
+        log(request, name, query, logged_params, how)
+
+        def envelope(**fields: Any) -> dict[str, Any]:
+            return _envelope(us_in, settings.testnet, **ident, **fields)
+
         epoch = controls.epoch
         fault = controls.take_fault(name)
         if fault is not None:
@@ -291,32 +350,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if limited.get("retry_after") is not None:
                 headers["Retry-After"] = str(limited["retry_after"])
             error = RpcError(10028, "too_many_requests").to_dict()
-            return JSONResponse(
-                _envelope(us_in, settings.testnet, error=error),
-                status_code=int(limited.get("status", 429)),
-                headers=headers,
-            )
+            return JSONResponse(envelope(error=error), status_code=int(limited.get("status", 429)), headers=headers)
+        if early is not None:
+            return JSONResponse(envelope(error=early.to_dict()), status_code=early.http_status)
         if how == "invalid" and name.startswith("private/"):
             # Credentials on a public method are ignored, as at the exchange.
             error = RpcError(13009, "unauthorized", refusal).to_dict()
-            return JSONResponse(_envelope(us_in, settings.testnet, error=error), status_code=400)
+            return JSONResponse(envelope(error=error), status_code=400)
         session = Session(account=account, cancel_on_disconnect=state.account_cod(account) if account else False)
         try:
-            params = dict(request.query_params)
-            if len(params) != len(request.query_params.multi_items()):
-                repeated = next(k for k in params if len(request.query_params.getlist(k)) > 1)
-                raise RpcError(-32602, "Invalid params", {"param": repeated, "reason": "must not be repeated"})
-            result = dispatch(
-                state,
-                name,
-                params,
-                session=session,
-                transport="http",
-                realistic=controls.realistic,
-            )
+            result = dispatch(state, name, params, session=session, transport="http", realistic=controls.realistic)
         except RpcError as exc:
-            return JSONResponse(_envelope(us_in, settings.testnet, error=exc.to_dict()), status_code=exc.http_status)
-        return JSONResponse(_envelope(us_in, settings.testnet, result=result))
+            return JSONResponse(envelope(error=exc.to_dict()), status_code=exc.http_status)
+        return JSONResponse(envelope(result=result))
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -451,6 +497,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/api/v2/{method:path}", api, methods=["GET"]),
+            Route("/api/v2/{method:path}", api_post, methods=["POST"]),
+            Route("/api/v2", api_post, methods=["POST"]),
+            Route("/api/v2/", api_post, methods=["POST"]),
             Route("/_mock/health", health, methods=["GET"]),
             Route("/_mock/requests", requests_log, methods=["GET"]),
             Route("/_mock/reset", reset, methods=["POST"]),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import threading
@@ -260,6 +261,9 @@ class Method:
     #: WebSocket-only even when the mock is not in realistic mode (private/logout: over HTTP
     #: there is no connection to close).
     always_websocket_only: bool = False
+    #: Served over HTTP with ``scope=account`` even where WebSocket-only (the cancel-on-disconnect
+    #: methods: confirmed against testnet by another client).
+    account_scope_over_http: bool = False
 
 
 METHODS: dict[str, Method] = {}
@@ -278,6 +282,7 @@ def method(
     params: type[BaseModel] | None = None,
     websocket_only: bool = False,
     always_websocket_only: bool = False,
+    account_scope_over_http: bool = False,
 ) -> Callable[[Callable[[Call], Any]], Callable[[Call], Any]]:
     """Registers a handler; ``params`` and ``response`` are models generated from openapi.yaml."""
 
@@ -290,6 +295,7 @@ def method(
             private=name.startswith("private/"),
             websocket_only=websocket_only or always_websocket_only,
             always_websocket_only=always_websocket_only,
+            account_scope_over_http=account_scope_over_http,
         )
         return handler
 
@@ -358,6 +364,45 @@ def _parse_params(model: type[BaseModel] | None, params: Mapping[str, Any]) -> A
         raise invalid_params(str(first["loc"][0]) if first["loc"] else "", _reason(first)) from None
 
 
+class BadRequest(Exception):
+    """A JSON-RPC request that cannot be dispatched: ``error`` is the answer, ``ident`` the
+    ``{"id": ...}`` to echo (empty when the id itself was unusable)."""
+
+    def __init__(self, error: RpcError, ident: dict[str, Any]) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.ident = ident
+
+
+def parse_request(raw: str | bytes, *, missing_method: RpcError) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """(ident, method, params) of one JSON-RPC request, as a WebSocket frame or an HTTP POST
+    body; BadRequest otherwise: -32700 not JSON, -32600 a batch, not an object or a bad id,
+    ``missing_method`` without a method name, -32602 params that are not an object."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # invalid UTF-8: not JSON
+        request = json.loads(text)
+    except (ValueError, RecursionError):
+        raise BadRequest(RpcError(-32700, "Parse error"), {}) from None
+    if isinstance(request, list):
+        raise BadRequest(RpcError(-32600, "Invalid Request", {"reason": "batch requests are not supported"}), {})
+    if not isinstance(request, dict):
+        raise BadRequest(RpcError(-32600, "Invalid Request", {"reason": "not a JSON object"}), {})
+    has_id = "id" in request
+    rpc_id = request.get("id")
+    if has_id and (isinstance(rpc_id, bool) or not isinstance(rpc_id, (int, str))):
+        raise BadRequest(RpcError(-32600, "Invalid Request", {"reason": "id must be an integer or a string"}), {})
+    ident: dict[str, Any] = {"id": rpc_id} if has_id else {}
+    name = request.get("method")
+    if not isinstance(name, str):
+        raise BadRequest(missing_method, ident)
+    params = request.get("params", {})
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise BadRequest(RpcError(-32602, "Invalid params", {"param": "params", "reason": "must be an object"}), ident)
+    return ident, name, params
+
+
 def dispatch(
     state: State,
     name: str,
@@ -382,7 +427,8 @@ def dispatch(
     if found.private and session.account is None:
         raise RpcError(UNAUTHORIZED, "unauthorized", {"reason": "authorization_required"})
     if (realistic or found.always_websocket_only) and found.websocket_only and transport != "websocket":
-        raise RpcError(10030, "must_be_websocket_request")
+        if not (found.account_scope_over_http and params.get("scope") == "account"):
+            raise RpcError(10030, "must_be_websocket_request")
     call = Call(state=state, session=session, transport=transport, params=_parse_params(found.params, params))
     result = found.handler(call)
     # Validate the answer against the spec's response model: a spec change the mock does not
@@ -423,6 +469,7 @@ def _set_cod(call: Call, enabled: bool) -> str:
     params=models.PrivateEnableCancelOnDisconnectGetParametersQuery,
     response=models.OkResponse,
     websocket_only=True,
+    account_scope_over_http=True,
 )
 def enable_cancel_on_disconnect(call: Call) -> str:
     return _set_cod(call, True)
@@ -433,6 +480,7 @@ def enable_cancel_on_disconnect(call: Call) -> str:
     params=models.PrivateDisableCancelOnDisconnectGetParametersQuery,
     response=models.OkResponse,
     websocket_only=True,
+    account_scope_over_http=True,
 )
 def disable_cancel_on_disconnect(call: Call) -> str:
     return _set_cod(call, False)
@@ -442,6 +490,8 @@ def disable_cancel_on_disconnect(call: Call) -> str:
     "private/get_cancel_on_disconnect",
     params=models.PrivateGetCancelOnDisconnectGetParametersQuery,
     response=models.CancelOnDisconnectResponse,
+    websocket_only=True,
+    account_scope_over_http=True,
 )
 def get_cancel_on_disconnect(call: Call) -> dict[str, Any]:
     assert call.session.account is not None

@@ -27,7 +27,17 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from .methods import METHODS, SECRET_PARAMS, UNAUTHORIZED, RpcError, Session, State, dispatch
+from .methods import (
+    METHODS,
+    SECRET_PARAMS,
+    UNAUTHORIZED,
+    BadRequest,
+    RpcError,
+    Session,
+    State,
+    dispatch,
+    parse_request,
+)
 
 if TYPE_CHECKING:
     from .app import Controls, Settings
@@ -345,41 +355,11 @@ class Hub:
             await self._error(conn, us_in, None, RpcError(-32600, "request entity too large"))
             return
         try:
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw  # invalid UTF-8: not JSON
-            request = json.loads(text)
-        except (ValueError, RecursionError):
-            await self._error(conn, us_in, None, RpcError(-32700, "Parse error"))
-            return
-        if isinstance(request, list):
-            await self._error(
-                conn, us_in, None, RpcError(-32600, "Invalid Request", {"reason": "batch requests are not supported"})
+            ident, name, params = parse_request(
+                raw, missing_method=RpcError(-32600, "Invalid Request", {"reason": "method required"})
             )
-            return
-        if not isinstance(request, dict):
-            await self._error(conn, us_in, None, RpcError(-32600, "Invalid Request", {"reason": "not a JSON object"}))
-            return
-        has_id = "id" in request
-        rpc_id = request.get("id")
-        if has_id and (isinstance(rpc_id, bool) or not isinstance(rpc_id, (int, str))):
-            await self._error(
-                conn, us_in, None, RpcError(-32600, "Invalid Request", {"reason": "id must be an integer or a string"})
-            )
-            return
-        ident: dict[str, Any] = {"id": rpc_id} if has_id else {}
-        name = request.get("method")
-        if not isinstance(name, str):
-            await self._error(conn, us_in, ident, RpcError(-32600, "Invalid Request", {"reason": "method required"}))
-            return
-        params = request.get("params", {})
-        if params is None:
-            params = {}
-        if not isinstance(params, dict):
-            await self._error(
-                conn,
-                us_in,
-                ident,
-                RpcError(-32602, "Invalid params", {"param": "params", "reason": "must be an object"}),
-            )
+        except BadRequest as bad:
+            await self._error(conn, us_in, bad.ident or None, bad.error)
             return
         self._log(conn, name, params)
         fault = next((f for f in self.faults if f.get("method") in (None, name)), None)

@@ -76,7 +76,7 @@ OPS = [
         True,
         OkResponse,
         _is_ok,
-        True,
+        False,  # scope=account works over HTTP at the exchange (connection scope: 10030)
         True,
     ),
     Op(
@@ -87,7 +87,7 @@ OPS = [
         True,
         OkResponse,
         _is_ok,
-        True,
+        False,  # scope=account works over HTTP at the exchange (connection scope: 10030)
         True,
     ),
     Op(
@@ -273,6 +273,22 @@ def test_realistic_mode_answers_websocket_only_methods_with_10030(mock: MockServ
     assert caught.value.message == "must_be_websocket_request"
     assert "WebSocket connection" in str(caught.value)
     assert len(mock.requests()) == 1
+
+
+@pytest.mark.parametrize("scope", ["connection", None])
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("op", [op for op in OPS if op.scoped], ids=[op.method for op in OPS if op.scoped])
+def test_realistic_mode_answers_connection_scope_cancel_on_disconnect_over_http_with_10030(
+    mock: MockServer, op: Op, mode: str, scope: str | None
+) -> None:
+    mock.realistic(True)
+    kwargs = {"scope": scope} if scope else {}
+
+    with pytest.raises(WebSocketOnlyError) as caught:
+        invoke(op, mode, make_client(mock, auth_for(op)), **kwargs)
+
+    assert caught.value.code == 10030
+    assert [r["query"] for r in mock.requests()] == [f"scope={scope}" if scope else ""]
 
 
 @pytest.mark.parametrize("mode", MODES)

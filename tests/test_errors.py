@@ -268,7 +268,9 @@ def test_secrets_never_appear_in_reprs_errors_tracebacks_or_logs(
             if path == "invalid_params":
                 set_heartbeat.sync(client=client, interval=1)
             else:
-                enable_cancel_on_disconnect.sync(client=client, scope="account")
+                # connection scope: 10030 over HTTP in realistic mode (account scope is served)
+                scope = "connection" if path == "realistic_10030" else "account"
+                enable_cancel_on_disconnect.sync(client=client, scope=scope)
     except DeribitError as exc:
         error = exc
 

@@ -175,6 +175,16 @@ def test_http_too(deribit_mock):
     client = AuthenticatedClient(base_url=deribit_mock.api_url, token=deribit_mock.access_token)
     assert get_cancel_on_disconnect.sync(client=client, scope="account").result.enabled is False
     assert deribit_mock.requests()[0]["auth"] == "bearer"
+
+
+def test_a_client_that_posts_json_rpc(deribit_mock):
+    import httpx
+
+    deribit_mock.realistic(True)
+    body = {"jsonrpc": "2.0", "id": 3, "method": "private/enable_cancel_on_disconnect", "params": {"scope": "account"}}
+    answer = httpx.post(deribit_mock.api_url + "/private/enable_cancel_on_disconnect", json=body,
+                        headers={"Authorization": "Bearer " + deribit_mock.access_token})
+    assert answer.json()["id"] == 3 and answer.json()["result"] == "ok"
 """
 
 
@@ -240,4 +250,4 @@ def test_downstream_teams_test_against_the_mock_with_the_fixture(wheel: Path, tm
     (project / "test_strategy.py").write_text(DOWNSTREAM_TEST)
     run = _pytest_in(python, project)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert "3 passed" in run.stdout
+    assert "4 passed" in run.stdout
