@@ -35,8 +35,8 @@ def sync_detailed(
 
     With `scope=account` the account default is changed instead.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request`.
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
 
     Args:
         client: The client to send with.
@@ -76,8 +76,8 @@ def sync(
 
     With `scope=account` the account default is changed instead.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request`.
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
 
     Args:
         client: The client to send with.
@@ -117,8 +117,8 @@ async def asyncio_detailed(
 
     With `scope=account` the account default is changed instead.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request`.
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
 
     Args:
         client: The client to send with.
@@ -158,8 +158,8 @@ async def asyncio(
 
     With `scope=account` the account default is changed instead.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request`.
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
 
     Args:
         client: The client to send with.

@@ -37,8 +37,9 @@ def sync_detailed(
     starts with it. With `scope=connection` (the default) it applies to the current
     WebSocket connection only.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request` (there is no connection for `connection` scope to apply to).
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request` (there is no connection for it to
+    apply to).
 
     Args:
         client: The client to send with.
@@ -80,8 +81,9 @@ def sync(
     starts with it. With `scope=connection` (the default) it applies to the current
     WebSocket connection only.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request` (there is no connection for `connection` scope to apply to).
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request` (there is no connection for it to
+    apply to).
 
     Args:
         client: The client to send with.
@@ -123,8 +125,9 @@ async def asyncio_detailed(
     starts with it. With `scope=connection` (the default) it applies to the current
     WebSocket connection only.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request` (there is no connection for `connection` scope to apply to).
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request` (there is no connection for it to
+    apply to).
 
     Args:
         client: The client to send with.
@@ -166,8 +169,9 @@ async def asyncio(
     starts with it. With `scope=connection` (the default) it applies to the current
     WebSocket connection only.
 
-    Real exchange: WebSocket only; over HTTP it answers error 10030
-    `must_be_websocket_request` (there is no connection for `connection` scope to apply to).
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request` (there is no connection for it to
+    apply to).
 
     Args:
         client: The client to send with.

@@ -33,6 +33,9 @@ def sync_detailed(
     Read the Cancel On Disconnect setting for the connection (`scope=connection`, the
     default) or the account default (`scope=account`).
 
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
+
     Args:
         client: The client to send with.
         scope (Scope | Unset): Where a Cancel On Disconnect setting applies.
@@ -68,6 +71,9 @@ def sync(
 
     Read the Cancel On Disconnect setting for the connection (`scope=connection`, the
     default) or the account default (`scope=account`).
+
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
 
     Args:
         client: The client to send with.
@@ -105,6 +111,9 @@ async def asyncio_detailed(
     Read the Cancel On Disconnect setting for the connection (`scope=connection`, the
     default) or the account default (`scope=account`).
 
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
+
     Args:
         client: The client to send with.
         scope (Scope | Unset): Where a Cancel On Disconnect setting applies.
@@ -140,6 +149,9 @@ async def asyncio(
 
     Read the Cancel On Disconnect setting for the connection (`scope=connection`, the
     default) or the account default (`scope=account`).
+
+    Real exchange: over HTTP only `scope=account` works; `scope=connection` (the default)
+    answers error 10030 `must_be_websocket_request`.
 
     Args:
         client: The client to send with.
