@@ -29,8 +29,8 @@ test: $(STAMP) ## Contract tests against the mock server, schemathesis, packagin
 test-stress: $(STAMP) ## The suite as a shared CI machine runs it: busy loops on every core, processes paused at random (Linux)
 	@$(BIN)/python scripts/stress.py $(ARGS)
 
-mock: $(STAMP) ## Run the mock exchange in the foreground on 127.0.0.1:$(PORT) (REALISTIC=1: the exchange's 10030 answers)
-	@scripts/mock --port $(PORT) $(if $(REALISTIC),--realistic)
+mock: $(STAMP) ## Run the mock exchange in the foreground on 127.0.0.1:$(PORT) (REALISTIC=1: the exchange's 10030 answers; TLS=1: https/wss with a test CA)
+	@scripts/mock --port $(PORT) $(if $(REALISTIC),--realistic) $(if $(TLS),--tls)
 
 build: $(STAMP) ## Build the wheel and sdist into dist/
 	@rm -rf dist && $(BIN)/python -m build --outdir dist . >/dev/null && ls dist

@@ -165,6 +165,11 @@ def main() -> None:
         blocked = ws_bench.bench_keeper(server, 100, KEEPER_SECONDS, blocked=True)
     finally:
         stop_mock(server)
+    tls_server = start_mock(tls=True)  # the same calls over wss:// (the exchange speaks nothing else)
+    try:
+        ws_async_tls = ws_bench.bench_ws_async(tls_server, WS_CALLS, ROUNDS, with_minimal=False)
+    finally:
+        stop_mock(tls_server)
     loaded = subprocess.run(
         [
             sys.executable,
@@ -196,6 +201,9 @@ def main() -> None:
         "ws_async_us_client": ws_async["client"],
         "ws_async_us_raw": ws_async["raw"],
         "ws_async_ratio": ws_async["client"] / ws_async["raw"],
+        "ws_async_us_client_tls": ws_async_tls["client"],
+        "ws_async_us_raw_tls": ws_async_tls["raw"],
+        "ws_async_ratio_tls": ws_async_tls["client"] / ws_async_tls["raw"],
         # The least a keeper-thread design does (bench/ws.py MinimalKeeper), against the same raw
         # baseline: what the design costs; client / minimal is what the client's own code costs.
         "ws_sync_us_minimal_keeper": ws_sync["minimal"],
@@ -246,6 +254,9 @@ def main() -> None:
             "",
         ),
         ("WebSocket async CPU ratio", f"{results['ws_async_ratio']:.3f}", "target <= 1.5"),
+        ("WebSocket async over TLS CPU/call, client", f"{results['ws_async_us_client_tls']:.1f} us", ""),
+        ("WebSocket async over TLS CPU/call, websockets", f"{results['ws_async_us_raw_tls']:.1f} us", ""),
+        ("WebSocket async over TLS CPU ratio", f"{results['ws_async_ratio_tls']:.3f}", "report"),
         ("WebSocket async: minimal keeper / raw", f"{results['ws_async_ratio_minimal_keeper']:.3f}", "the design"),
         ("WebSocket async: client / minimal keeper", f"{results['ws_async_ratio_client_to_minimal']:.3f}", "the code"),
         ("the keeper's event loop", results["keeper_loop"], ""),

@@ -120,13 +120,16 @@ def bench_ws_sync(server: MockServer, calls: int, rounds: int) -> dict[str, floa
     return medians
 
 
-def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, float]:
-    minimal = MinimalKeeper(server.ws_url)
+def bench_ws_async(server: MockServer, calls: int, rounds: int, *, with_minimal: bool = True) -> dict[str, float]:
+    """CPU per awaited public/test: the client, raw websockets on the caller's loop and (unless
+    ``with_minimal`` is off) the minimal keeper. Over TLS when ``server`` serves it."""
+    minimal = MinimalKeeper(server.ws_url) if with_minimal else None
+    tls: dict[str, Any] = {"ssl": server.ssl_context()} if server.ca_path is not None else {}
 
     async def run() -> dict[str, float]:
         async with (
-            WebSocketClient(server.ws_url, **CREDENTIALS) as ws,
-            async_connect(server.ws_url, compression=None) as raw,
+            WebSocketClient(server.ws_url, **CREDENTIALS, **tls) as ws,
+            async_connect(server.ws_url, compression=None, **tls) as raw,
         ):
 
             async def client(n: int) -> None:
@@ -139,6 +142,7 @@ def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, flo
                     json.loads(await raw.recv())
 
             async def least(n: int) -> None:
+                assert minimal is not None
                 for i in range(n):
                     await minimal.call_async(i)
 
@@ -147,7 +151,7 @@ def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, flo
                 await go(calls)
                 return (time.process_time() - started) / calls * 1e6
 
-            loops = {"client": client, "raw": baseline, "minimal": least}
+            loops = {"client": client, "raw": baseline, **({"minimal": least} if minimal else {})}
             for loop in loops.values():
                 await loop(200)
             samples: dict[str, list[float]] = {name: [] for name in loops}
@@ -159,7 +163,8 @@ def bench_ws_async(server: MockServer, calls: int, rounds: int) -> dict[str, flo
     try:
         return asyncio.run(run())
     finally:
-        minimal.close()
+        if minimal is not None:
+            minimal.close()
 
 
 def bench_keeper(server: MockServer, connections: int, seconds: float, blocked: bool = False) -> dict[str, float]:

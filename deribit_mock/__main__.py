@@ -1,26 +1,30 @@
-"""Runs the mock exchange: python -m deribit_mock [--port N | --fd FD] [--realistic]."""
+"""Runs the mock exchange: python -m deribit_mock [--port N | --fd FD] [--realistic] [--tls [--tls-dir D]]."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
+from pathlib import Path
 
 import uvicorn
 
 from .app import Settings, create_app
+from .tls import DEFAULT_NAMES, certificates, default_folder
 from .ws import MockWebSocketProtocol
 
 
-def describe(settings: Settings, http_base: str, ws_base: str) -> str:
+def describe(settings: Settings, http_base: str, ws_base: str, ca: Path | None = None) -> str:
     """What a person starting the mock needs to point a client at it (never the secret)."""
     mode = "realistic (10030 for WebSocket-only methods over HTTP)" if settings.realistic else "permissive"
-    return "\n".join(
-        [
-            f"Mock exchange on {http_base}/api/v2 and {ws_base}/ws/api/v2 (controls under /_mock/)",
-            f"  client id: {settings.client_id} (secret from DERIBIT_MOCK_CLIENT_SECRET, default mock-client-secret)",
-            f"  mode: {mode}; time scale: {settings.time_scale:g}",
-        ]
-    )
+    lines = [
+        f"Mock exchange on {http_base}/api/v2 and {ws_base}/ws/api/v2 (controls under /_mock/)",
+        f"  client id: {settings.client_id} (secret from DERIBIT_MOCK_CLIENT_SECRET, default mock-client-secret)",
+        f"  mode: {mode}; time scale: {settings.time_scale:g}",
+    ]
+    if ca is not None:
+        lines.append(f"  CA bundle: {ca} (trust it: ssl.create_default_context(cafile=...), or SSL_CERT_FILE)")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -34,12 +38,25 @@ def main() -> None:
         default=None,
         help="answer 10030 to WebSocket-only methods over HTTP, as the exchange does",
     )
+    parser.add_argument("--tls", action="store_true", help="serve https:// and wss:// with a test CA (trustme)")
+    parser.add_argument(
+        "--tls-dir",
+        type=Path,
+        default=None,
+        help=f"where the CA and the server certificate are kept (default: {default_folder()})",
+    )
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args()
     settings = Settings.from_env(realistic=args.realistic)
     app = create_app(settings)
+    tls = None
+    if args.tls:
+        names = [n for n in os.environ.get("DERIBIT_MOCK_TLS_NAMES", "").split(",") if n] or list(DEFAULT_NAMES)
+        tls = certificates(args.tls_dir or default_folder(), names)
     if args.fd is None:
-        print(describe(settings, f"http://{args.host}:{args.port}", f"ws://{args.host}:{args.port}"), flush=True)
+        http, ws = ("https", "wss") if tls else ("http", "ws")
+        base = f"{args.host}:{args.port}"
+        print(describe(settings, f"{http}://{base}", f"{ws}://{base}", tls.ca if tls else None), flush=True)
     config = uvicorn.Config(
         app,
         host=args.host,
@@ -55,6 +72,8 @@ def main() -> None:
         ws_ping_timeout=None,  # reasons the exchange never would (heartbeats do that job)
         ws_max_size=4 * 1024 * 1024,  # frames up to here reach the app, which answers -32600 over 32 kB
         backlog=4096,
+        ssl_certfile=str(tls.chain) if tls else None,
+        ssl_keyfile=str(tls.key) if tls else None,
     )
     server = uvicorn.Server(config)
     if args.fd is None:

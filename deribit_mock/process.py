@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -18,11 +21,24 @@ ROOT = Path(__file__).resolve().parent.parent
 class MockServer:
     """A running mock exchange and its /_mock controls."""
 
-    def __init__(self, base: str, process: subprocess.Popen[bytes]) -> None:
+    def __init__(self, base: str, process: subprocess.Popen[bytes], ca_path: Path | None = None) -> None:
         self.base = base
         self.api_url = f"{base}/api/v2"
         self.process = process
-        self.controls = httpx.Client(base_url=f"{base}/_mock", timeout=5.0)
+        #: The test CA's bundle when the mock serves TLS (``start_mock(tls=True)``), else None.
+        self.ca_path = ca_path
+        self.owns_tls_dir = False
+        verify: ssl.SSLContext | bool = True
+        if ca_path is not None:
+            verify = self.ssl_context()
+            verify.check_hostname = False  # the controls reach a mock whatever names its certificate is for
+        self.controls = httpx.Client(base_url=f"{base}/_mock", timeout=5.0, verify=verify)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client SSL context that trusts the mock's test CA (TLS mocks only)."""
+        if self.ca_path is None:
+            raise ValueError("this mock serves plain http:// and ws://; start it with tls=True")
+        return ssl.create_default_context(cafile=str(self.ca_path))
 
     def reset(self) -> None:
         self.controls.post("/reset").raise_for_status()
@@ -70,7 +86,8 @@ class MockServer:
 
     @property
     def ws_url(self) -> str:
-        return self.base.replace("http://", "ws://", 1) + "/ws/api/v2"
+        scheme, rest = self.base.split("://", 1)
+        return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/ws/api/v2"
 
     def time_scale(self, scale: float) -> None:
         """Multiply every mock duration by ``scale`` (until the next reset)."""
@@ -134,14 +151,18 @@ class MockServer:
         return self._ws_control("test_request", connection)
 
 
-def start_mock(env: dict[str, str] | None = None, *args: str) -> MockServer:
+def start_mock(
+    env: dict[str, str] | None = None, *args: str, tls: bool = False, tls_dir: Path | None = None, port: int = 0
+) -> MockServer:
     """Starts ``python -m deribit_mock`` on a socket bound here, so no port can be taken first.
 
     ``env`` adds to the environment (credentials: ``DERIBIT_MOCK_*``); ``args`` go to the CLI.
+    ``tls``: https:// and wss:// with a test CA made for this server (in ``tls_dir``, else a
+    folder of its own removed by ``stop_mock``); ``port``: this port instead of a free one.
     """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     sock.listen(4096)
     port = sock.getsockname()[1]
     # From a checkout: the repository and generated/; installed (the testing extra): the
@@ -152,14 +173,27 @@ def start_mock(env: dict[str, str] | None = None, *args: str) -> MockServer:
         "PYTHONPATH": os.pathsep.join(p for p in paths if p),
         **(env or {}),
     }
+    ca_path = None
+    if tls:
+        folder = tls_dir or Path(tempfile.mkdtemp(prefix="deribit-mock-tls-"))
+        args = (*args, "--tls", "--tls-dir", str(folder))
+        ca_path = folder / "ca.pem"
     process = subprocess.Popen(
         [sys.executable, "-m", "deribit_mock", "--fd", str(sock.fileno()), *args],
         env=full_env,
         pass_fds=[sock.fileno()],
     )
     sock.close()
-    server = MockServer(f"http://127.0.0.1:{port}", process)
     deadline = time.monotonic() + 15
+    if ca_path is not None:
+        written = ca_path.parent / "names.txt"  # the last file the server writes
+        while not written.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the mock server did not start (no TLS certificate)")
+            time.sleep(0.02)
+    server = MockServer(f"{'https' if tls else 'http'}://127.0.0.1:{port}", process, ca_path)
+    server.owns_tls_dir = tls and tls_dir is None
     while True:
         try:
             if server.controls.get("/health").status_code == 200:
@@ -179,3 +213,6 @@ def stop_mock(server: MockServer) -> None:
         server.process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait()
+    if server.owns_tls_dir and server.ca_path is not None:
+        shutil.rmtree(server.ca_path.parent, ignore_errors=True)

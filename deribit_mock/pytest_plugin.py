@@ -12,6 +12,9 @@ the ``pytest11`` entry point. ``deribit_mock`` is one mock exchange process per 
             ...
         assert deribit_mock.events()
 
+``deribit_mock_tls`` is the same over ``https://`` and ``wss://`` with a test CA; its
+``ssl_context`` trusts that CA.
+
 Nothing heavy is imported until a test asks for the fixture, so the plugin costs nothing
 where the mock's dependencies (the ``testing`` extra) are not installed.
 """
@@ -19,6 +22,7 @@ where the mock's dependencies (the ``testing`` extra) are not installed.
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +46,13 @@ class DeribitMock:
         self.client_id = CLIENT_ID
         self.client_secret = CLIENT_SECRET
         self.access_token = ACCESS_TOKEN
+        #: The test CA's bundle (``deribit_mock_tls`` only; None for the plain mock).
+        self.ca_path = server.ca_path
+        #: An ``ssl.SSLContext`` trusting that CA (``deribit_mock_tls`` only).
+        self.ssl_context: ssl.SSLContext | None = server.ssl_context() if server.ca_path else None
 
     def __getattr__(self, name: str) -> Any:
-        # reset, drop, stall, send_test_request, notify, ws_faults, faults, rate_limit,
+        # reset, drop, stall, send_test_request, notify, stub, ws_faults, faults, rate_limit,
         # time_scale, realistic, set_client_secret, connections, events, heartbeats, requests
         return getattr(self.server, name)
 
@@ -67,8 +75,7 @@ def _require_testing_extra() -> None:
         )
 
 
-@pytest.fixture(scope="session")
-def _deribit_mock_server() -> Iterator[MockServer]:
+def _serve(tls: bool) -> Iterator[MockServer]:
     _require_testing_extra()
     from .process import start_mock, stop_mock
 
@@ -78,9 +85,19 @@ def _deribit_mock_server() -> Iterator[MockServer]:
         "DERIBIT_MOCK_ACCESS_TOKEN": ACCESS_TOKEN,
         **{k: v for k, v in os.environ.items() if k.startswith("DERIBIT_MOCK_")},
     }
-    server = start_mock(env)
+    server = start_mock(env, tls=tls)
     yield server
     stop_mock(server)
+
+
+@pytest.fixture(scope="session")
+def _deribit_mock_server() -> Iterator[MockServer]:
+    yield from _serve(tls=False)
+
+
+@pytest.fixture(scope="session")
+def _deribit_mock_tls_server() -> Iterator[MockServer]:
+    yield from _serve(tls=True)
 
 
 @pytest.fixture
@@ -88,3 +105,11 @@ def deribit_mock(_deribit_mock_server: MockServer) -> DeribitMock:
     """The session's mock exchange, reset for this test (state, faults, time scale, connections)."""
     _deribit_mock_server.reset()
     return DeribitMock(_deribit_mock_server)
+
+
+@pytest.fixture
+def deribit_mock_tls(_deribit_mock_tls_server: MockServer) -> DeribitMock:
+    """The same over ``https://`` and ``wss://``, with a test CA made for this session:
+    ``ssl_context`` trusts it (``WebSocketClient(..., ssl=...)``, ``Client(..., verify_ssl=...)``)."""
+    _deribit_mock_tls_server.reset()
+    return DeribitMock(_deribit_mock_tls_server)

@@ -14,6 +14,8 @@ import pytest
 from deribit_mock.process import ROOT, MockServer, start_mock, stop_mock
 from deribit_session_client import AuthenticatedClient, Client
 
+pytest_plugins = ["pytester"]  # tests that run pytest on a downstream-style test file
+
 ACCESS_TOKEN = "tok-SECRET-4f9a1c"
 CLIENT_ID = "client-7"
 CLIENT_SECRET = "csecret-SECRET-88d2e0"

@@ -7,7 +7,7 @@ import logging
 import socket
 import time
 import traceback
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -269,7 +269,7 @@ def test_secrets_never_appear_in_reprs_errors_tracebacks_or_logs(
                 set_heartbeat.sync(client=client, interval=1)
             else:
                 # connection scope: 10030 over HTTP in realistic mode (account scope is served)
-                scope = "connection" if path == "realistic_10030" else "account"
+                scope: Literal["account", "connection"] = "connection" if path == "realistic_10030" else "account"
                 enable_cancel_on_disconnect.sync(client=client, scope=scope)
     except DeribitError as exc:
         error = exc

@@ -110,8 +110,11 @@ def test_realistic_mode_serves_account_scope_cancel_on_disconnect_over_http(mock
     def call(method: str, scope: str | None) -> dict[str, Any]:
         params = {} if scope is None else {"scope": scope}
         if how == "get":
-            return httpx.get(f"{mock.api_url}/{method}", params=params, headers=BEARER).json()
-        return post(mock, f"/api/v2/{method}", rpc(method, params), BEARER).json()
+            answer = httpx.get(f"{mock.api_url}/{method}", params=params, headers=BEARER)
+        else:
+            answer = post(mock, f"/api/v2/{method}", rpc(method, params), BEARER)
+        envelope: dict[str, Any] = answer.json()
+        return envelope
 
     assert call("private/enable_cancel_on_disconnect", "account")["result"] == "ok"
     assert call("private/get_cancel_on_disconnect", "account")["result"] == {"scope": "account", "enabled": True}

@@ -21,6 +21,7 @@ import importlib
 import logging
 import math
 import secrets
+import ssl as ssl_module
 import sys
 import threading
 import time
@@ -44,6 +45,7 @@ from .errors import (
     InvalidParamsError,
     RateLimitError,
     ResponseValidationError,
+    certificate_problem,
     excerpt,
     mask_secrets,
     masked_json,
@@ -354,6 +356,10 @@ class WebSocketClient:
             websockets' keepalive replaces a connection whose ping gets no pong within
             ``ping_timeout``; whichever notices first wins.
         max_message_bytes: The largest message accepted from the server (64 MiB).
+        ssl: The ``ssl.SSLContext`` for a ``wss://`` URL (default: the system's trust store).
+        proxy: None (the default): connect directly, whatever the environment says; a URL
+            (``http://proxy:3128``, ``socks5://...`` with python-socks installed): through that
+            proxy; True: the proxy the usual environment variables name (websockets' own rules).
         initial_retry_delay, max_retry_delay: Reconnect backoff (as HTTP retries: 0.5 s doubling
             to 8 s, less up to 25 % jitter), without limit while the client is open.
         on_notification: Called with each notification other than a heartbeat (a dict).
@@ -388,6 +394,8 @@ class WebSocketClient:
         on_error: Callback | None = None,
         user_agent: str | None = None,
         max_message_bytes: int = 64 * 1024 * 1024,
+        ssl: ssl_module.SSLContext | None = None,
+        proxy: str | Literal[True] | None = None,
     ) -> None:
         if not url.startswith(("ws://", "wss://")):
             raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
@@ -404,6 +412,14 @@ class WebSocketClient:
                 raise ValueError(f"{name} must be positive or None")
         if not connect_timeout > 0:
             raise ValueError("connect_timeout must be positive")
+        if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
+            raise TypeError(f"ssl must be an ssl.SSLContext or None, not {type(ssl).__name__}")
+        if ssl is not None and not url.startswith("wss://"):
+            raise ValueError("ssl= needs a wss:// URL")
+        if proxy is not None and proxy is not True and not isinstance(proxy, str):
+            raise TypeError("proxy must be a proxy URL, True (from the environment) or None")
+        self.ssl = ssl
+        self.proxy = proxy
         self.url = url
         self._client_id = client_id
         self._secret = client_secret
@@ -1060,6 +1076,9 @@ class WebSocketClient:
                 if first:
                     opened.set_exception(exc)
                     return
+                if certificate_problem(exc) is not None:  # it will not heal by retrying
+                    self._stop_fatally(exc, "The server's TLS certificate was refused")
+                    return
                 cause = str(exc)
                 attempt = await self._backoff(attempt, cause)
                 continue
@@ -1073,11 +1092,7 @@ class WebSocketClient:
                 if first:
                     opened.set_exception(exc)
                     return
-                self._fatal = exc
-                self._stats["state"] = "failed"
-                logger.error("Re-authentication refused; the WebSocketClient stops: %s", exc)
-                self._ready.set()  # type: ignore[union-attr]  # waiting calls now raise the error
-                self._notify_error(exc)
+                self._stop_fatally(exc, "Re-authentication refused")
                 return
             except (
                 DeribitError,
@@ -1145,6 +1160,9 @@ class WebSocketClient:
                 close_timeout=1.0,
                 max_queue=None,
                 max_size=self.max_message_bytes,
+                # wss:// without a context of the user's: the system's trust store (True)
+                ssl=self.ssl if self.ssl is not None else (True if self.url.startswith("wss://") else None),
+                proxy=self.proxy,
                 user_agent_header=self._user_agent or user_agent(f"websockets/{websockets.version.version}"),
                 logger=_NoFrameLogs(logging.getLogger("websockets.client"), {}),
             )
@@ -1158,6 +1176,11 @@ class WebSocketClient:
                 ) from exc
             raise APIConnectionError(f"the WebSocket upgrade to {self.url} was refused with HTTP {status}") from exc
         except (OSError, WebSocketException, ValueError) as exc:
+            refused = certificate_problem(exc)
+            if refused is not None:
+                raise APIConnectionError(
+                    f"connecting to {self.url} failed: the server's TLS certificate was refused: {refused}"
+                ) from exc
             raise APIConnectionError(f"connecting to {self.url} failed: {type(exc).__name__}: {exc}") from exc
         return conn
 
@@ -1255,6 +1278,15 @@ class WebSocketClient:
             logger.warning("Refreshing the access token failed (%s); the connection will be replaced", exc)
             if self._conn is not None:
                 self._conn.transport.abort()
+
+    def _stop_fatally(self, error: DeribitError, what: str) -> None:
+        """The session cannot go on (a refused re-authentication or certificate): state
+        ``failed``, waiting and later calls raise ``error``, ``on_error`` is told."""
+        self._fatal = error
+        self._stats["state"] = "failed"
+        logger.error("%s; the WebSocketClient stops: %s", what, error)
+        self._ready.set()  # type: ignore[union-attr]  # waiting calls now raise the error
+        self._notify_error(error)
 
     def _notify_error(self, error: DeribitError) -> None:
         if self.on_error is not None:

@@ -30,6 +30,7 @@ __all__ = [
     "RateLimitError",
     "ResponseValidationError",
     "WebSocketOnlyError",
+    "certificate_problem",
     "error_from_rpc",
     "parse_retry_after",
 ]
@@ -323,6 +324,22 @@ def error_from_rpc(
         else:
             cls = APIError
     return cls(message, code=code, data=data, status_code=status_code, response=response, method=method)
+
+
+def certificate_problem(error: BaseException | None) -> str | None:
+    """Why the server's TLS certificate was refused (``certificate verify failed: Hostname
+    mismatch, ...``) when ``error`` or what it was raised from is that refusal; else None.
+    A refused certificate does not heal by itself: nothing retries it."""
+    import ssl
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError):
+            reason = error.verify_message or error.reason or "certificate verify failed"
+            return f"certificate verify failed: {reason}"
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

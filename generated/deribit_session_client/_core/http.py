@@ -33,6 +33,7 @@ from .errors import (
     InvalidParamsError,
     RateLimitError,
     ResponseValidationError,
+    certificate_problem,
     excerpt,
     parse_retry_after,
 )
@@ -857,6 +858,12 @@ class _Attempts:
         retry = "idempotent"  # it may have reached the server
         if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
             error, retry = APITimeoutError(f"{what} timed out{tries} ({kind})"), "always"
+        elif isinstance(exc, httpx.ConnectError) and (refused := certificate_problem(exc)) is not None:
+            # A refused certificate does not heal by itself: never retried.
+            error, retry = (
+                APIConnectionError(f"{what} failed: the server's TLS certificate was refused: {refused}"),
+                "never",
+            )
         elif isinstance(exc, httpx.ConnectError):
             error = APIConnectionError(f"{what} failed{tries}: {kind}: {self.scrub(exc)}")
             retry = "always"
