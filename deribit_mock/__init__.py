@@ -11,12 +11,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .app import Settings, create_app
+    from .app import create_app
     from .methods import METHODS, RpcError, dispatch
+    from .settings import Settings
 
 __all__ = ["METHODS", "RpcError", "Settings", "create_app", "dispatch"]
 
-_HOMES = {"Settings": "app", "create_app": "app", "METHODS": "methods", "RpcError": "methods", "dispatch": "methods"}
+_HOMES = {
+    "Settings": "settings",
+    "create_app": "app",
+    "METHODS": "methods",
+    "RpcError": "methods",
+    "dispatch": "methods",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import uvicorn
 
-from .app import Settings, create_app
+from .app import create_app
+from .settings import Settings
 from .tls import DEFAULT_NAMES, certificates, default_folder
 from .ws import MockWebSocketProtocol
 

@@ -33,13 +33,9 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import urlencode
@@ -62,92 +58,10 @@ from .methods import (
     dispatch,
     parse_request,
 )
+from .settings import Controls, Settings, envelope, positive
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
-DEFAULT_CLIENT_ID = "mock-client-id"
-DEFAULT_CLIENT_SECRET = "mock-client-secret"
-DEFAULT_ACCESS_TOKEN = "mock-access-token"
-
 _SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie")
-#: The request log keeps the newest this many entries.
-LOG_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The mock's credentials and mode; ``from_env`` reads ``DERIBIT_MOCK_*``."""
-
-    client_id: str = DEFAULT_CLIENT_ID
-    client_secret: str = DEFAULT_CLIENT_SECRET
-    access_token: str = DEFAULT_ACCESS_TOKEN
-    realistic: bool = False
-    testnet: bool = True
-    #: Access-token lifetime in seconds (scaled by time_scale).
-    token_ttl: float = 900.0
-    #: Multiplies every mock duration: heartbeats, deadlines, token lifetimes, the idle timeout.
-    time_scale: float = 1.0
-    #: The exchange allows 32 WebSocket connections per address; off by default (loopback tests need more).
-    max_connections_per_ip: int | None = None
-
-    @classmethod
-    def from_env(cls, realistic: bool | None = None) -> Settings:
-        env = os.environ
-        limit = env.get("DERIBIT_MOCK_MAX_CONNECTIONS_PER_IP")
-        return cls(
-            client_id=env.get("DERIBIT_MOCK_CLIENT_ID", DEFAULT_CLIENT_ID),
-            client_secret=env.get("DERIBIT_MOCK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET),
-            access_token=env.get("DERIBIT_MOCK_ACCESS_TOKEN", DEFAULT_ACCESS_TOKEN),
-            realistic=realistic if realistic is not None else env.get("DERIBIT_MOCK_REALISTIC", "") in ("1", "true"),
-            token_ttl=float(env.get("DERIBIT_MOCK_TOKEN_TTL", "900")),
-            time_scale=_positive(env.get("DERIBIT_MOCK_TIME_SCALE", "1.0"), "DERIBIT_MOCK_TIME_SCALE"),
-            max_connections_per_ip=int(limit) if limit else None,
-        )
-
-    def __repr__(self) -> str:
-        return f"Settings(client_id={self.client_id!r}, realistic={self.realistic!r})"
-
-
-@dataclass
-class Controls:
-    """Test controls: the request log, queued faults and the rate limit."""
-
-    realistic: bool = False
-    log: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_LIMIT))
-    faults: deque[dict[str, Any]] = field(default_factory=deque)
-    rate_limit: dict[str, Any] | None = None
-    hits: deque[float] = field(default_factory=deque)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    #: Counts resets: a request delayed by a fault across a reset is not carried out after it
-    #: (it would change the state of whatever test runs next).
-    epoch: int = 0
-
-    def take_fault(self, method: str) -> dict[str, Any] | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.get("method") in (None, method):
-                    self.faults.remove(fault)
-                    return fault
-        return None
-
-    def rate_limited(self) -> dict[str, Any] | None:
-        with self.lock:
-            if self.rate_limit is None:
-                return None
-            now = time.monotonic()
-            window = float(self.rate_limit.get("window", 1.0))
-            while self.hits and now - self.hits[0] >= window:
-                self.hits.popleft()
-            if len(self.hits) >= int(self.rate_limit["limit"]):
-                return self.rate_limit
-            self.hits.append(now)
-            return None
-
-
-def _positive(text: str, name: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a positive number, not {text!r}")
-    return value
 
 
 def _masked_query(request: Request) -> str:
@@ -239,11 +153,6 @@ def _authenticate(
     return None, "invalid", {"reason": "invalid_credentials"}
 
 
-def _envelope(us_in: int, testnet: bool, **fields: Any) -> dict[str, Any]:
-    us_out = time.time_ns() // 1000
-    return {"jsonrpc": "2.0", **fields, "testnet": testnet, "usIn": us_in, "usOut": us_out, "usDiff": us_out - us_in}
-
-
 class _DropMidResponse(Response):
     """Announces a body, sends part of it, then closes the connection."""
 
@@ -292,7 +201,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ident, name, params = parse_request(body, missing_method=missing)
         except BadRequest as bad:
             log(request, path_name or "", _masked_query(request), None, "none")
-            return JSONResponse(_envelope(us_in, settings.testnet, **bad.ident, error=bad.error.to_dict()), 400)
+            return JSONResponse(envelope(us_in, settings.testnet, bad.ident, error=bad.error.to_dict()), 400)
         early: RpcError | None = None
         if path_name and path_name != name:
             # Unverified at the exchange: the mock refuses rather than pick one of the two.
@@ -332,8 +241,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         account, how, refusal = _authenticate(settings, state, request.headers.get("authorization"), request, body)
         log(request, name, query, logged_params, how)
 
-        def envelope(**fields: Any) -> dict[str, Any]:
-            return _envelope(us_in, settings.testnet, **ident, **fields)
+        def answered(**fields: Any) -> dict[str, Any]:
+            return envelope(us_in, settings.testnet, ident, **fields)
 
         epoch = controls.epoch
         fault = controls.take_fault(name)
@@ -350,19 +259,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if limited.get("retry_after") is not None:
                 headers["Retry-After"] = str(limited["retry_after"])
             error = RpcError(10028, "too_many_requests").to_dict()
-            return JSONResponse(envelope(error=error), status_code=int(limited.get("status", 429)), headers=headers)
+            return JSONResponse(answered(error=error), status_code=int(limited.get("status", 429)), headers=headers)
         if early is not None:
-            return JSONResponse(envelope(error=early.to_dict()), status_code=early.http_status)
+            return JSONResponse(answered(error=early.to_dict()), status_code=early.http_status)
         if how == "invalid" and name.startswith("private/"):
             # Credentials on a public method are ignored, as at the exchange.
             error = RpcError(13009, "unauthorized", refusal).to_dict()
-            return JSONResponse(envelope(error=error), status_code=400)
+            return JSONResponse(answered(error=error), status_code=400)
         session = Session(account=account, cancel_on_disconnect=state.account_cod(account) if account else False)
         try:
             result = dispatch(state, name, params, session=session, transport="http", realistic=controls.realistic)
         except RpcError as exc:
-            return JSONResponse(envelope(error=exc.to_dict()), status_code=exc.http_status)
-        return JSONResponse(envelope(result=result))
+            return JSONResponse(answered(error=exc.to_dict()), status_code=exc.http_status)
+        return JSONResponse(answered(result=result))
 
     async def health(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -397,7 +306,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 state.credentials.client_secret = str(body["client_secret"])
             if "time_scale" in body:
                 try:
-                    state.time_scale = _positive(str(body["time_scale"]), "time_scale")
+                    state.time_scale = positive(str(body["time_scale"]), "time_scale")
                 except ValueError as exc:
                     return JSONResponse({"error": str(exc)}, status_code=400)
                 hub.rescale()
@@ -579,7 +488,7 @@ async def _inject(fault: dict[str, Any]) -> Response | None:
         status = int(fault["status"])
         headers = _retry_after_header(fault)
         if "error" in fault:  # a JSON-RPC error body, as a gateway in front of the exchange may send
-            body = _envelope(time.time_ns() // 1000, True, error=fault["error"])
+            body = envelope(time.time_ns() // 1000, True, None, error=fault["error"])
             return JSONResponse(body, status_code=status, headers=headers)
         page = f"<html><body><h1>{status}</h1>upstream unavailable</body></html>"
         return Response(page, status_code=status, media_type="text/html", headers=headers)
@@ -590,7 +499,7 @@ async def _inject(fault: dict[str, Any]) -> Response | None:
         headers = {"content-type": "application/json", **_retry_after_header(fault), **fault.get("headers", {})}
         return Response(content, status_code=int(fault.get("status", 200)), headers=headers)
     if kind == "drip":
-        answer = _envelope(time.time_ns() // 1000, True, result={"version": "1.2.26"})
+        answer = envelope(time.time_ns() // 1000, True, None, result={"version": "1.2.26"})
         return _Drip(json.dumps(answer).encode(), float(fault.get("interval", 0.1)))
     if kind == "drop":
         return _DropMidResponse()

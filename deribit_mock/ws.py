@@ -21,7 +21,7 @@ import logging
 import statistics
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -38,9 +38,7 @@ from .methods import (
     dispatch,
     parse_request,
 )
-
-if TYPE_CHECKING:
-    from .app import Controls, Settings
+from .settings import Controls, Settings, envelope
 
 logger = logging.getLogger("deribit_mock.ws")
 
@@ -431,16 +429,7 @@ class Hub:
         return result
 
     def _envelope(self, us_in: int, ident: dict[str, Any] | None, **fields: Any) -> dict[str, Any]:
-        us_out = time.time_ns() // 1000
-        return {
-            "jsonrpc": "2.0",
-            **(ident or {}),
-            **fields,
-            "testnet": self.settings.testnet,
-            "usIn": us_in,
-            "usOut": us_out,
-            "usDiff": us_out - us_in,
-        }
+        return envelope(us_in, self.settings.testnet, ident, **fields)
 
     async def _error(self, conn: Conn, us_in: int, ident: dict[str, Any] | None, error: RpcError) -> None:
         await conn.send(self._envelope(us_in, ident, error=error.to_dict()))
