@@ -251,3 +251,19 @@ def test_downstream_teams_test_against_the_mock_with_the_fixture(wheel: Path, tm
     run = _pytest_in(python, project)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert "4 passed" in run.stdout
+
+
+def test_a_traceback_into_the_runtime_copy_points_at_the_same_line_of_runtime() -> None:
+    import traceback
+
+    from deribit_session_client import Client, InvalidParamsError
+    from deribit_session_client.api.session_management import set_heartbeat
+
+    with pytest.raises(InvalidParamsError) as caught:
+        set_heartbeat.sync(client=Client(base_url="http://127.0.0.1:9"), interval=5)  # refused before sending
+    frames = [f for f in traceback.extract_tb(caught.value.__traceback__) if "/_core/" in f.filename]
+    assert frames
+    for frame in frames:
+        source = ROOT / "runtime" / "_core" / Path(frame.filename).name
+        assert frame.lineno is not None and frame.line
+        assert source.read_text().splitlines()[frame.lineno - 1].strip() == frame.line.strip()

@@ -1,4 +1,3 @@
-# Copied from runtime/_core/__init__.py by make generate. Do not edit here: edit runtime/_core/__init__.py.
 """The handwritten runtime of ``deribit_session_client``: clients, errors, retries, validation.
 
 This folder is real Python, linted, type-checked and unit-tested as itself. ``make generate``
@@ -6,3 +5,4 @@ copies it into the generated package as ``deribit_session_client._core``; the ge
 operation modules and models import it. Edit the files under ``runtime/_core/`` and run
 ``make generate``: the copies under ``generated/`` are overwritten.
 """
+# Copied from runtime/_core/__init__.py by make generate. Do not edit here: edit runtime/_core/__init__.py.

@@ -1,4 +1,3 @@
-# Copied from runtime/_core/errors.py by make generate. Do not edit here: edit runtime/_core/errors.py.
 """The exceptions this package raises, all rooted at :class:`DeribitError`.
 
 API errors are chosen by the JSON-RPC error code first and the HTTP status second, so the
@@ -365,3 +364,4 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         # client hammer the server. A date in the past means "now".
         return None if value.lstrip().startswith("-") else 0.0
     return seconds
+# Copied from runtime/_core/errors.py by make generate. Do not edit here: edit runtime/_core/errors.py.

@@ -1,4 +1,3 @@
-# Copied from runtime/_core/http.py by make generate. Do not edit here: edit runtime/_core/http.py.
 """The HTTP clients: connection pools, credentials, timeouts, retries and logging.
 
 Every generated operation calls ``client._call_sync``/``_call_async`` (or the ``_detailed``
@@ -970,3 +969,4 @@ def _phase_timeouts(timeout: TimeoutTypes, deadline: float | None) -> httpx.Time
         return left if phase is None else min(phase, left)
 
     return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write), pool=cap(base.pool))
+# Copied from runtime/_core/http.py by make generate. Do not edit here: edit runtime/_core/http.py.

@@ -1,4 +1,3 @@
-# Copied from runtime/_core/meta.py by make generate. Do not edit here: edit runtime/_core/meta.py.
 """The package's name and version, as the clients announce them."""
 
 from __future__ import annotations
@@ -24,3 +23,4 @@ def package_version() -> str:
 def user_agent(extra: str = "") -> str:
     """``deribit-session-client/X.Y.Z``, sent over HTTP and in the WebSocket handshake."""
     return f"deribit-session-client/{package_version()}" + (f" {extra}" if extra else "")
+# Copied from runtime/_core/meta.py by make generate. Do not edit here: edit runtime/_core/meta.py.

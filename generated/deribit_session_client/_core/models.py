@@ -1,4 +1,3 @@
-# Copied from runtime/_core/models.py by make generate. Do not edit here: edit runtime/_core/models.py.
 """Checks that the generated models' ``from_dict`` runs on every field, and their ``repr``.
 
 The model template (templates/model.py.jinja) wraps each field of a primitive type in one
@@ -104,3 +103,4 @@ def model_repr(self: Any) -> str:
     if extra:
         parts.append(f"additional_properties={extra!r}")
     return f"{type(self).__name__}({', '.join(parts)})"
+# Copied from runtime/_core/models.py by make generate. Do not edit here: edit runtime/_core/models.py.

@@ -1,4 +1,3 @@
-# Copied from runtime/_core/network.py by make generate. Do not edit here: edit runtime/_core/network.py.
 """httpcore network backends for the connection pools the clients make.
 
 - Sync: every connect, read and write is bounded by the current attempt's deadline (kept
@@ -135,3 +134,4 @@ def install_async_tracking(client: Any) -> _TrackingBackend | None:
     backend = _TrackingBackend(pool._network_backend)
     pool._network_backend = backend
     return backend
+# Copied from runtime/_core/network.py by make generate. Do not edit here: edit runtime/_core/network.py.

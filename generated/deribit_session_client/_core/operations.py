@@ -1,4 +1,3 @@
-# Copied from runtime/_core/operations.py by make generate. Do not edit here: edit runtime/_core/operations.py.
 """What the runtime knows of each operation, and the parameter checks the spec asks for.
 
 ``make generate`` derives one :class:`Operation` per path of openapi.yaml
@@ -175,3 +174,4 @@ def _fits_a_double(number: int) -> bool:
     except OverflowError:
         return False
     return True
+# Copied from runtime/_core/operations.py by make generate. Do not edit here: edit runtime/_core/operations.py.

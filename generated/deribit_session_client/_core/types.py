@@ -1,4 +1,3 @@
-# Copied from runtime/_core/types.py by make generate. Do not edit here: edit runtime/_core/types.py.
 """Types shared by the generated models and operations: ``UNSET`` and ``Response``."""
 
 from __future__ import annotations
@@ -68,3 +67,4 @@ def status_of(code: int) -> HTTPStatus | int:
         return HTTPStatus(code)
     except ValueError:
         return code
+# Copied from runtime/_core/types.py by make generate. Do not edit here: edit runtime/_core/types.py.

@@ -1,4 +1,3 @@
-# Copied from runtime/_core/ws.py by make generate. Do not edit here: edit runtime/_core/ws.py.
 """``WebSocketClient``: every generated operation over one kept-alive, authenticated WebSocket.
 
 The connection lives on one daemon thread per process (:class:`_Keeper`) that runs its own
@@ -1428,3 +1427,4 @@ def _operations() -> Mapping[str, Operation]:
     """The package's operations (``_operations.py``, generated from the spec)."""
     operations: Mapping[str, Operation] = importlib.import_module(f"{package_name()}._operations").OPERATIONS
     return operations
+# Copied from runtime/_core/ws.py by make generate. Do not edit here: edit runtime/_core/ws.py.
