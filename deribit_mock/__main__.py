@@ -7,7 +7,12 @@ import os
 import socket
 from pathlib import Path
 
-import uvicorn
+try:
+    import uvicorn
+except ImportError:  # the base install: the mock's dependencies come with the testing extra
+    raise SystemExit(
+        'the mock exchange needs its dependencies: pip install "deribit-session-client[testing]"'
+    ) from None
 
 from .app import create_app
 from .settings import Settings

@@ -62,6 +62,8 @@ from .settings import Controls, Settings, envelope, positive
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 _SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie")
+#: How many methods ``/_mock/stubs`` answers at once.
+MAX_STUBS = 1000
 
 
 def _masked_query(request: Request) -> str:
@@ -297,8 +299,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             controls.realistic = settings.realistic
         return JSONResponse({"status": "ok"})
 
+    @_bad_input_is_400
     async def config(request: Request) -> Response:
-        body = await request.json()
+        body = await _json_body(request)
         with controls.lock:
             if "realistic" in body:
                 controls.realistic = bool(body["realistic"])
@@ -387,18 +390,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def stubs(request: Request) -> Response:
         name, stub = Stub.from_body(await _json_body(request))
         with state.lock:
+            if name not in state.stubs and len(state.stubs) >= MAX_STUBS:
+                raise ValueError(f"at most {MAX_STUBS} stubs until the next reset")
             state.stubs[name] = stub
-        return JSONResponse({"stubbed": sorted(state.stubs)})
+            count = len(state.stubs)
+        return JSONResponse({"stubbed": name, "stubs": count})
 
+    @_bad_input_is_400
     async def rate_limit(request: Request) -> Response:
-        body = await request.json()
+        body = await _json_body(request)
         with controls.lock:
             controls.rate_limit = body if body and body.get("limit") is not None else None
             controls.hits.clear()
         return JSONResponse({"status": "ok"})
 
+    @_bad_input_is_400
     async def faults(request: Request) -> Response:
-        body = await request.json()
+        body = await _json_body(request)
         with controls.lock:
             controls.faults.extend(body.get("faults", []))
             return JSONResponse({"queued": len(controls.faults)})
@@ -459,7 +467,10 @@ def _retry_after_header(fault: dict[str, Any]) -> dict[str, str]:
 async def _json_body(request: Request) -> dict[str, Any]:
     """A control's JSON object (ValueError, answered 400, for anything else)."""
     raw = await request.body()
-    body = json.loads(raw) if raw.strip() else {}
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except RecursionError:
+        raise ValueError("the body nests too deeply") from None
     if not isinstance(body, dict):
         raise ValueError("the body must be a JSON object")
     return body

@@ -105,6 +105,9 @@ MAX_TOKEN_LIFETIME = 31_536_000.0
 REFRESH_LIFETIME_FACTOR = 10.0
 
 
+_STUB_NAME = re.compile(r"(?:public|private)/[A-Za-z0-9_.\-/]{1,93}")
+
+
 @dataclass(frozen=True)
 class Stub:
     """A canned answer for a method the spec does not describe (an order, positions, time).
@@ -121,17 +124,26 @@ class Stub:
     def from_body(cls, body: Mapping[str, Any]) -> tuple[str, Stub]:
         """(method, stub) from a control's JSON body; ValueError saying what is wrong."""
         name = body.get("method")
-        if not isinstance(name, str) or not name.startswith(("public/", "private/")):
-            raise ValueError("method must be a name such as 'private/get_positions'")
+        if not isinstance(name, str) or not _STUB_NAME.fullmatch(name):
+            raise ValueError("method must be a name such as 'private/get_positions' (at most 100 characters)")
         if name in METHODS:
-            raise ValueError(f"{name} is in the spec and has the mock's own behaviour; use faults to change its answer")
+            raise ValueError(
+                f"{name} is in the spec and has the mock's own behaviour; use faults or ws_faults to change its answer"
+            )
         if ("result" in body) == ("error" in body):
             raise ValueError("give either result or error")
         error = body.get("error")
-        if error is not None and not (
-            isinstance(error, dict) and isinstance(error.get("code"), int) and isinstance(error.get("message"), str)
+        if "error" in body and not (
+            isinstance(error, dict)
+            and isinstance(error.get("code"), int)
+            and not isinstance(error.get("code"), bool)
+            and isinstance(error.get("message"), str)
         ):
             raise ValueError("error must be an object with an integer code and a message")
+        try:
+            json.dumps(body.get("result", error), allow_nan=False)
+        except ValueError:
+            raise ValueError("result and error must be JSON without NaN or infinity") from None
         transport = body.get("transport")
         if transport not in (None, "http", "websocket"):
             raise ValueError("transport must be 'http', 'websocket' or absent (both)")

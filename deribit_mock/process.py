@@ -32,7 +32,9 @@ class MockServer:
         if ca_path is not None:
             verify = self.ssl_context()
             verify.check_hostname = False  # the controls reach a mock whatever names its certificate is for
-        self.controls = httpx.Client(base_url=f"{base}/_mock", timeout=5.0, verify=verify)
+        self.controls = httpx.Client(
+            base_url=f"{base}/_mock", timeout=5.0, verify=verify, event_hooks={"response": [_refused_as_value_error]}
+        )
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client SSL context that trusts the mock's test CA (TLS mocks only)."""
@@ -74,10 +76,7 @@ class MockServer:
             body["error"] = error
         else:
             body["result"] = result
-        response = self.controls.post("/stubs", json=body)
-        if response.status_code == 400:
-            raise ValueError(response.json()["error"])
-        response.raise_for_status()
+        self.controls.post("/stubs", json=body).raise_for_status()
 
     def realistic(self, on: bool) -> None:
         self.controls.post("/config", json={"realistic": on}).raise_for_status()
@@ -149,6 +148,18 @@ class MockServer:
     def send_test_request(self, connection: int | None = None) -> list[int]:
         """Send a test_request now, with the usual deadline."""
         return self._ws_control("test_request", connection)
+
+
+def _refused_as_value_error(response: httpx.Response) -> None:
+    """A control the mock refuses (400: a bad fault, stub, id or setting) raises ValueError
+    with the mock's own reason, not a bare HTTP error."""
+    if response.status_code == 400:
+        response.read()
+        try:
+            reason = str(response.json().get("error", response.text))
+        except ValueError:
+            reason = response.text
+        raise ValueError(f"the mock refused {response.request.method} {response.request.url.path}: {reason[:300]}")
 
 
 def start_mock(

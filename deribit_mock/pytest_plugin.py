@@ -43,9 +43,10 @@ class DeribitMock:
         self.server = server
         self.api_url = server.api_url
         self.ws_url = server.ws_url
-        self.client_id = CLIENT_ID
-        self.client_secret = CLIENT_SECRET
-        self.access_token = ACCESS_TOKEN
+        # What the mock was started with: DERIBIT_MOCK_* in the test environment win (_serve).
+        self.client_id = os.environ.get("DERIBIT_MOCK_CLIENT_ID", CLIENT_ID)
+        self.client_secret = os.environ.get("DERIBIT_MOCK_CLIENT_SECRET", CLIENT_SECRET)
+        self.access_token = os.environ.get("DERIBIT_MOCK_ACCESS_TOKEN", ACCESS_TOKEN)
         #: The test CA's bundle (``deribit_mock_tls`` only; None for the plain mock).
         self.ca_path = server.ca_path
         #: An ``ssl.SSLContext`` trusting that CA (``deribit_mock_tls`` only).

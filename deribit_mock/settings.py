@@ -89,10 +89,14 @@ class Controls:
             return None
 
 
+#: The largest time scale the mock takes: a day becomes a thousand days (larger ones overflow timers).
+MAX_SCALE = 1000.0
+
+
 def positive(text: str, name: str) -> float:
     value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise ValueError(f"{name} must be a positive number, not {text!r}")
+    if not 0 < value <= MAX_SCALE:
+        raise ValueError(f"{name} must be a positive number up to {MAX_SCALE:g}, not {text[:40]!r}")
     return value
 
 

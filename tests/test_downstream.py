@@ -242,3 +242,48 @@ def test_a_passing_run_leaves_no_temporary_folders_behind(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stdout[-2000:]
     left = [p for p in temp_root.rglob("*") if p.is_file()]
     assert left == []
+
+
+def test_a_callback_error_never_shows_the_clients_secret(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    errors: list[BaseException] = []
+
+    def on_notification(message: dict[str, Any]) -> None:
+        if message["params"]["n"] == 1:
+            raise RuntimeError(f"GET /public/auth?client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}&x=1")
+        raise RuntimeError(f"the key {CLIENT_SECRET} was refused")  # bare, in the middle of a text
+
+    with ws_client(mock, on_notification=on_notification, on_error=errors.append):
+        mock.notify([{"channel": "c", "n": 1}, {"channel": "c", "n": 2}])
+        wait_until(lambda: len(errors) == 2, "both errors")
+    for error in errors:
+        assert CLIENT_SECRET not in str(error) and CLIENT_SECRET not in repr(error)
+    assert "refused" in str(errors[1])
+    assert CLIENT_SECRET not in caplog.text and "on_notification" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"method": "public/b", "error": {"code": true, "message": "m"}}',
+        b'{"method": "public/e", "error": null}',
+        b'{"method": "public/nan", "result": NaN}',
+        b'{"method": "public/inf", "result": [Infinity]}',
+        b'{"method": "public/", "result": 1}',
+        b'{"method": "public/' + b"x" * 200 + b'", "result": 1}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["bool-code", "null-error", "nan", "infinity", "no-name", "long-name", "deep"],
+)
+def test_a_bad_stub_is_refused_with_a_reason_and_breaks_nothing(mock: MockServer, body: bytes) -> None:
+    answer = httpx.post(f"{mock.base}/_mock/stubs", content=body, timeout=10)
+    assert answer.status_code == 400 and answer.json()["error"]
+    with ws_client(mock) as ws:
+        assert ws.call("public/test") == {"version": "1.2.26"}
+
+
+@pytest.mark.parametrize("scale", [1e308, 1001, 0, -1])
+def test_a_time_scale_the_mock_cannot_keep_is_refused(mock: MockServer, scale: float) -> None:
+    with pytest.raises(ValueError, match="time_scale must be a positive number up to 1000"):
+        mock.time_scale(scale)
+    with ws_client(mock) as ws:  # public/auth computes a token lifetime from the scale
+        assert ws.call("public/test") == {"version": "1.2.26"}

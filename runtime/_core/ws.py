@@ -49,6 +49,7 @@ from .errors import (
     excerpt,
     mask_secrets,
     masked_json,
+    redact,
 )
 from .meta import package_name, user_agent
 from .operations import SECRET_PARAMS, Operation
@@ -162,9 +163,11 @@ def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
 class _Callbacks:
     """A thread with an event loop of its own, where user callbacks (sync or async) run, one
     after another in the order they were scheduled; an exception is logged and handed to
-    ``report(role, error)``, never lost."""
+    ``report(role, callback, error)`` (which logs it), never lost."""
 
-    def __init__(self, name: str = "callbacks", report: Callable[[str, BaseException], None] | None = None) -> None:
+    def __init__(
+        self, name: str = "callbacks", report: Callable[[str, Callback, BaseException], None] | None = None
+    ) -> None:
         self.report = report
         self.loop = asyncio.new_event_loop()
         self._tail: asyncio.Future[Any] | None = None
@@ -284,18 +287,20 @@ def _expire(token: asyncio.Future[Any]) -> None:
 
 
 def _log_callback_error(
-    role: str, callback: Callback, report: Callable[[str, BaseException], None] | None
+    role: str, callback: Callback, report: Callable[[str, Callback, BaseException], None] | None
 ) -> Callable[[concurrent.futures.Future[Any]], None]:
     def check(future: concurrent.futures.Future[Any]) -> None:
         if future.cancelled():
             return
         error = future.exception()
-        if error is not None:
+        if error is None:
+            return
+        if report is not None:
+            report(role, callback, error)
+        else:
             name = getattr(callback, "__qualname__", repr(callback))
             detail = mask_secrets(excerpt(str(error), 200))
             logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
-            if report is not None:
-                report(role, error)
 
     return check
 
@@ -542,10 +547,15 @@ class WebSocketClient:
             setattr(self, attr, runner)
         return runner
 
-    def _callback_failed(self, role: str, error: BaseException) -> None:
-        """A callback raised (already logged): ``on_error`` gets it as a CallbackError."""
+    def _callback_failed(self, role: str, callback: Callback, error: BaseException) -> None:
+        """A callback raised: logged (this client's secret and tokens masked), and handed to
+        ``on_error`` as a CallbackError."""
+        known = (self._secret, self._access_token, self._refresh_token)
+        name = getattr(callback, "__qualname__", repr(callback))
+        detail = excerpt(redact(str(error), known), 200)
+        logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
         if role != "on_error" and self.on_error is not None and self._keeper is not None:
-            self._runner_for("callbacks").run("on_error", self.on_error, CallbackError(role, error))
+            self._runner_for("callbacks").run("on_error", self.on_error, CallbackError(role, error, known))
 
     def __enter__(self) -> Self:
         return self.open()

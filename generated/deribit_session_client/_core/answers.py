@@ -96,4 +96,6 @@ def parse_models(models: Mapping[int, type[Any]], status_code: int, body: bytes)
         return model.from_dict(json.loads(body))
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
+
+
 # Copied from runtime/_core/answers.py by make generate. Do not edit here: edit runtime/_core/answers.py.

@@ -38,4 +38,6 @@ def cap(timeout: float | None, error: type[Exception]) -> float | None:
     if left <= 0:
         raise error("the call's timeout ran out")
     return left if timeout is None else min(timeout, left)
+
+
 # Copied from runtime/_core/deadline.py by make generate. Do not edit here: edit runtime/_core/deadline.py.

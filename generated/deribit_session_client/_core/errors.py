@@ -42,12 +42,35 @@ MESSAGE_LIMIT = 300
 
 #: Keys whose values never appear in a message: tokens and credentials.
 SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "signature", "password")
-_SECRET_VALUE = re.compile(r"""(["']?(?:""" + "|".join(SECRET_KEYS) + r""")["']?\s*[:=]\s*)(["'])[^"']*\2""")
+_SECRET_VALUE = re.compile(
+    r"""(?P<key>["']?(?:""" + "|".join(SECRET_KEYS) + r""")["']?\s*[:=]\s*)"""
+    # a quoted value (JSON, a repr), to its closing quote or, cut off, to the end of the text;
+    # or a bare one (a query string, key=value text)
+    r"""(?:(?P<quote>["'])(?:(?!(?P=quote))[\s\S])*(?P<closed>(?P=quote))?|[^\s"'&,;)}\]]+)"""
+)
+
+
+def _mask(match: re.Match[str]) -> str:
+    quote = match.group("quote")
+    if quote is None:
+        return match.group("key") + "***"
+    return match.group("key") + quote + "***" + (match.group("closed") or "")
 
 
 def mask_secrets(text: str) -> str:
-    """``text`` with the values of token and credential fields (JSON or repr) shown as ``***``."""
-    return _SECRET_VALUE.sub(r"\1\2***\2", text)
+    """``text`` with the values of token and credential fields shown as ``***``: quoted (JSON,
+    a repr; also a value cut off by an excerpt before its closing quote) or bare
+    (``client_secret=...`` in a query string or a message)."""
+    return _SECRET_VALUE.sub(_mask, text)
+
+
+def redact(text: str, known: tuple[str | None, ...]) -> str:
+    """``text`` with each known secret value (the client's own secret and tokens) shown as
+    ``***``, and token and credential fields masked (:func:`mask_secrets`)."""
+    for value in known:
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return mask_secrets(text)
 
 
 def masked_json(value: Any) -> str:
@@ -283,9 +306,9 @@ class CallbackError(DeribitError):
         callback: Which callback raised: ``"on_reconnect"`` or ``"on_notification"``.
     """
 
-    def __init__(self, callback: str, error: BaseException) -> None:
+    def __init__(self, callback: str, error: BaseException, known: tuple[str | None, ...] = ()) -> None:
         self.callback = callback
-        detail = mask_secrets(excerpt(str(error), MESSAGE_LIMIT))
+        detail = excerpt(redact(str(error), known), MESSAGE_LIMIT)
         super().__init__(f"{callback} raised {type(error).__name__}: {detail}")
         self.__cause__ = error
 
@@ -364,4 +387,6 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         # client hammer the server. A date in the past means "now".
         return None if value.lstrip().startswith("-") else 0.0
     return seconds
+
+
 # Copied from runtime/_core/errors.py by make generate. Do not edit here: edit runtime/_core/errors.py.

@@ -969,4 +969,6 @@ def _phase_timeouts(timeout: TimeoutTypes, deadline: float | None) -> httpx.Time
         return left if phase is None else min(phase, left)
 
     return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write), pool=cap(base.pool))
+
+
 # Copied from runtime/_core/http.py by make generate. Do not edit here: edit runtime/_core/http.py.

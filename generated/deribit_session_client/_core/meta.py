@@ -23,4 +23,6 @@ def package_version() -> str:
 def user_agent(extra: str = "") -> str:
     """``deribit-session-client/X.Y.Z``, sent over HTTP and in the WebSocket handshake."""
     return f"deribit-session-client/{package_version()}" + (f" {extra}" if extra else "")
+
+
 # Copied from runtime/_core/meta.py by make generate. Do not edit here: edit runtime/_core/meta.py.

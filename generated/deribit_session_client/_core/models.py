@@ -103,4 +103,6 @@ def model_repr(self: Any) -> str:
     if extra:
         parts.append(f"additional_properties={extra!r}")
     return f"{type(self).__name__}({', '.join(parts)})"
+
+
 # Copied from runtime/_core/models.py by make generate. Do not edit here: edit runtime/_core/models.py.

@@ -134,4 +134,6 @@ def install_async_tracking(client: Any) -> _TrackingBackend | None:
     backend = _TrackingBackend(pool._network_backend)
     pool._network_backend = backend
     return backend
+
+
 # Copied from runtime/_core/network.py by make generate. Do not edit here: edit runtime/_core/network.py.

@@ -174,4 +174,6 @@ def _fits_a_double(number: int) -> bool:
     except OverflowError:
         return False
     return True
+
+
 # Copied from runtime/_core/operations.py by make generate. Do not edit here: edit runtime/_core/operations.py.

@@ -35,4 +35,6 @@ def backoff(retries: int, initial: float, maximum: float, jitter: float = 0.25) 
     less up to ``jitter`` of itself at random (so that clients do not retry in step)."""
     delay = min(initial * 2.0 ** min(retries, 64), maximum)
     return delay * (1.0 - jitter * random.random())
+
+
 # Copied from runtime/_core/retry.py by make generate. Do not edit here: edit runtime/_core/retry.py.

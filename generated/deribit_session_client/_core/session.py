@@ -146,4 +146,6 @@ class RpcSession:
     def reapply(self) -> list[tuple[str, dict[str, Any]]]:
         """The calls that put the connection state back, in the spec's order."""
         return [(method, params) for _, method, params in sorted(self.state.values(), key=lambda s: s[0])]
+
+
 # Copied from runtime/_core/session.py by make generate. Do not edit here: edit runtime/_core/session.py.

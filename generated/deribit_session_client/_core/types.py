@@ -67,4 +67,6 @@ def status_of(code: int) -> HTTPStatus | int:
         return HTTPStatus(code)
     except ValueError:
         return code
+
+
 # Copied from runtime/_core/types.py by make generate. Do not edit here: edit runtime/_core/types.py.
