@@ -642,7 +642,7 @@ def test_no_secret_in_any_log_repr_or_error_at_debug(mock: MockServer, caplog: p
     caplog.set_level(logging.DEBUG)
     mock.time_scale(0.01)
     issued: list[str] = []
-    with ws_client(mock, scope="expires:100") as ws:  # refreshed every 0.8 s
+    with ws_client(mock, scope="expires:100", min_refresh_interval=0.5) as ws:  # refreshed every 0.8 s
         ws.call("public/test")
         mock.drop()
         wait_until(lambda: ws.stats["reconnects"] >= 1, "the reconnect")
@@ -775,7 +775,7 @@ def test_an_expiring_token_is_refreshed_without_a_gap(mock: MockServer) -> None:
     # expires:200 -> 4 s; refreshed at 3.2 s: 0.8 s of margin for a loaded machine; the calls
     # go on past the first token's expiry.
     mock.time_scale(0.02)
-    with ws_client(mock, scope="expires:200") as ws:
+    with ws_client(mock, scope="expires:200", min_refresh_interval=1.0) as ws:
         until = time.monotonic() + 4.5
         while time.monotonic() < until:
             assert get_cancel_on_disconnect.sync(client=ws).result.enabled is False

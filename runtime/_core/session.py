@@ -27,6 +27,8 @@ def _encode(request: dict[str, Any]) -> str:
         frame = json.dumps(request, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InvalidParamsError.client_side(param="params", reason=f"must be JSON values ({exc})") from None
+    except RecursionError:
+        raise InvalidParamsError.client_side(param="params", reason="nests too deeply to send") from None
     if len(frame) > MAX_FRAME_BYTES // 4 and len(frame.encode()) > MAX_FRAME_BYTES:
         raise InvalidParamsError.client_side(
             param="params", reason=f"the request is larger than the exchange's {MAX_FRAME_BYTES // 1024} kB frame limit"

@@ -20,6 +20,7 @@ import hmac
 import importlib
 import logging
 import math
+import os
 import secrets
 import ssl as ssl_module
 import sys
@@ -70,6 +71,11 @@ DEFAULT_PING_INTERVAL = 10.0
 DEFAULT_PING_TIMEOUT = 10.0
 #: The share of ``expires_in`` after which the access token is refreshed.
 REFRESH_AT = 0.8
+#: The shortest wait before a refresh, whatever ``expires_in`` the server gave (0.001 made a
+#: refresh storm): by default at most six re-authentications a minute.
+MIN_REFRESH_INTERVAL = 10.0
+#: How long close() waits for the connection's closing handshake and tasks.
+CLOSE_BOUND = 10.0
 #: The GIL switch interval the keeper sets when the process still has Python's default.
 KEEPER_SWITCH_INTERVAL = 0.0001
 _DEFAULT_SWITCH_INTERVAL = 0.005
@@ -91,6 +97,26 @@ class _NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
         return level > logging.DEBUG and self.logger.isEnabledFor(level)
 
 
+def refresh_delay(expires_in: Any, floor: float = MIN_REFRESH_INTERVAL) -> float | None:
+    """Seconds until the token is refreshed: ``REFRESH_AT`` of a positive, finite
+    ``expires_in``, never less than ``floor``; None (no refresh) for anything else."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
+        return None
+    if not (math.isfinite(expires_in) and expires_in > 0):
+        return None
+    return max(float(expires_in) * REFRESH_AT, floor)
+
+
+def _seconds(value: Any, name: str) -> float | None:
+    """A bound in seconds: None (no limit) for None, infinity, or more than any timer takes;
+    InvalidParamsError (before anything is sent) for what is not positive seconds."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:  # (NaN is not > 0)
+        raise InvalidParamsError.client_side(param=name, reason="must be positive seconds or None")
+    return None if value >= threading.TIMEOUT_MAX else float(value)
+
+
 def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") -> str:
     """``public/auth``'s ``client_signature``: lowercase hex HMAC-SHA256 of ``timestamp\\nnonce\\ndata``."""
     return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
@@ -105,6 +131,14 @@ class _Keeper:
 
     _lock = threading.Lock()
     _current: _Keeper | None = None
+
+    @classmethod
+    def forget_after_fork(cls) -> None:
+        """In a forked child: the parent's keeper thread does not exist here; the next client
+        starts a keeper of its own."""
+        cls._lock = threading.Lock()
+        cls._current = None
+        _CLOSING.clear()
 
     def __init__(self) -> None:
         # A Python thread that computes keeps the GIL for the switch interval (5 ms by default)
@@ -124,6 +158,7 @@ class _Keeper:
         except ImportError:
             self.loop = asyncio.new_event_loop()
         self.users = 0
+        self.pid = os.getpid()
         self.thread = threading.Thread(target=_run_loop, args=(self.loop,), name="deribit-session-keeper", daemon=True)
         self.thread.start()
 
@@ -195,6 +230,7 @@ class _Callbacks:
 
 
 _CLOSING: set[Any] = set()  # tasks that must not be garbage-collected before they finish
+os.register_at_fork(after_in_child=_Keeper.forget_after_fork)
 
 
 class _Waiter:
@@ -361,6 +397,9 @@ class WebSocketClient:
             websockets' keepalive replaces a connection whose ping gets no pong within
             ``ping_timeout``; whichever notices first wins.
         max_message_bytes: The largest message accepted from the server (64 MiB).
+        min_refresh_interval: The shortest wait before refreshing the token, whatever
+            ``expires_in`` the server gave (10 s: a server issuing very short-lived tokens gets
+            six re-authentications a minute, not a storm).
         ssl: The ``ssl.SSLContext`` for a ``wss://`` URL (default: the system's trust store).
         proxy: None (the default): connect directly, whatever the environment says; a URL
             (``http://proxy:3128``, ``socks5://...`` with python-socks installed): through that
@@ -399,6 +438,7 @@ class WebSocketClient:
         on_error: Callback | None = None,
         user_agent: str | None = None,
         max_message_bytes: int = 64 * 1024 * 1024,
+        min_refresh_interval: float = MIN_REFRESH_INTERVAL,
         ssl: ssl_module.SSLContext | None = None,
         proxy: str | Literal[True] | None = None,
     ) -> None:
@@ -415,14 +455,19 @@ class WebSocketClient:
         for name, value in (("timeout", timeout), ("hung_after", hung_after)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive or None")
-        if not connect_timeout > 0:
-            raise ValueError("connect_timeout must be positive")
+        if not (connect_timeout > 0 and math.isfinite(connect_timeout)):
+            raise ValueError("connect_timeout must be a positive, finite number of seconds")
         if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
             raise TypeError(f"ssl must be an ssl.SSLContext or None, not {type(ssl).__name__}")
         if ssl is not None and not url.startswith("wss://"):
             raise ValueError("ssl= needs a wss:// URL")
         if proxy is not None and proxy is not True and not isinstance(proxy, str):
             raise TypeError("proxy must be a proxy URL, True (from the environment) or None")
+        if isinstance(min_refresh_interval, bool) or not (
+            isinstance(min_refresh_interval, (int, float)) and 0 < min_refresh_interval < math.inf
+        ):
+            raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
+        self.min_refresh_interval = float(min_refresh_interval)
         self.ssl = ssl
         self.proxy = proxy
         self.url = url
@@ -448,7 +493,11 @@ class WebSocketClient:
         self.on_error = on_error
         self._user_agent = user_agent
         self.max_message_bytes = max_message_bytes
-        self._open_lock = threading.Lock()
+        self._open_lock = threading.Lock()  # opening, and which caller closes
+        self._close_started = False
+        self._closed = threading.Event()
+        self._closed.set()
+        self._opened: asyncio.Future[None] | None = None
         self._lock = threading.Lock()  # the session's tables, shared by callers' threads and the keeper
         self._logged_out = False
         self._last_up = 0.0
@@ -508,8 +557,9 @@ class WebSocketClient:
         return self
 
     def _setup_bound(self) -> float:
-        """How long setting a session up may take: connecting, then each of its calls."""
-        return self.connect_timeout + 4 * (self.timeout or DEFAULT_TIMEOUT)
+        """How long setting a session up may take: connecting and authenticating (the connect
+        timeout), then each call that restores the session."""
+        return min(self.connect_timeout + 3 * (self._bound(UNSET) or DEFAULT_TIMEOUT), threading.TIMEOUT_MAX / 2)
 
     async def open_async(self) -> Self:
         keeper = self._start_keeper()
@@ -534,6 +584,8 @@ class WebSocketClient:
             self._session = RpcSession()
             self._refresh_token = None
             self._stats.update(connects=0, reconnects=0, test_requests_answered=0, calls=0)
+            self._close_started = False
+            self._closed = threading.Event()
             self._keeper = _Keeper.acquire()
             return self._keeper
 
@@ -570,37 +622,56 @@ class WebSocketClient:
         await self.aclose()
 
     def close(self) -> None:
-        """Close the connection; idempotent. No reconnect happens after it; when the last client
-        of the process closes, the keeper thread ends."""
-        keeper = self._keeper
+        """Close the connection; idempotent and safe from any thread (an ``open()`` still
+        waiting raises at once). No reconnect happens after it; when the last client of the
+        process closes, the keeper thread ends. Returns once the client is closed."""
+        keeper, closed = self._begin_close()
         if keeper is None:
+            closed.wait(CLOSE_BOUND + 5.0)  # another thread is closing it: wait for that
             return
         try:
-            keeper.submit(self._shutdown()).result(10)
+            if keeper.pid == os.getpid():  # (a client inherited through fork() has no keeper here)
+                keeper.submit(self._shutdown()).result(CLOSE_BOUND)
         except (concurrent.futures.TimeoutError, RuntimeError):
             pass
         finally:
-            self._finish(keeper)
+            self._finish(keeper, closed)
 
     async def aclose(self) -> None:
-        keeper = self._keeper
+        keeper, closed = self._begin_close()
         if keeper is None:
+            deadline = time.monotonic() + CLOSE_BOUND + 5.0
+            while not closed.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
             return
         try:
-            await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._shutdown())), 10)
+            if keeper.pid == os.getpid():
+                await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._shutdown())), CLOSE_BOUND)
         except (TimeoutError, RuntimeError):
             pass
         finally:
-            self._finish(keeper)
+            self._finish(keeper, closed)
 
-    def _finish(self, keeper: _Keeper) -> None:
-        self._keeper = None
+    def _begin_close(self) -> tuple[_Keeper | None, threading.Event]:
+        """The keeper, for the one caller that closes; None for any other (already closed, or
+        another thread closing), with the event set once the client is closed."""
+        with self._open_lock:
+            keeper, closed = self._keeper, self._closed
+            if keeper is None or self._close_started:
+                return None, closed
+            self._close_started = True
+            return keeper, closed
+
+    def _finish(self, keeper: _Keeper, closed: threading.Event) -> None:
         for attr in ("_callbacks", "_reconnect_callbacks"):
             runner = getattr(self, attr)
             if runner is not None:
                 runner.stop()
                 setattr(self, attr, None)
-        keeper.release()
+        with self._open_lock:
+            self._keeper = None
+        keeper.release()  # once per open: only the closer that began the close gets here
+        closed.set()
 
     # -- calls -----------------------------------------------------------------------------------
 
@@ -667,11 +738,7 @@ class WebSocketClient:
 
     def _bound(self, timeout: Any) -> float | None:
         value = self.timeout if isinstance(timeout, Unset) else timeout
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise InvalidParamsError.client_side(param="timeout", reason="must be positive seconds or None")
-        return float(value)
+        return _seconds(value, "timeout")
 
     def _roundtrip_sync(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
@@ -679,6 +746,10 @@ class WebSocketClient:
         keeper = self._keeper
         if keeper is None:
             raise APIConnectionError("the WebSocketClient is not open: use `with WebSocketClient(...)` or open()")
+        if keeper.pid != os.getpid():
+            raise APIConnectionError(
+                "this WebSocketClient was opened in the parent process: open a new one after fork()"
+            )
         if threading.current_thread() is keeper.thread:
             raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
         bound = self._bound(timeout)
@@ -712,6 +783,10 @@ class WebSocketClient:
         if keeper is None:
             raise APIConnectionError(
                 "the WebSocketClient is not open: use `async with WebSocketClient(...)` or open_async()"
+            )
+        if keeper.pid != os.getpid():
+            raise APIConnectionError(
+                "this WebSocketClient was opened in the parent process: open a new one after fork()"
             )
         bound = self._bound(timeout)
         bypass = (
@@ -1016,12 +1091,15 @@ class WebSocketClient:
     async def _start(self) -> None:
         self._ready = asyncio.Event()
         opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._opened = opened
         self._runner = asyncio.create_task(self._run(opened))
         await opened
 
     async def _shutdown(self) -> None:
         self._closing = True
         self._stats["state"] = "closed"
+        if self._opened is not None and not self._opened.done():  # an open() still waiting raises now
+            self._opened.set_exception(APIConnectionError("the WebSocketClient was closed while opening"))
         for task in (self._refresher, self._runner):
             if task is not None:
                 task.cancel()
@@ -1062,16 +1140,7 @@ class WebSocketClient:
             logger.exception("The WebSocket session stopped")
             if not opened.done():
                 opened.set_exception(error)
-            self._fatal = error
-            self._stats["state"] = "failed"  # before any caller is woken: one who saw the failure sees this
-            if self._refresher is not None:
-                self._refresher.cancel()
-            if self._conn is not None:  # nothing reads it any more: no call may go out on it
-                await self._drop(self._conn)
-            self._fail_pending(error)  # the waiting calls learn it now, not at their timeouts
-            if self._ready is not None:
-                self._ready.set()
-            self._notify_error(error)
+            self._stop_fatally(error, "The WebSocket session failed")
 
     async def _live(self, opened: asyncio.Future[None]) -> None:
         """The connection's life: connect, authenticate, restore, read; again after each loss."""
@@ -1080,6 +1149,7 @@ class WebSocketClient:
         while not self._closing:
             first = not opened.done()
             self._stats["state"] = "connecting" if first else "reconnecting"
+            setup_deadline = asyncio.get_running_loop().time() + self.connect_timeout
             try:
                 conn = await self._connect()
             except DeribitError as exc:
@@ -1095,7 +1165,7 @@ class WebSocketClient:
             self._conn = conn
             reader = asyncio.create_task(self._read(conn))
             try:
-                hook_note = await asyncio.wait_for(self._establish(first), self._setup_bound())
+                hook_note = await asyncio.wait_for(self._establish(first, setup_deadline), self._setup_bound())
             except AuthenticationError as exc:
                 reader.cancel()
                 await self._drop(conn)
@@ -1133,6 +1203,8 @@ class WebSocketClient:
             self._stats["state"] = "ready"
             self._ready.set()  # type: ignore[union-attr]
             cause = await reader
+            if self._fatal is not None:
+                return  # stopped while connected (a refused refresh): failed, and stays so
             if asyncio.get_running_loop().time() - self._last_up >= 10.0:
                 attempt = 0  # it lived: the next trouble starts the backoff afresh
             self._ready.clear()  # type: ignore[union-attr]
@@ -1204,10 +1276,16 @@ class WebSocketClient:
         parts = [f"{method} {params}" for method, params in calls]
         return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
 
-    async def _establish(self, first: bool) -> str:
-        """Authenticate and put the connection state back, before any waiting call goes out.
-        Returns what to add to the INFO line (an ``on_reconnect`` that raised)."""
-        await self._authenticate()
+    async def _establish(self, first: bool, auth_deadline: float) -> str:
+        """Authenticate (by ``auth_deadline``: opening and authenticating share the connect
+        timeout) and put the connection state back, before any waiting call goes out. Returns
+        what to add to the INFO line (an ``on_reconnect`` that raised)."""
+        try:
+            await self._authenticate(deadline=auth_deadline)
+        except APITimeoutError:
+            raise APITimeoutError(
+                f"authenticating to {self.url} did not finish within connect_timeout ({self.connect_timeout} s)"
+            ) from None
         if first:
             operations = _operations()
             if self._initial_heartbeat is not None:
@@ -1236,7 +1314,7 @@ class WebSocketClient:
         checked = op.prepare(params) if op is not None else params
         self._checked(await self._request(method, checked, self.timeout, op, bypass=True))
 
-    async def _authenticate(self, refresh: bool = False) -> None:
+    async def _authenticate(self, refresh: bool = False, deadline: float | None = None) -> None:
         if self._secret is None or self._client_id is None:
             return
         params: dict[str, Any]
@@ -1257,7 +1335,8 @@ class WebSocketClient:
             }
         if self._scope and not refresh:
             params["scope"] = self._scope
-        result = self._checked(await self._request("public/auth", params, self.timeout, None, bypass=True))["result"]
+        bound = self._bound(UNSET) if deadline is None else max(deadline - asyncio.get_running_loop().time(), 0.001)
+        result = self._checked(await self._request("public/auth", params, bound, None, bypass=True))["result"]
         if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
             raise ResponseValidationError("public/auth answered without an access token")
         renewal = result.get("refresh_token")
@@ -1265,8 +1344,9 @@ class WebSocketClient:
         expires_in = result.get("expires_in")
         if self._refresher is not None and self._refresher is not asyncio.current_task():
             self._refresher.cancel()
-        if isinstance(expires_in, (int, float)) and expires_in > 0:
-            self._refresher = asyncio.create_task(self._refresh_later(float(expires_in) * REFRESH_AT))
+        delay = refresh_delay(expires_in, self.min_refresh_interval)
+        if delay is not None:
+            self._refresher = asyncio.create_task(self._refresh_later(delay))
 
     async def _refresh_later(self, after: float) -> None:
         await asyncio.sleep(after)
@@ -1281,21 +1361,28 @@ class WebSocketClient:
             try:
                 await self._authenticate()
             except AuthenticationError as exc:
-                self._fatal = exc
-                self._stats["state"] = "failed"
-                self._notify_error(exc)
+                self._stop_fatally(exc, "Refreshing the access token was refused, and so was a new authentication")
         except DeribitError as exc:
             logger.warning("Refreshing the access token failed (%s); the connection will be replaced", exc)
             if self._conn is not None:
                 self._conn.transport.abort()
 
     def _stop_fatally(self, error: DeribitError, what: str) -> None:
-        """The session cannot go on (a refused re-authentication or certificate): state
-        ``failed``, waiting and later calls raise ``error``, ``on_error`` is told."""
+        """The session cannot go on (a refused re-authentication, refresh or certificate, or a
+        bug): state ``failed`` (before any caller is woken: one told of the failure sees it),
+        the connection aborted (nothing may go out on it), waiting and later calls raise
+        ``error``, no reconnect, ``on_error`` told."""
         self._fatal = error
         self._stats["state"] = "failed"
         logger.error("%s; the WebSocketClient stops: %s", what, error)
-        self._ready.set()  # type: ignore[union-attr]  # waiting calls now raise the error
+        if self._refresher is not None and self._refresher is not asyncio.current_task():
+            self._refresher.cancel()
+        if self._conn is not None:
+            self._conn.transport.abort()
+            self._conn = None
+        self._fail_pending(error)
+        if self._ready is not None:
+            self._ready.set()
         self._notify_error(error)
 
     def _notify_error(self, error: DeribitError) -> None:

@@ -1,0 +1,85 @@
+"""A WebSocket server on loopback that a test scripts to misbehave (websockets' own server, on
+a thread of its own): answers ``public/auth`` however the test says, counts what it got, and
+never answers what the test wants left unanswered. Only for what the mock must not do."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from websockets.asyncio.server import ServerConnection, serve
+
+#: (method, params) -> the answer's fields ({"result": ...} or {"error": ...}), or None for no answer.
+Script = Callable[[str, dict[str, Any]], dict[str, Any] | None]
+
+
+def auth_result(expires_in: Any = 900, **extra: Any) -> dict[str, Any]:
+    result = {"access_token": "hostile-access", "refresh_token": "hostile-refresh", "token_type": "bearer"}
+    result.update(extra)
+    if expires_in is not ...:
+        result["expires_in"] = expires_in
+    return {"result": result}
+
+
+class HostileServer:
+    def __init__(self, script: Script) -> None:
+        self.script = script
+        self.received: list[tuple[str, dict[str, Any]]] = []
+        self.connections: set[ServerConnection] = set()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(ready,), name="hostile-server", daemon=True)
+        self.thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the hostile server did not start")
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/api/v2"
+
+    def count(self, method: str) -> int:
+        return sum(1 for name, _ in list(self.received) if name == method)
+
+    def _run(self, ready: threading.Event) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.stopped = self.loop.create_future()
+        self.loop.run_until_complete(self._serve(ready))
+        self.loop.close()
+
+    async def _serve(self, ready: threading.Event) -> None:
+        async with serve(self._handle, "127.0.0.1", 0, compression=None) as server:
+            self.port = next(iter(server.sockets)).getsockname()[1]
+            ready.set()
+            await self.stopped
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        self.connections.add(ws)
+        try:
+            await self._answer(ws)
+        finally:
+            self.connections.discard(ws)
+
+    async def _answer(self, ws: ServerConnection) -> None:
+        async for raw in ws:
+            request = json.loads(raw)
+            method, params = request.get("method", ""), request.get("params") or {}
+            self.received.append((method, params))
+            answer = self.script(method, params)
+            if answer is not None:
+                await ws.send(json.dumps({"jsonrpc": "2.0", "id": request.get("id"), **answer}))
+
+    def send_to_all(self, text: str) -> None:
+        """Sends ``text`` as one frame to every connection (a frame the client must cope with)."""
+
+        async def send() -> None:
+            for connection in list(self.connections):
+                await connection.send(text)
+
+        asyncio.run_coroutine_threadsafe(send(), self.loop).result(5)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.stopped.set_result, None)
+        self.thread.join(10)

@@ -1,0 +1,278 @@
+"""WebSocketClient against servers that misbehave and against callers that race it: bounded
+opening, close from any thread, fork, refused refreshes, refresh storms, hostile parameters
+and timeouts, and secrets in cut-off excerpts. Hostile servers are websockets' own server
+scripted by the test (tests/hostile.py); the mock covers what it can (a hanging auth)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from deribit_mock.process import MockServer
+from deribit_session_client import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidParamsError,
+    WebSocketClient,
+)
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, wait_until
+from .hostile import HostileServer, Script, auth_result
+
+
+def credentials(**options: Any) -> dict[str, Any]:
+    return {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "initial_retry_delay": 0.02,
+        "max_retry_delay": 0.1,
+        **options,
+    }
+
+
+@pytest.fixture
+def hostile() -> Iterator[list[HostileServer]]:
+    """Hostile servers a test starts with ``start(script)``; all stopped after it."""
+    started: list[HostileServer] = []
+    yield started
+    for server in started:
+        server.close()
+
+
+def start(servers: list[HostileServer], script: Script) -> HostileServer:
+    server = HostileServer(script)
+    servers.append(server)
+    return server
+
+
+def answers_tests(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    return {"result": {"version": "1.2.26"}} if method == "public/test" else None
+
+
+# -- 1. connect_timeout bounds opening and authenticating -------------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [10.0, None])
+def test_a_server_that_never_answers_auth_fails_open_within_the_connect_timeout(
+    mock: MockServer, timeout: float | None
+) -> None:
+    mock.ws_faults({"method": "public/auth", "action": "ignore"})
+    started = time.monotonic()
+    with pytest.raises(APITimeoutError, match="within connect_timeout"):
+        WebSocketClient(mock.ws_url, **credentials(connect_timeout=1.0, timeout=timeout)).open()
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.0 + 2.0  # the bound, plus room for a paused process (not the 10 s or 41 s it took)
+
+
+# -- 2. close() from another thread aborts a waiting open() -------------------------------------
+
+
+def test_close_from_another_thread_aborts_an_open_that_waits(
+    mock: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock.ws_faults({"method": "public/auth", "action": "ignore"})
+    client = WebSocketClient(mock.ws_url, **credentials(connect_timeout=30.0))
+    outcome: list[BaseException] = []
+
+    def opening() -> None:
+        try:
+            client.open()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=opening)
+    thread.start()
+    wait_until(lambda: [e for e in mock.events() if e["event"] == "opened"], "the connection")
+    started = time.monotonic()
+    client.close()
+    thread.join(5)
+    assert not thread.is_alive() and time.monotonic() - started < 5  # not the 30 s bound
+    [error] = outcome
+    assert isinstance(error, APIConnectionError) and "closed while opening" in str(error)
+    assert client.stats["state"] == "closed"
+    assert "Task was destroyed" not in caplog.text
+
+
+# -- 3. concurrent closes release the keeper once ------------------------------------------------
+
+
+def test_two_threads_closing_one_client_leave_another_client_served(mock: MockServer) -> None:
+    mock.time_scale(0.2)  # heartbeats every 2 s, as long to answer
+    with WebSocketClient(mock.ws_url, **credentials(heartbeat_interval=10)) as survivor:
+        for _ in range(5):
+            doomed = WebSocketClient(mock.ws_url, **credentials()).open()
+            barrier = threading.Barrier(2)
+            errors: list[BaseException] = []
+
+            def closing(
+                client: WebSocketClient = doomed,
+                gate: threading.Barrier = barrier,
+                errors: list[BaseException] = errors,
+            ) -> None:
+                gate.wait(5)
+                try:
+                    client.close()
+                except BaseException as exc:
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=closing) for _ in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(15)
+            assert errors == [] and doomed.stats["state"] == "closed"
+        # the shared keeper still runs the survivor's connection: its heartbeats are answered
+        before = mock.heartbeats()["test_requests_answered"]
+        mock.send_test_request()
+        wait_until(lambda: mock.heartbeats()["test_requests_answered"] > before, "the survivor's answer")
+        assert survivor.call("public/test") == {"version": "1.2.26"}
+    assert mock.heartbeats()["test_requests_missed"] == 0
+
+
+# -- 4. fork ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX-only")
+def test_a_forked_child_opens_its_own_client(mock: MockServer) -> None:
+    with WebSocketClient(mock.ws_url, **credentials()) as parent:
+        parent.call("public/test")
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: report through the pipe, never return into pytest
+            code = 1
+            try:
+                try:
+                    parent.call("public/test", timeout=2)
+                except APIConnectionError as exc:
+                    inherited = "parent process" in str(exc)
+                with WebSocketClient(mock.ws_url, **credentials(connect_timeout=5.0, timeout=5.0)) as child:
+                    ok = child.call("public/test") == {"version": "1.2.26"}
+                code = 0 if ok and inherited else 2
+            finally:
+                os.write(write, bytes([code]))
+                os._exit(0)
+        os.close(write)
+        deadline = time.monotonic() + 20
+        status = b""
+        while not status and time.monotonic() < deadline:
+            status = os.read(read, 1)
+        os.close(read)
+        os.waitpid(pid, 0)
+        assert status == bytes([0])
+        assert parent.call("public/test") == {"version": "1.2.26"}  # the parent's client goes on
+
+
+# -- 5. a refused refresh leaves one consistent state ---------------------------------------------
+
+
+def test_a_refresh_refused_for_good_fails_the_client_and_closes_its_connection(
+    hostile: list[HostileServer],
+) -> None:
+    auths = 0
+
+    def script(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        nonlocal auths
+        if method == "public/auth":
+            auths += 1
+            if auths == 1:
+                return auth_result(expires_in=1)  # refreshed after 0.8 s
+            return {"error": {"code": 13004, "message": "invalid_credentials"}}
+        return answers_tests(method, params)
+
+    server = start(hostile, script)
+    errors: list[BaseException] = []
+    with WebSocketClient(server.url, **credentials(on_error=errors.append, min_refresh_interval=0.5)) as ws:
+        wait_until(lambda: errors, "the refused refresh")
+        assert ws.stats["state"] == "failed"
+        wait_until(lambda: not server.connections, "the connection closed")
+        with pytest.raises(AuthenticationError):
+            ws.call("public/test")
+        time.sleep(0.3)  # several backoff periods: a client that reconnected would be seen
+        assert not server.connections and ws.stats["state"] == "failed"
+    assert [m for m, _ in server.received if m == "public/auth"] == ["public/auth"] * 3  # open, refresh, re-auth
+
+
+# -- 6. no refresh storm ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expires_in", [0.001, 0, -5, "900", None, ..., float("nan")])
+def test_no_expires_in_makes_the_client_authenticate_in_a_loop(hostile: list[HostileServer], expires_in: Any) -> None:
+    def script(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "public/auth":
+            return auth_result(expires_in=expires_in)
+        return answers_tests(method, params)
+
+    server = start(hostile, script)
+    with WebSocketClient(server.url, **credentials()) as ws:
+        time.sleep(2.0)  # 0.001 made about 1,700 requests in that time
+        assert ws.call("public/test") == {"version": "1.2.26"}
+    assert server.count("public/auth") == 1
+
+
+@pytest.mark.parametrize("interval", [0, -1, float("inf"), float("nan"), "10", True])
+def test_a_min_refresh_interval_that_is_not_positive_seconds_is_refused(interval: Any) -> None:
+    with pytest.raises(ValueError, match="min_refresh_interval"):
+        WebSocketClient("ws://127.0.0.1:9/ws/api/v2", min_refresh_interval=interval)
+
+
+# -- 7. hostile parameters and timeouts ------------------------------------------------------------
+
+
+def test_deeply_nested_params_are_invalid_params_before_sending(mock: MockServer) -> None:
+    nested: Any = []
+    for _ in range(3000):
+        nested = [nested]
+    with WebSocketClient(mock.ws_url, **credentials()) as ws:
+        with pytest.raises(InvalidParamsError, match="nests too deeply"):
+            ws.call("public/test", {"deep": nested})
+        with pytest.raises(InvalidParamsError, match="JSON"):
+            ws.call("public/test", {"nan": float("nan")})
+        assert ws.call("public/test") == {"version": "1.2.26"}
+
+
+@pytest.mark.parametrize("timeout", [float("inf"), 1e10, 1e300])
+def test_an_infinite_or_huge_timeout_means_no_limit(mock: MockServer, timeout: float) -> None:
+    with WebSocketClient(mock.ws_url, **credentials(timeout=timeout)) as ws:
+        assert ws.call("public/test", timeout=timeout) == {"version": "1.2.26"}
+        assert ws.call("public/test") == {"version": "1.2.26"}
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), "10", True])
+def test_a_timeout_that_is_not_positive_seconds_is_refused_before_sending(mock: MockServer, timeout: Any) -> None:
+    with WebSocketClient(mock.ws_url, **credentials()) as ws:
+        with pytest.raises(InvalidParamsError, match="timeout"):
+            ws.call("public/test", timeout=timeout)
+    assert [r["method"] for r in mock.requests() if r.get("method") == "public/test"] == []
+
+
+# -- 8. no secret in a cut-off excerpt -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cut", [0, 1, 2, 5])
+def test_a_frame_cut_inside_a_token_logs_no_part_of_it(
+    hostile: list[HostileServer], caplog: pytest.LogCaptureFixture, cut: int
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    server = start(hostile, lambda m, p: auth_result() if m == "public/auth" else answers_tests(m, p))
+    secret = "RT-0123456789abcdef-0123456789abcdef"
+    with WebSocketClient(server.url, **credentials()):
+        # not JSON (so it is quoted in a warning), long enough to be cut, the cut placed inside
+        # or right after the token's value
+        for padding in range(780 + cut, 800 + cut):
+            frame = "x" * padding + f'{{"refresh_token": "{secret}"}}' + "garbage"
+            server.send_to_all(frame)
+        wait_until(lambda: "not JSON" in caplog.text, "the warnings")
+        time.sleep(0.2)
+    # (the hostile server's own websockets.server lines print its frames; the client's must not)
+    lines = [r.getMessage() for r in caplog.records if not r.name.startswith("websockets.server")]
+    assert any("not JSON" in line for line in lines)
+    for line in lines:
+        for start_at in range(len(secret) - 6):
+            assert secret[start_at : start_at + 6] not in line
