@@ -52,6 +52,7 @@ from .errors import (
     masked_json,
     redact,
 )
+from .lifecycle import Lifecycle, State
 from .meta import package_name, user_agent
 from .operations import SECRET_PARAMS, Operation
 from .retry import backoff
@@ -499,7 +500,6 @@ class WebSocketClient:
         self._closed.set()
         self._opened: asyncio.Future[None] | None = None
         self._lock = threading.Lock()  # the session's tables, shared by callers' threads and the keeper
-        self._logged_out = False
         self._last_up = 0.0
         self._session = RpcSession()
         self._keeper: _Keeper | None = None
@@ -510,8 +510,8 @@ class WebSocketClient:
         self._runner: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._refresh_token: str | None = None
-        self._fatal: DeribitError | None = None
-        self._closing = False
+        #: Where the session is (moved by the keeper's loop only, read by anyone).
+        self._life = Lifecycle()
         self._in_on_reconnect = False
         self._last_frame = 0.0
         self._hung: str | None = None
@@ -531,13 +531,13 @@ class WebSocketClient:
             if self._secret and self._auth_kind == "client_signature"
             else ("credentials" if self._secret else ("token" if self._access_token else "none"))
         )
-        return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._stats['state']!r})"
+        return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._life.public!r})"
 
     @property
     def stats(self) -> dict[str, Any]:
         """Connects, reconnects, test_requests answered, the last answer's latency, and the state
         (``connecting``, ``ready``, ``reconnecting``, ``failed`` or ``closed``)."""
-        return dict(self._stats)
+        return {**self._stats, "state": self._life.public}
 
     # -- opening and closing ---------------------------------------------------------------------
 
@@ -577,9 +577,7 @@ class WebSocketClient:
         with self._open_lock:
             if self._keeper is not None:
                 raise RuntimeError("this WebSocketClient is already open")
-            self._closing = False
-            self._logged_out = False
-            self._fatal = None
+            self._life.open()
             # A new life starts from the constructor's settings, not the last life's.
             self._session = RpcSession()
             self._refresh_token = None
@@ -835,7 +833,7 @@ class WebSocketClient:
         conn, ready = self._conn, self._ready
         if conn is None or ready is None or not ready.is_set():
             return None
-        if self._closing or self._fatal is not None or self._logged_out:
+        if not self._life.ready:
             return None
         if op is not None and op.websocket_no_answer:
             return None
@@ -1007,14 +1005,14 @@ class WebSocketClient:
         if self._access_token and method.startswith("private/") and "access_token" not in sent:
             sent["access_token"] = self._access_token
         RpcSession.check_size(method, sent)  # before waiting for a connection
-        if self._logged_out:
+        if self._life.state is State.LOGGED_OUT:
             raise APIConnectionError(f"{method}: the session was ended with private/logout")
         while True:
             if not bypass:
                 await self._wait_ready(method, deadline)
             conn = self._conn
             if conn is None:
-                raise self._fatal or APIConnectionError(f"{method}: not connected")
+                raise self._fatal() or APIConnectionError(f"{method}: not connected")
             if wanted is not None and not wanted():  # the caller gave up while we reconnected
                 # Not sent. Nobody reads this result: end as cancelled, which asyncio does not
                 # log as an exception never retrieved (the cancel itself may still be on its way).
@@ -1045,7 +1043,7 @@ class WebSocketClient:
                 # (no reconnect, no re-apply). The close is the answer.
                 with self._lock:
                     self._session.forget(rpc_id)
-                self._logged_out = True
+                self._life.logged_out()
                 self._session.state.clear()
                 return {"jsonrpc": "2.0", "result": "ok"}
             break
@@ -1072,10 +1070,10 @@ class WebSocketClient:
 
     async def _wait_ready(self, method: str, deadline: float | None) -> None:
         ready = self._ready
-        if ready is None or self._closing:
+        if ready is None or self._life.closed:
             raise APIConnectionError(f"{method}: the WebSocketClient is closed")
-        if self._fatal is not None:
-            raise self._fatal
+        if (fatal := self._fatal()) is not None:
+            raise fatal
         if ready.is_set():
             return
         loop = asyncio.get_running_loop()
@@ -1083,9 +1081,9 @@ class WebSocketClient:
             await asyncio.wait_for(ready.wait(), None if deadline is None else max(deadline - loop.time(), 0))
         except TimeoutError:
             raise APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out") from None
-        if self._fatal is not None:
-            raise self._fatal
-        if self._closing:
+        if (fatal := self._fatal()) is not None:
+            raise fatal
+        if self._life.closed:
             raise APIConnectionError(f"{method}: the WebSocketClient is closed")
 
     async def _start(self) -> None:
@@ -1095,9 +1093,13 @@ class WebSocketClient:
         self._runner = asyncio.create_task(self._run(opened))
         await opened
 
+    def _fatal(self) -> DeribitError | None:
+        """The error that stopped the session, while it is failed."""
+        error = self._life.error if self._life.state is State.FAILED else None
+        return error if isinstance(error, DeribitError) else None
+
     async def _shutdown(self) -> None:
-        self._closing = True
-        self._stats["state"] = "closed"
+        self._life.close()
         if self._opened is not None and not self._opened.done():  # an open() still waiting raises now
             self._opened.set_exception(APIConnectionError("the WebSocketClient was closed while opening"))
         for task in (self._refresher, self._runner):
@@ -1146,9 +1148,8 @@ class WebSocketClient:
         """The connection's life: connect, authenticate, restore, read; again after each loss."""
         attempt = 0
         cause = ""
-        while not self._closing:
+        while not self._life.stopped:
             first = not opened.done()
-            self._stats["state"] = "connecting" if first else "reconnecting"
             setup_deadline = asyncio.get_running_loop().time() + self.connect_timeout
             try:
                 conn = await self._connect()
@@ -1163,6 +1164,7 @@ class WebSocketClient:
                 attempt = await self._backoff(attempt, cause)
                 continue
             self._conn = conn
+            self._life.connected()
             reader = asyncio.create_task(self._read(conn))
             try:
                 hook_note = await asyncio.wait_for(self._establish(first, setup_deadline), self._setup_bound())
@@ -1189,6 +1191,9 @@ class WebSocketClient:
                 if first:
                     opened.set_exception(exc if isinstance(exc, DeribitError) else APIConnectionError(cause))
                     return
+                if self._life.stopped:
+                    return
+                self._life.lost()
                 self._fail_pending(APIConnectionError(cause))
                 attempt = await self._backoff(attempt, cause)
                 continue
@@ -1199,11 +1204,12 @@ class WebSocketClient:
                 logger.info("Reconnected to %s; session restored (%s)%s", self.url, self._describe_state(), hook_note)
             else:
                 logger.info("Connected to %s (%s)", self.url, self._describe_state())
+            self._life.restored()
+            if first:
                 opened.set_result(None)
-            self._stats["state"] = "ready"
             self._ready.set()  # type: ignore[union-attr]
             cause = await reader
-            if self._fatal is not None:
+            if self._life.state is State.FAILED:
                 return  # stopped while connected (a refused refresh): failed, and stays so
             if asyncio.get_running_loop().time() - self._last_up >= 10.0:
                 attempt = 0  # it lived: the next trouble starts the backoff afresh
@@ -1212,14 +1218,12 @@ class WebSocketClient:
             self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
             if self._refresher is not None:
                 self._refresher.cancel()
-            if self._closing or self._logged_out:
-                self._stats["state"] = "closed"
+            if self._life.stopped:  # closed, or logged out
                 return
             attempt = await self._backoff(attempt, cause)
 
     async def _backoff(self, attempt: int, cause: str) -> int:
         delay = backoff(attempt, self.initial_retry_delay, self.max_retry_delay)
-        self._stats["state"] = "reconnecting"
         logger.warning(
             "WebSocket connection to %s lost (%s); reconnecting in %.2f s (attempt %d)",
             self.url,
@@ -1286,6 +1290,7 @@ class WebSocketClient:
             raise APITimeoutError(
                 f"authenticating to {self.url} did not finish within connect_timeout ({self.connect_timeout} s)"
             ) from None
+        self._life.authenticated()
         if first:
             operations = _operations()
             if self._initial_heartbeat is not None:
@@ -1350,7 +1355,7 @@ class WebSocketClient:
 
     async def _refresh_later(self, after: float) -> None:
         await asyncio.sleep(after)
-        if self._closing or self._conn is None:
+        if self._life.stopped or self._conn is None:
             return
         try:
             await self._authenticate(refresh=True)
@@ -1372,8 +1377,9 @@ class WebSocketClient:
         bug): state ``failed`` (before any caller is woken: one told of the failure sees it),
         the connection aborted (nothing may go out on it), waiting and later calls raise
         ``error``, no reconnect, ``on_error`` told."""
-        self._fatal = error
-        self._stats["state"] = "failed"
+        if self._life.stopped:  # closing, or already stopped: nothing left to stop
+            return
+        self._life.fail(error)
         logger.error("%s; the WebSocketClient stops: %s", what, error)
         if self._refresher is not None and self._refresher is not asyncio.current_task():
             self._refresher.cancel()
@@ -1405,8 +1411,8 @@ class WebSocketClient:
         cause = await self._read_frames(conn)
         if self._conn is conn and self._ready is not None:
             self._ready.clear()
-        if self._stats["state"] == "ready" and not (self._closing or self._logged_out):
-            self._stats["state"] = "reconnecting"  # before any caller is woken: one told of the loss sees this
+        if self._life.ready:
+            self._life.lost()  # before any caller is woken: one told of the loss sees it
         self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
         return cause
 
