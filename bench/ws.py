@@ -29,7 +29,7 @@ from websockets.sync.client import connect as sync_connect
 from bench.measure import interleaved_cpu_us
 from deribit_mock.process import MockServer
 from deribit_session_client import WebSocketClient
-from deribit_session_client._core.ws import _Keeper
+from deribit_session_client._core.threads import Keeper
 from deribit_session_client.api.supporting import test as public_test
 
 CREDENTIALS: dict[str, Any] = {"client_id": "mock-client-id", "client_secret": "mock-client-secret"}
@@ -38,7 +38,7 @@ REQUEST = {"jsonrpc": "2.0", "method": "public/test", "params": {}}
 
 def keeper_loop() -> str:
     """Which event loop the keeper runs (uvloop when installed: the `uvloop` extra)."""
-    keeper = _Keeper.acquire()
+    keeper = Keeper.acquire()
     try:
         return type(keeper.loop).__module__.split(".")[0]
     finally:
@@ -56,7 +56,7 @@ class MinimalKeeper:
     threads. No ids to check, no session, no models: the second baseline of the call figures."""
 
     def __init__(self, url: str) -> None:
-        self.keeper = _Keeper.acquire()
+        self.keeper = Keeper.acquire()
         self.pending: dict[int, Any] = {}
         self.conn = asyncio.run_coroutine_threadsafe(self._connect(url), self.keeper.loop).result(10)
         self.reader = asyncio.run_coroutine_threadsafe(self._read(), self.keeper.loop)

@@ -32,7 +32,8 @@ from deribit_session_client import (
     MethodNotFoundError,
     WebSocketClient,
 )
-from deribit_session_client._core.ws import _CLOSING, _Waiter
+from deribit_session_client._core.threads import CLOSING as _CLOSING
+from deribit_session_client._core.threads import Waiter as _Waiter
 from deribit_session_client.api.authentication import auth
 from deribit_session_client.api.session_management import (
     disable_cancel_on_disconnect,

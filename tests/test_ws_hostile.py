@@ -140,6 +140,7 @@ def test_two_threads_closing_one_client_leave_another_client_served(mock: MockSe
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX-only")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")  # the point of the test
 def test_a_forked_child_opens_its_own_client(mock: MockServer) -> None:
     with WebSocketClient(mock.ws_url, **credentials()) as parent:
         parent.call("public/test")

@@ -1,6 +1,6 @@
 """``WebSocketClient``: every generated operation over one kept-alive, authenticated WebSocket.
 
-The connection lives on one daemon thread per process (:class:`_Keeper`) that runs its own
+The connection lives on one daemon thread per process (:class:`Keeper`) that runs its own
 event loop and hosts every client's connection: a reader task per connection answers each
 heartbeat ``test_request`` with ``public/test`` at once, whatever the user's threads and
 event loops are doing. Sync calls wait on a lock the keeper releases; async calls await a
@@ -15,27 +15,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
-import hashlib
-import hmac
 import importlib
 import logging
 import math
 import os
 import secrets
 import ssl as ssl_module
-import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
-import websockets.protocol
-import websockets.version
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-from websockets.frames import Frame, Opcode
-
 from .answers import parse_models, rpc_error, to_model
+from .calls import Expired, expire, settle, waiting
 from .errors import (
     SECRET_KEYS,
     APIConnectionError,
@@ -43,12 +35,9 @@ from .errors import (
     AuthenticationError,
     CallbackError,
     DeribitError,
-    InvalidParamsError,
-    RateLimitError,
     ResponseValidationError,
     certificate_problem,
     excerpt,
-    mask_secrets,
     masked_json,
     redact,
 )
@@ -56,7 +45,9 @@ from .lifecycle import Lifecycle, State
 from .meta import package_name, user_agent
 from .operations import SECRET_PARAMS, Operation
 from .retry import backoff
-from .session import Incoming, RpcSession
+from .session import MIN_REFRESH_INTERVAL, Incoming, RpcSession, client_signature, refresh_delay, seconds
+from .threads import CLOSING, Callback, Callbacks, Keeper, Waiter
+from .transport import KeeperConnection, close, library_version, open_connection, read_queued, write
 from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
@@ -70,308 +61,18 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 #: websockets' keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
 DEFAULT_PING_INTERVAL = 10.0
 DEFAULT_PING_TIMEOUT = 10.0
-#: The share of ``expires_in`` after which the access token is refreshed.
-REFRESH_AT = 0.8
-#: The shortest wait before a refresh, whatever ``expires_in`` the server gave (0.001 made a
-#: refresh storm): by default at most six re-authentications a minute.
-MIN_REFRESH_INTERVAL = 10.0
 #: How long close() waits for the connection's closing handshake and tasks.
 CLOSE_BOUND = 10.0
-#: The GIL switch interval the keeper sets when the process still has Python's default.
-KEEPER_SWITCH_INTERVAL = 0.0001
-_DEFAULT_SWITCH_INTERVAL = 0.005
 
 logger = logging.getLogger("deribit_session_client")
 T = TypeVar("T", bound="Model")
-Callback = Callable[..., Any]
 
 
 def _masked(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: ("***" if k in SECRET_KEYS or k in SECRET_PARAMS else v) for k, v in params.items()}
 
 
-class _NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """The logger handed to `websockets`: its DEBUG lines print every frame, secrets included,
-    so they are never enabled; its INFO and higher lines go through."""
-
-    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 (logging's name)
-        return level > logging.DEBUG and self.logger.isEnabledFor(level)
-
-
-def refresh_delay(expires_in: Any, floor: float = MIN_REFRESH_INTERVAL) -> float | None:
-    """Seconds until the token is refreshed: ``REFRESH_AT`` of a positive, finite
-    ``expires_in``, never less than ``floor``; None (no refresh) for anything else."""
-    if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
-        return None
-    if not (math.isfinite(expires_in) and expires_in > 0):
-        return None
-    return max(float(expires_in) * REFRESH_AT, floor)
-
-
-def _seconds(value: Any, name: str) -> float | None:
-    """A bound in seconds: None (no limit) for None, infinity, or more than any timer takes;
-    InvalidParamsError (before anything is sent) for what is not positive seconds."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:  # (NaN is not > 0)
-        raise InvalidParamsError.client_side(param=name, reason="must be positive seconds or None")
-    return None if value >= threading.TIMEOUT_MAX else float(value)
-
-
-def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") -> str:
-    """``public/auth``'s ``client_signature``: lowercase hex HMAC-SHA256 of ``timestamp\\nnonce\\ndata``."""
-    return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
-
-
 # -- the background thread -----------------------------------------------------------------------
-
-
-class _Keeper:
-    """One daemon thread per process with its own event loop, hosting every client's connection.
-    Started by the first client that opens and stopped when the last one closes."""
-
-    _lock = threading.Lock()
-    _current: _Keeper | None = None
-
-    @classmethod
-    def forget_after_fork(cls) -> None:
-        """In a forked child: the parent's keeper thread does not exist here; the next client
-        starts a keeper of its own."""
-        cls._lock = threading.Lock()
-        cls._current = None
-        _CLOSING.clear()
-
-    def __init__(self) -> None:
-        # A Python thread that computes keeps the GIL for the switch interval (5 ms by default)
-        # each time the keeper gives it up for a socket call: with a few calls per heartbeat
-        # and many connections, answers waited hundreds of ms behind a busy user thread
-        # (make bench: blocked_p99_ms). A shorter interval bounds that wait; it is lowered only
-        # from Python's default, never raised, and never if the process chose its own.
-        # The process gets its own interval back when the keeper stops (release()).
-        self.lowered_to: float | None = None  # what getswitchinterval() then reads (in whole µs)
-        if sys.getswitchinterval() == _DEFAULT_SWITCH_INTERVAL:
-            sys.setswitchinterval(KEEPER_SWITCH_INTERVAL)
-            self.lowered_to = sys.getswitchinterval()
-        try:
-            import uvloop  # type: ignore[import-not-found,unused-ignore]
-
-            self.loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
-        except ImportError:
-            self.loop = asyncio.new_event_loop()
-        self.users = 0
-        self.pid = os.getpid()
-        self.thread = threading.Thread(target=_run_loop, args=(self.loop,), name="deribit-session-keeper", daemon=True)
-        self.thread.start()
-
-    @classmethod
-    def acquire(cls) -> _Keeper:
-        with cls._lock:
-            if cls._current is None:
-                cls._current = _Keeper()
-            cls._current.users += 1
-            return cls._current
-
-    def release(self) -> None:
-        with _Keeper._lock:
-            self.users -= 1
-            if self.users > 0:
-                return
-            if _Keeper._current is self:
-                _Keeper._current = None
-            if self.lowered_to is not None and sys.getswitchinterval() == self.lowered_to:
-                sys.setswitchinterval(_DEFAULT_SWITCH_INTERVAL)  # unless the process chose another since
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        if threading.current_thread() is not self.thread:
-            self.thread.join(5)
-
-    def submit(self, coroutine: Awaitable[Any]) -> concurrent.futures.Future[Any]:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
-
-
-def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """A background thread's body: run ``loop`` until stopped, then finalize and close it."""
-    asyncio.set_event_loop(loop)
-    loop.run_forever()
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
-
-
-class _Callbacks:
-    """A thread with an event loop of its own, where user callbacks (sync or async) run, one
-    after another in the order they were scheduled; an exception is logged and handed to
-    ``report(role, callback, error)`` (which logs it), never lost."""
-
-    def __init__(
-        self, name: str = "callbacks", report: Callable[[str, Callback, BaseException], None] | None = None
-    ) -> None:
-        self.report = report
-        self.loop = asyncio.new_event_loop()
-        self._tail: asyncio.Future[Any] | None = None
-        self.thread = threading.Thread(target=_run_loop, args=(self.loop,), name=f"deribit-session-{name}", daemon=True)
-        self.thread.start()
-
-    def run(self, role: str, callback: Callback, *args: Any) -> concurrent.futures.Future[Any]:
-        async def invoke() -> Any:
-            previous, self._tail = self._tail, asyncio.current_task()
-            if previous is not None:
-                await asyncio.gather(previous, return_exceptions=True)  # in order, even for async handlers
-            result = callback(*args)
-            if asyncio.iscoroutine(result):
-                result = await result
-            return result
-
-        future = asyncio.run_coroutine_threadsafe(invoke(), self.loop)
-        future.add_done_callback(_log_callback_error(role, callback, self.report))
-        return future
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        if threading.current_thread() is not self.thread:
-            self.thread.join(5)
-
-
-_CLOSING: set[Any] = set()  # tasks that must not be garbage-collected before they finish
-os.register_at_fork(after_in_child=_Keeper.forget_after_fork)
-
-
-class _Waiter:
-    """A sync caller's token: the keeper leaves the answer (or the error) and releases the
-    caller, who waits on a lock (lighter than a future's condition)."""
-
-    __slots__ = ("_lock", "abandoned", "error", "message", "settled")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
-        self.message: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-        self.settled = False
-        #: The caller stopped waiting (timed out, interrupted): its call must not go out later.
-        self.abandoned = False
-
-    def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
-        if self.settled:
-            return
-        self.message, self.error, self.settled = message, error, True
-        self._lock.release()
-
-    def wait(self, timeout: float | None) -> dict[str, Any]:
-        """The answer; raises the error it was settled with, or TimeoutError."""
-        if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
-            raise TimeoutError
-        if self.error is not None:
-            raise self.error
-        assert self.message is not None
-        return self.message
-
-
-def _write(conn: ClientConnection, frame: str) -> bool:
-    """Writes ``frame`` to ``conn`` in this step, straight to the protocol (no send context, no
-    wait for the buffer to drain), if it can go out: open, and its socket not closing. False:
-    not written, so safe to send elsewhere. Once written it may reach the exchange: a
-    connection lost afterwards fails its call (the reader does that), and it is never sent
-    again. The buffer cannot grow without bound: every caller waits for its answer."""
-    if conn.protocol.state is not websockets.protocol.State.OPEN or conn.transport.is_closing():
-        return False
-    conn.protocol.send_text(frame.encode())
-    conn.send_data()
-    return True
-
-
-def _waiting(token: Any) -> bool:
-    """Whether the caller behind ``token`` still waits for its answer."""
-    if isinstance(token, _Waiter):
-        return not (token.settled or token.abandoned)
-    if isinstance(token, asyncio.Future):
-        return not token.done()
-    return False
-
-
-def _settle(token: Any, message: dict[str, Any] | None, error: BaseException | None) -> None:
-    """Hands an answer (or an error) to the caller waiting on ``token``, in its own thread or loop."""
-    if isinstance(token, _Waiter):
-        token.settle(message, error)
-    elif isinstance(token, asyncio.Future):
-        loop = token.get_loop()
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            _settle_future(token, message, error)
-        else:
-            try:
-                loop.call_soon_threadsafe(_settle_future, token, message, error)
-            except RuntimeError:  # that loop has closed: nobody waits
-                pass
-
-
-def _settle_future(token: asyncio.Future[Any], message: dict[str, Any] | None, error: BaseException | None) -> None:
-    if not token.done():
-        if error is not None:
-            token.set_exception(error)
-        else:
-            token.set_result(message)
-
-
-class _Expired(Exception):
-    """A fast-path async call's timer ran out (turned into APITimeoutError by the caller)."""
-
-
-def _expire(token: asyncio.Future[Any]) -> None:
-    if not token.done():
-        token.set_exception(_Expired())
-
-
-def _log_callback_error(
-    role: str, callback: Callback, report: Callable[[str, Callback, BaseException], None] | None
-) -> Callable[[concurrent.futures.Future[Any]], None]:
-    def check(future: concurrent.futures.Future[Any]) -> None:
-        if future.cancelled():
-            return
-        error = future.exception()
-        if error is None:
-            return
-        if report is not None:
-            report(role, callback, error)
-        else:
-            name = getattr(callback, "__qualname__", repr(callback))
-            detail = mask_secrets(excerpt(str(error), 200))
-            logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
-
-    return check
-
-
-class _KeeperConnection(ClientConnection):
-    """A websockets connection that hands each complete text frame to ``on_text`` as soon as it
-    is parsed, in the keeper's current step, instead of queueing it for a reader task (one task
-    wake and websockets' message queue less per frame: make bench, keeper figures). A fragmented
-    message, and any frame while one is queued, still goes through the queue and ``recv()``, so
-    the order of messages is kept."""
-
-    on_text: Callable[[str], None] | None = None
-    #: Complete messages in websockets' queue that the reader has not received yet.
-    queued = 0
-
-    def process_event(self, event: Any) -> None:
-        if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
-            # A whole text frame with nothing queued before it: handled now. (While a message
-            # is unfinished only its continuation frames can come, which websockets' parser
-            # enforces; the message is queued, and counted, with its last one.)
-            if event.opcode is Opcode.TEXT and event.fin and not self.queued:
-                handler = self.on_text
-                if handler is not None:
-                    data = event.data
-                    try:
-                        text = (data if isinstance(data, bytes) else bytes(data)).decode()
-                    except UnicodeDecodeError:
-                        pass  # websockets' own path closes the connection (1007)
-                    else:
-                        handler(text)  # (never raises: WebSocketClient._on_frame)
-                        return
-            if event.fin:
-                self.queued += 1
-        super().process_event(event)
 
 
 # -- the client --------------------------------------------------------------------------------
@@ -502,10 +203,10 @@ class WebSocketClient:
         self._lock = threading.Lock()  # the session's tables, shared by callers' threads and the keeper
         self._last_up = 0.0
         self._session = RpcSession()
-        self._keeper: _Keeper | None = None
-        self._callbacks: _Callbacks | None = None
-        self._reconnect_callbacks: _Callbacks | None = None
-        self._conn: ClientConnection | None = None
+        self._keeper: Keeper | None = None
+        self._callbacks: Callbacks | None = None
+        self._reconnect_callbacks: Callbacks | None = None
+        self._conn: KeeperConnection | None = None
         self._ready: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
@@ -573,7 +274,7 @@ class WebSocketClient:
             raise
         return self
 
-    def _start_keeper(self) -> _Keeper:
+    def _start_keeper(self) -> Keeper:
         with self._open_lock:
             if self._keeper is not None:
                 raise RuntimeError("this WebSocketClient is already open")
@@ -584,16 +285,16 @@ class WebSocketClient:
             self._stats.update(connects=0, reconnects=0, test_requests_answered=0, calls=0)
             self._close_started = False
             self._closed = threading.Event()
-            self._keeper = _Keeper.acquire()
+            self._keeper = Keeper.acquire()
             return self._keeper
 
-    def _runner_for(self, kind: str) -> _Callbacks:
+    def _runner_for(self, kind: str) -> Callbacks:
         """The callback thread (``on_reconnect`` has its own, so a handler stuck in a call
         cannot hold the reconnect that call waits for)."""
         attr = "_reconnect_callbacks" if kind == "reconnect" else "_callbacks"
-        runner: _Callbacks | None = getattr(self, attr)
+        runner: Callbacks | None = getattr(self, attr)
         if runner is None:
-            runner = _Callbacks(kind, self._callback_failed)
+            runner = Callbacks(kind, self._callback_failed)
             setattr(self, attr, runner)
         return runner
 
@@ -650,7 +351,7 @@ class WebSocketClient:
         finally:
             self._finish(keeper, closed)
 
-    def _begin_close(self) -> tuple[_Keeper | None, threading.Event]:
+    def _begin_close(self) -> tuple[Keeper | None, threading.Event]:
         """The keeper, for the one caller that closes; None for any other (already closed, or
         another thread closing), with the event set once the client is closed."""
         with self._open_lock:
@@ -660,7 +361,7 @@ class WebSocketClient:
             self._close_started = True
             return keeper, closed
 
-    def _finish(self, keeper: _Keeper, closed: threading.Event) -> None:
+    def _finish(self, keeper: Keeper, closed: threading.Event) -> None:
         for attr in ("_callbacks", "_reconnect_callbacks"):
             runner = getattr(self, attr)
             if runner is not None:
@@ -736,7 +437,7 @@ class WebSocketClient:
 
     def _bound(self, timeout: Any) -> float | None:
         value = self.timeout if isinstance(timeout, Unset) else timeout
-        return _seconds(value, "timeout")
+        return seconds(value, "timeout")
 
     def _roundtrip_sync(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
@@ -808,7 +509,7 @@ class WebSocketClient:
 
     def _submit_request(
         self,
-        keeper: _Keeper,
+        keeper: Keeper,
         method: str,
         params: dict[str, Any],
         bound: float | None,
@@ -829,7 +530,7 @@ class WebSocketClient:
 
     # -- the fast path: a ready connection, written to from the keeper loop without a task ----------
 
-    def _fast_connection(self, op: Operation | None) -> ClientConnection | None:
+    def _fast_connection(self, op: Operation | None) -> KeeperConnection | None:
         conn, ready = self._conn, self._ready
         if conn is None or ready is None or not ready.is_set():
             return None
@@ -841,8 +542,8 @@ class WebSocketClient:
 
     def _fast_submit(
         self,
-        keeper: _Keeper,
-        conn: ClientConnection,
+        keeper: Keeper,
+        conn: KeeperConnection,
         method: str,
         params: dict[str, Any],
         token: Any,
@@ -866,7 +567,7 @@ class WebSocketClient:
 
     def _write_now(
         self,
-        conn: ClientConnection,
+        conn: KeeperConnection,
         frame: str,
         rpc_id: int,
         method: str,
@@ -876,18 +577,18 @@ class WebSocketClient:
     ) -> None:
         """On the keeper: write one request frame at once (the caller waits on its token)."""
         with self._lock:
-            waiting = _waiting(self._session.pending.get(rpc_id))
-            if not waiting:  # the caller gave up (timed out, interrupted) before the keeper got here
+            wanted = waiting(self._session.pending.get(rpc_id))
+            if not wanted:  # the caller gave up (timed out, interrupted) before the keeper got here
                 self._session.forget(rpc_id)
-        if not waiting:
+        if not wanted:
             return  # not sent: an order the caller was told had failed must not go out later
         try:
-            if conn is self._conn and _write(conn, frame):
+            if conn is self._conn and write(conn, frame):
                 return
         except Exception as exc:
             with self._lock:
                 token = self._session.forget(rpc_id)
-            _settle(token, None, APIConnectionError(f"the call was not sent: {type(exc).__name__}"))
+            settle(token, None, APIConnectionError(f"the call was not sent: {type(exc).__name__}"))
             return
         # Not sent: the connection died before the caller saw it. Safe to send on the next one,
         # through the path that waits for the session to be restored, within what is left of
@@ -897,22 +598,22 @@ class WebSocketClient:
         if token is not None:
             left = None if bound is None else bound - (time.perf_counter() - started)
             task = asyncio.get_running_loop().create_task(self._resend(token, method, params, left))
-            _CLOSING.add(task)
-            task.add_done_callback(_CLOSING.discard)
+            CLOSING.add(task)
+            task.add_done_callback(CLOSING.discard)
 
     async def _resend(self, token: Any, method: str, params: dict[str, Any], left: float | None) -> None:
-        if not _waiting(token):
+        if not waiting(token):
             return
         if left is not None and left <= 0:
-            _settle(token, None, APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out"))
+            settle(token, None, APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out"))
             return
         try:
             # (counted in stats by the caller's own path when the answer reaches it, not here too)
-            envelope = await self._request(method, params, left, None, wanted=lambda: _waiting(token), counted=False)
+            envelope = await self._request(method, params, left, None, wanted=lambda: waiting(token), counted=False)
         except BaseException as exc:
-            _settle(token, None, exc if isinstance(exc, DeribitError) else APIConnectionError(f"{method} failed"))
+            settle(token, None, exc if isinstance(exc, DeribitError) else APIConnectionError(f"{method} failed"))
         else:
-            _settle(token, envelope, None)
+            settle(token, envelope, None)
 
     def _fast_done(
         self, op: Operation | None, method: str, params: dict[str, Any], envelope: dict[str, Any], started: float
@@ -926,15 +627,15 @@ class WebSocketClient:
 
     def _fast_sync(
         self,
-        keeper: _Keeper,
-        conn: ClientConnection,
+        keeper: Keeper,
+        conn: KeeperConnection,
         method: str,
         params: dict[str, Any],
         bound: float | None,
         op: Operation | None,
     ) -> dict[str, Any]:
         started = time.perf_counter()
-        token = _Waiter()
+        token = Waiter()
         rpc_id = self._fast_submit(keeper, conn, method, params, token, started, bound)
         try:
             envelope = token.wait(bound)
@@ -952,8 +653,8 @@ class WebSocketClient:
 
     async def _fast_async(
         self,
-        keeper: _Keeper,
-        conn: ClientConnection,
+        keeper: Keeper,
+        conn: KeeperConnection,
         method: str,
         params: dict[str, Any],
         bound: float | None,
@@ -964,7 +665,7 @@ class WebSocketClient:
         token: asyncio.Future[dict[str, Any]] = loop.create_future()
         # One timer handle, not wait_for's extra future and callbacks; set before the keeper
         # wakes, so that this thread has nothing left to do but wait (make bench: ws_async).
-        timer = None if bound is None else loop.call_later(bound, _expire, token)
+        timer = None if bound is None else loop.call_later(bound, expire, token)
         try:
             rpc_id = self._fast_submit(keeper, conn, method, params, token, started, bound)
         except BaseException:
@@ -973,7 +674,7 @@ class WebSocketClient:
             raise
         try:
             envelope = await token
-        except _Expired:
+        except Expired:
             with self._lock:
                 self._session.forget(rpc_id)
             raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
@@ -1023,7 +724,7 @@ class WebSocketClient:
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
             try:
-                written = _write(conn, frame)
+                written = write(conn, frame)
             except Exception as exc:
                 with self._lock:
                     self._session.forget(rpc_id)
@@ -1107,10 +808,7 @@ class WebSocketClient:
                 task.cancel()
         conn = self._conn
         if conn is not None:
-            try:
-                await asyncio.wait_for(conn.close(), 2)
-            except (TimeoutError, OSError, WebSocketException):
-                conn.transport.abort()
+            await close(conn, 2.0)
         for task in (self._refresher, self._runner):
             if task is not None:
                 try:
@@ -1126,7 +824,7 @@ class WebSocketClient:
         with self._lock:
             tokens = self._session.abandon_all()
         for token in tokens:
-            _settle(token, None, error)
+            settle(token, None, error)
 
     async def _run(self, opened: asyncio.Future[None]) -> None:
         try:
@@ -1179,7 +877,6 @@ class WebSocketClient:
             except (
                 DeribitError,
                 TimeoutError,
-                ConnectionClosed,
                 OSError,
                 ValueError,
                 TypeError,
@@ -1234,43 +931,19 @@ class WebSocketClient:
         await asyncio.sleep(delay)
         return attempt + 1
 
-    async def _connect(self) -> ClientConnection:
-        try:
-            conn = await connect(
-                self.url,
-                create_connection=_KeeperConnection,
-                compression=None,
-                open_timeout=self.connect_timeout,
-                ping_interval=self.ping_interval,
-                ping_timeout=self.ping_timeout,
-                close_timeout=1.0,
-                max_queue=None,
-                max_size=self.max_message_bytes,
-                # wss:// without a context of the user's: the system's trust store (True)
-                ssl=self.ssl if self.ssl is not None else (True if self.url.startswith("wss://") else None),
-                proxy=self.proxy,
-                user_agent_header=self._user_agent or user_agent(f"websockets/{websockets.version.version}"),
-                logger=_NoFrameLogs(logging.getLogger("websockets.client"), {}),
-            )
-        except TimeoutError as exc:
-            raise APITimeoutError(f"connecting to {self.url} timed out after {self.connect_timeout} s") from exc
-        except InvalidStatus as exc:
-            status = exc.response.status_code
-            if status == 429:
-                raise RateLimitError(
-                    "the WebSocket upgrade was refused: too many connections", status_code=429
-                ) from exc
-            raise APIConnectionError(f"the WebSocket upgrade to {self.url} was refused with HTTP {status}") from exc
-        except (OSError, WebSocketException, ValueError) as exc:
-            refused = certificate_problem(exc)
-            if refused is not None:
-                raise APIConnectionError(
-                    f"connecting to {self.url} failed: the server's TLS certificate was refused: {refused}"
-                ) from exc
-            raise APIConnectionError(f"connecting to {self.url} failed: {type(exc).__name__}: {exc}") from exc
-        return conn
+    async def _connect(self) -> KeeperConnection:
+        return await open_connection(
+            self.url,
+            connect_timeout=self.connect_timeout,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
+            max_size=self.max_message_bytes,
+            ssl=self.ssl,
+            proxy=self.proxy,
+            user_agent=self._user_agent or user_agent(library_version()),
+        )
 
-    async def _drop(self, conn: ClientConnection) -> None:
+    async def _drop(self, conn: KeeperConnection) -> None:
         conn.transport.abort()
         self._conn = None
 
@@ -1406,7 +1079,7 @@ class WebSocketClient:
         # of "hung" is websockets' keepalive's (no pong within ping_timeout: it closes).
         return 2.0 * interval if interval > 0 else None
 
-    async def _read(self, conn: ClientConnection) -> str:
+    async def _read(self, conn: KeeperConnection) -> str:
         """Reads until the connection ends, then fails the calls that waited on it. Returns the cause."""
         cause = await self._read_frames(conn)
         if self._conn is conn and self._ready is not None:
@@ -1416,7 +1089,7 @@ class WebSocketClient:
         self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
         return cause
 
-    async def _read_frames(self, conn: ClientConnection) -> str:
+    async def _read_frames(self, conn: KeeperConnection) -> str:
         """Reads until the connection ends; answers test_requests at once. Returns the cause.
 
         Most frames never reach this loop: the connection hands them to :meth:`_on_frame` as
@@ -1425,38 +1098,26 @@ class WebSocketClient:
         loop = asyncio.get_running_loop()
         self._last_frame = loop.time()
         self._hung = None
-        direct = conn if isinstance(conn, _KeeperConnection) else None
+        direct = conn if isinstance(conn, KeeperConnection) else None
         if direct is not None:
             direct.on_text = functools.partial(self._on_frame, conn)
         watchdog = loop.create_task(self._watch(conn))  # one timer, not a timeout per frame
         try:
-            while True:
-                try:
-                    raw = await conn.recv()
-                except ConnectionClosed as exc:
-                    if self._hung is not None:
-                        return self._hung
-                    if exc.rcvd is not None:
-                        return f"closed by the server: {exc.rcvd.code} {exc.rcvd.reason}".rstrip()
-                    if exc.sent is not None:
-                        return f"closed by the client: {exc.sent.code} {exc.sent.reason}".rstrip()
-                    return f"connection dropped ({type(exc).__name__})"
-                if direct is not None:
-                    direct.queued -= 1
-                self._on_frame(conn, raw)
+            cause = await read_queued(conn, lambda raw: self._on_frame(conn, raw))
+            return self._hung or cause
         finally:
             watchdog.cancel()
             if direct is not None:
                 direct.on_text = None
 
-    def _on_frame(self, conn: ClientConnection, raw: str | bytes) -> None:
+    def _on_frame(self, conn: KeeperConnection, raw: str | bytes) -> None:
         """One frame, on the keeper: handled, and a test_request answered in this same step.
         Never raises: a frame that cannot be handled is logged, and the connection goes on
         (whichever way the frame came, straight from the parser or through ``recv()``)."""
         try:
             received = self._last_frame = asyncio.get_running_loop().time()
             frame = self._frame(conn, raw)
-            if frame is None or not _write(conn, frame):
+            if frame is None or not write(conn, frame):
                 return
         except Exception:
             logger.exception("Handling a WebSocket frame failed")
@@ -1464,7 +1125,7 @@ class WebSocketClient:
         self._stats["test_requests_answered"] += 1
         self._stats["last_test_request_answer_ms"] = round((asyncio.get_running_loop().time() - received) * 1000.0, 3)
 
-    async def _watch(self, conn: ClientConnection) -> None:
+    async def _watch(self, conn: KeeperConnection) -> None:
         """Aborts the connection when nothing arrived for the hung limit (heartbeats on)."""
         loop = asyncio.get_running_loop()
         while True:
@@ -1479,7 +1140,7 @@ class WebSocketClient:
                 return
             await asyncio.sleep(limit - silent)
 
-    def _frame(self, conn: ClientConnection, raw: str | bytes) -> str | None:
+    def _frame(self, conn: KeeperConnection, raw: str | bytes) -> str | None:
         """Handles one frame; returns the answer to send for a test_request."""
         try:
             with self._lock:
@@ -1493,13 +1154,13 @@ class WebSocketClient:
         with self._lock:
             return self._session.request("public/test", {}, None)[1]
 
-    def _dispatch(self, conn: ClientConnection, incoming: Incoming) -> None:
+    def _dispatch(self, conn: KeeperConnection, incoming: Incoming) -> None:
         kind = incoming.kind
         if kind == "answer":
             with self._lock:
                 token = self._session.answered(incoming.id)
             incoming.message["_raw"] = incoming.raw
-            _settle(token, incoming.message, None)
+            settle(token, incoming.message, None)
         elif kind == "internal":
             error = rpc_error(incoming.message)
             if error is not None:

@@ -8,18 +8,53 @@ it frames and sends what it returns; everything here is testable without a netwo
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import math
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 from .errors import InvalidParamsError, ResponseValidationError
 
-__all__ = ["MAX_FRAME_BYTES", "Incoming", "RpcSession"]
+__all__ = ["MAX_FRAME_BYTES", "Incoming", "RpcSession", "client_signature", "refresh_delay", "seconds"]
+
+#: The share of ``expires_in`` after which the access token is refreshed.
+REFRESH_AT = 0.8
+#: The shortest wait before a refresh, whatever ``expires_in`` the server gave (0.001 made a
+#: refresh storm): by default at most six re-authentications a minute.
+MIN_REFRESH_INTERVAL = 10.0
 
 #: The exchange refuses a frame over 32 kB (-32600); the client refuses to send one.
 MAX_FRAME_BYTES = 32 * 1024
 
 _MISSING = object()
+
+
+def refresh_delay(expires_in: Any, floor: float = MIN_REFRESH_INTERVAL) -> float | None:
+    """Seconds until the token is refreshed: ``REFRESH_AT`` of a positive, finite
+    ``expires_in``, never less than ``floor``; None (no refresh) for anything else."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
+        return None
+    if not (math.isfinite(expires_in) and expires_in > 0):
+        return None
+    return max(float(expires_in) * REFRESH_AT, floor)
+
+
+def seconds(value: Any, name: str) -> float | None:
+    """A bound in seconds: None (no limit) for None, infinity, or more than any timer takes;
+    InvalidParamsError (before anything is sent) for what is not positive seconds."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:  # (NaN is not > 0)
+        raise InvalidParamsError.client_side(param=name, reason="must be positive seconds or None")
+    return None if value >= threading.TIMEOUT_MAX else float(value)
+
+
+def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") -> str:
+    """``public/auth``'s ``client_signature``: lowercase hex HMAC-SHA256 of ``timestamp\\nnonce\\ndata``."""
+    return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
 
 
 def _encode(request: dict[str, Any]) -> str:
