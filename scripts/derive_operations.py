@@ -133,7 +133,7 @@ def servers(spec: dict[str, Any]) -> dict[str, str]:
     return names
 
 
-def render(operations: dict[str, dict[str, Any]], urls: dict[str, str]) -> str:
+def render(operations: dict[str, dict[str, Any]], urls: dict[str, str], version: str) -> str:
     lines = [
         '"""Every operation of openapi.yaml as the runtime needs it, and the WebSocket URLs: derived',
         "by ``make generate`` (scripts/derive_operations.py). Do not edit.",
@@ -142,6 +142,7 @@ def render(operations: dict[str, dict[str, Any]], urls: dict[str, str]) -> str:
         "from typing import Final",
         "",
         "from ._core.operations import Operation",
+        "from ._core.registry import register",
         "",
         *[f"{name}: Final = {url!r}" for name, url in sorted(urls.items())],
         "",
@@ -151,6 +152,11 @@ def render(operations: dict[str, dict[str, Any]], urls: dict[str, str]) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in kwargs.items())
         lines.append(f"    {name!r}: Operation({args}),")
     lines.append("}")
+    lines += [
+        "",
+        "# The runtime learns the operations from here, not by importing this package by name.",
+        f"register(OPERATIONS, version={version!r})",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -163,7 +169,8 @@ def main() -> None:
         urls = servers(spec)
     except SpecError as exc:
         raise SystemExit(f"error: {source}: {exc}") from None
-    out.write_text(render(operations, urls), encoding="utf-8")
+    version = str(config.get("package_version_override") or "0")
+    out.write_text(render(operations, urls, version), encoding="utf-8")
 
 
 if __name__ == "__main__":

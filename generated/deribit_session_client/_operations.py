@@ -5,6 +5,7 @@ by ``make generate`` (scripts/derive_operations.py). Do not edit.
 from typing import Final
 
 from ._core.operations import Operation
+from ._core.registry import register
 
 PRODUCTION_WS_URL: Final = "wss://www.deribit.com/ws/api/v2"
 TESTNET_WS_URL: Final = "wss://test.deribit.com/ws/api/v2"
@@ -103,3 +104,6 @@ OPERATIONS: Final[dict[str, Operation]] = {
         websocket_no_answer=False,
     ),
 }
+
+# The runtime learns the operations from here, not by importing this package by name.
+register(OPERATIONS, version="0.1.0")

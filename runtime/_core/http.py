@@ -8,6 +8,7 @@ the spec gets all of this from ``make generate`` alone.
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import math
 import ssl
@@ -21,6 +22,7 @@ from urllib.parse import urlencode
 import httpx
 from attrs import define, evolve, field
 
+from . import registry
 from .answers import decode_json, parse_models, rpc_error, to_model
 from .deadline import attempt_deadline
 from .errors import (
@@ -37,7 +39,7 @@ from .errors import (
     parse_retry_after,
 )
 from .meta import user_agent
-from .operations import SECRET_PARAMS, Operation
+from .operations import Operation
 from .retry import CLOCK, backoff
 from .types import UNSET, Response, Unset, status_of
 
@@ -93,13 +95,17 @@ class _MaskSecretParams(logging.Filter):
 
 
 def _masked_url(url: httpx.URL) -> httpx.URL | str:
+    secret = registry.secret_params()
     pairs = url.params.multi_items()
-    if not any(name in SECRET_PARAMS for name, _ in pairs):
+    if not any(name in secret for name, _ in pairs):
         return url
-    return str(url.copy_with(params=[(n, "***" if n in SECRET_PARAMS else v) for n, v in pairs]))
+    return str(url.copy_with(params=[(n, "***" if n in secret else v) for n, v in pairs]))
 
 
-logging.getLogger("httpx").addFilter(_MaskSecretParams())
+@functools.cache
+def _mask_httpx_logs() -> None:
+    """Installs the filter on httpx's logger, once, when the first connection pool is made."""
+    logging.getLogger("httpx").addFilter(_MaskSecretParams())
 
 
 def _masked_headers(headers: Mapping[str, str]) -> str:
@@ -398,6 +404,7 @@ class Client:
         ``base_url``, ``timeout``, credentials, retries and ``max_response_bytes`` win. It stays
         yours to close: :meth:`close` leaves it open.
         """
+        _mask_httpx_logs()
         self._stop_sharing_pools()
         replaced = self._pools.take_sync()
         with self._pools.lock:
@@ -424,6 +431,7 @@ class Client:
             return self._pools.sync
 
     def _httpx_kwargs(self) -> dict[str, Any]:
+        _mask_httpx_logs()  # a pool is being made: httpx will log its requests
         return {
             "cookies": self._cookies,
             # Deribit's answers are small: asking for no compression also rules out gzip bombs.
@@ -463,6 +471,8 @@ class Client:
         """Send async calls on the running event loop with this ``httpx.AsyncClient`` (the
         settings that win are as for :meth:`set_httpx_client`). It stays yours to close."""
         import asyncio
+
+        _mask_httpx_logs()
 
         loop = asyncio.get_running_loop()
         self._stop_sharing_pools()

@@ -12,7 +12,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .errors import excerpt, mask_secrets
+from .errors import excerpt
+from .redact import mask_secrets
 
 __all__ = ["CLOSING", "KEEPER_SWITCH_INTERVAL", "Callback", "Callbacks", "Keeper", "Waiter", "run_loop"]
 

@@ -1,28 +1,15 @@
-"""The package's name and version, as the clients announce them."""
+"""How the clients announce themselves."""
 
 from __future__ import annotations
 
-import importlib
+from . import registry
 
-__all__ = ["package_name", "package_version", "user_agent"]
-
-
-def package_name() -> str:
-    """The package this runtime is copied into: ``deribit_session_client``."""
-    return __name__.rsplit(".", 2)[0]
-
-
-def package_version() -> str:
-    """``deribit_session_client.__version__`` (from pyproject.toml, through ``make generate``)."""
-    try:
-        return str(importlib.import_module(package_name()).__version__)
-    except (ImportError, AttributeError):  # the runtime outside a generated package
-        return "0"
+__all__ = ["user_agent"]
 
 
 def user_agent(extra: str = "") -> str:
     """``deribit-session-client/X.Y.Z``, sent over HTTP and in the WebSocket handshake."""
-    return f"deribit-session-client/{package_version()}" + (f" {extra}" if extra else "")
+    return f"deribit-session-client/{registry.version()}" + (f" {extra}" if extra else "")
 
 
 # Copied from runtime/_core/meta.py by make generate. Do not edit here: edit runtime/_core/meta.py.

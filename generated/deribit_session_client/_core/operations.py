@@ -22,10 +22,6 @@ __all__ = ["Operation", "reason_for"]
 
 _NUMBER_TYPES = {"number": "a number", "integer": "an integer"}
 
-#: Every parameter name the spec marks ``format: password``, in any operation: masked wherever
-#: a URL or a parameter list is logged (httpx's own log lines included).
-SECRET_PARAMS: set[str] = set()
-
 
 class Operation:
     """One path of the spec, as the transports need it.
@@ -75,7 +71,6 @@ class Operation:
         self.connection_state = connection_state
         self.websocket_no_answer = websocket_no_answer
         self.secret = frozenset(n for n, rule in self.params.items() if rule.get("secret"))
-        SECRET_PARAMS.update(self.secret)
 
     def __repr__(self) -> str:
         return f"Operation(name={self.name!r}, method={self.method!r}, path={self.path!r})"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
-import importlib
 import logging
 import math
 import os
@@ -26,10 +25,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
+from . import registry
 from .answers import parse_models, rpc_error, to_model
 from .calls import Expired, expire, settle, waiting
 from .errors import (
-    SECRET_KEYS,
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
@@ -38,12 +37,11 @@ from .errors import (
     ResponseValidationError,
     certificate_problem,
     excerpt,
-    masked_json,
-    redact,
 )
 from .lifecycle import Lifecycle, State
-from .meta import package_name, user_agent
-from .operations import SECRET_PARAMS, Operation
+from .meta import user_agent
+from .operations import Operation
+from .redact import masked_json, masked_params, redact
 from .retry import backoff
 from .session import MIN_REFRESH_INTERVAL, Incoming, RpcSession, client_signature, refresh_delay, seconds
 from .threads import CLOSING, Callback, Callbacks, Keeper, Waiter
@@ -66,10 +64,6 @@ CLOSE_BOUND = 10.0
 
 logger = logging.getLogger("deribit_session_client")
 T = TypeVar("T", bound="Model")
-
-
-def _masked(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: ("***" if k in SECRET_KEYS or k in SECRET_PARAMS else v) for k, v in params.items()}
 
 
 # -- the background thread -----------------------------------------------------------------------
@@ -379,13 +373,13 @@ class WebSocketClient:
     ) -> Any:
         """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
         generated operations."""
-        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, _operation_for(method))
+        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, registry.operation_for(method))
         return self._checked(envelope, method)["result"]
 
     async def call_async(
         self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
     ) -> Any:
-        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, _operation_for(method))
+        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
         return self._checked(envelope, method)["result"]
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
@@ -556,7 +550,7 @@ class WebSocketClient:
         with self._lock:
             rpc_id, frame = self._session.request(method, sent, token)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
+            logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, masked_params(sent))
         try:
             keeper.loop.call_soon_threadsafe(self._write_now, conn, frame, rpc_id, method, params, started, bound)
         except RuntimeError:  # the keeper stopped: the client was closed meanwhile
@@ -722,7 +716,7 @@ class WebSocketClient:
             with self._lock:
                 rpc_id, frame = self._session.request(method, sent, future)
             if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, _masked(sent))
+                logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, masked_params(sent))
             try:
                 written = write(conn, frame)
             except Exception as exc:
@@ -965,7 +959,7 @@ class WebSocketClient:
             ) from None
         self._life.authenticated()
         if first:
-            operations = _operations()
+            operations = registry.operations()
             if self._initial_heartbeat is not None:
                 await self._apply(operations, "public/set_heartbeat", {"interval": self._initial_heartbeat})
             if self._initial_cod is not None:
@@ -1172,25 +1166,6 @@ class WebSocketClient:
                 logger.debug("Dropped a notification (no on_notification): %s", incoming.message.get("method"))
         elif kind == "unknown":
             logger.info("Dropped an answer for no pending call (id %r)", incoming.id)
-
-
-_BY_METHOD: dict[str, Operation] = {}
-
-
-def _operation_for(method: str) -> Operation | None:
-    """The spec's operation for a JSON-RPC method name (for what it sets on the connection)."""
-    if not _BY_METHOD:
-        try:
-            _BY_METHOD.update({op.rpc_method: op for op in _operations().values()})
-        except ImportError:  # the runtime outside a generated package
-            return None
-    return _BY_METHOD.get(method)
-
-
-def _operations() -> Mapping[str, Operation]:
-    """The package's operations (``_operations.py``, generated from the spec)."""
-    operations: Mapping[str, Operation] = importlib.import_module(f"{package_name()}._operations").OPERATIONS
-    return operations
 
 
 # Copied from runtime/_core/ws.py by make generate. Do not edit here: edit runtime/_core/ws.py.
