@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup generate check-generated lint test test-stress mock build bench bench-mock demo api-check release clean
+.PHONY: setup generate check-generated lint test test-stress mock build bench bench-mock conformance demo api-check release clean
 
 $(STAMP): requirements/dev.txt scripts/bootstrap
 	@PYTHON=$(PYTHON) scripts/bootstrap
@@ -40,6 +40,9 @@ bench: $(STAMP) ## Measure the client's cost against raw httpx and urllib3; writ
 
 bench-mock: $(STAMP) ## Measure the mock alone: N heartbeating connections (default 1000) for SECONDS (default 20)
 	@$(BIN)/python bench/mock_scale.py $(or $(N),1000) $(or $(SECONDS),20)
+
+conformance: $(STAMP) ## The scenario against testnet (DERIBIT_CLIENT_ID/SECRET; ARGS="--http-url ... --ws-url ...") diffed against the mock
+	@$(BIN)/python scripts/conformance.py $(ARGS)
 
 api-check: $(STAMP) ## Fail on a breaking change to the Python API or the spec since BASE (default: the last tag, else the previous commit) without a major bump
 	@$(BIN)/python scripts/api_check.py $(BASE)
