@@ -16,6 +16,24 @@ from websockets.asyncio.server import ServerConnection, serve
 Script = Callable[[str, dict[str, Any]], dict[str, Any] | None]
 
 
+def answers_tests(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    """A script's answer to public/test (None, no answer, for anything else)."""
+    return {"result": {"version": "1.2.26"}} if method == "public/test" else None
+
+
+def credentials(**options: Any) -> dict[str, Any]:
+    """WebSocketClient options for a scripted server (any credentials do) or the tests' mock."""
+    from .conftest import CLIENT_ID, CLIENT_SECRET
+
+    return {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "initial_retry_delay": 0.02,
+        "max_retry_delay": 0.1,
+        **options,
+    }
+
+
 def auth_result(expires_in: Any = 900, **extra: Any) -> dict[str, Any]:
     result = {"access_token": "hostile-access", "refresh_token": "hostile-refresh", "token_type": "bearer"}
     result.update(extra)
@@ -71,8 +89,9 @@ class HostileServer:
             if answer is not None:
                 await ws.send(json.dumps({"jsonrpc": "2.0", "id": request.get("id"), **answer}))
 
-    def send_to_all(self, text: str) -> None:
-        """Sends ``text`` as one frame to every connection (a frame the client must cope with)."""
+    def send_to_all(self, text: str | list[str]) -> None:
+        """Sends ``text`` to every connection: one frame, or a list of fragments of one message
+        (a message the client must cope with)."""
 
         async def send() -> None:
             for connection in list(self.connections):

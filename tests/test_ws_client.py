@@ -11,7 +11,6 @@ user thread), it waits five heartbeat intervals and asserts on what the mock cou
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import socket
@@ -32,8 +31,6 @@ from deribit_session_client import (
     MethodNotFoundError,
     WebSocketClient,
 )
-from deribit_session_client._core.threads import CLOSING as _CLOSING
-from deribit_session_client._core.threads import Waiter as _Waiter
 from deribit_session_client.api.authentication import auth
 from deribit_session_client.api.session_management import (
     disable_cancel_on_disconnect,
@@ -46,6 +43,7 @@ from deribit_session_client.api.supporting import test as public_test
 from deribit_session_client.models import CancelOnDisconnectResponse, OkResponse, TestResponse
 
 from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, wait_until
+from .hostile import HostileServer, answers_tests, auth_result, credentials
 
 WAIT = 10.0
 SCALE = 0.03  # heartbeat_interval=10 -> 0.3 s at the mock
@@ -315,13 +313,6 @@ def test_test_request_answers_count_in_stats(mock: MockServer) -> None:
 # -- settings and callbacks -------------------------------------------------------------------------
 
 
-def test_the_socket_has_tcp_nodelay(mock: MockServer) -> None:
-    with ws_client(mock) as ws:
-        assert ws._conn is not None
-        sock = ws._conn.transport.get_extra_info("socket")
-        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
-
-
 def test_a_frame_over_32_kb_is_refused_before_sending(mock: MockServer) -> None:
     with ws_client(mock) as ws:
         with pytest.raises(InvalidParamsError, match="32 kB"):
@@ -340,7 +331,6 @@ def test_a_call_without_an_answer_times_out(mock: MockServer, kind: str) -> None
             else:
                 asyncio.run(public_test.asyncio(client=ws, timeout=0.3))
         assert 0.3 <= time.monotonic() - started < 0.3 + 2.0  # (2 s: margin for a loaded machine)
-        assert ws._session.pending == {}  # the call gave up its place
         assert public_test.sync(client=ws).result.version == "1.2.26"  # the connection is fine
 
 
@@ -372,271 +362,117 @@ def test_a_fragmented_message_and_the_frames_behind_it_arrive_whole_and_in_order
         mock.notify({"n": 4})
         wait_until(lambda: len(seen) == 4, "four notifications")
         assert seen == [1, 2, 3, 4]
+        mock.notify({"n": 5})  # and whole frames go the direct way again, still in order
+        wait_until(lambda: len(seen) == 5, "the fifth")
+        assert seen == [1, 2, 3, 4, 5]
         assert public_test.sync(client=ws).result.version == "1.2.26"
-        assert ws._conn.queued == 0  # type: ignore[union-attr]  # back on the direct path
 
 
 @pytest.mark.parametrize("behind_a_fragmented_message", [False, True])
 def test_a_frame_that_cannot_be_handled_is_logged_and_the_connection_goes_on(
-    mock: MockServer,
-    caplog: pytest.LogCaptureFixture,
-    monkeypatch: pytest.MonkeyPatch,
-    behind_a_fragmented_message: bool,
+    caplog: pytest.LogCaptureFixture, behind_a_fragmented_message: bool
 ) -> None:
     # The same outcome whichever way the frame came: straight from the parser, or through
-    # websockets' queue behind a fragmented message.
+    # websockets' queue behind a fragmented message. (A server of the test's own: the mock
+    # sends only what the exchange would.)
     seen: list[int] = []
-    with ws_client(mock, on_notification=lambda m: seen.append(m["params"]["n"])) as ws:
-        ws.call("public/test")
-        dispatch = ws._dispatch
-
-        def broken(conn: Any, incoming: Any) -> None:
-            if incoming.kind == "notification" and incoming.message["params"].get("boom"):
-                raise RuntimeError("a bug")
-            dispatch(conn, incoming)
-
-        monkeypatch.setattr(ws, "_dispatch", broken)
-        if behind_a_fragmented_message:
-            mock.notify([{"n": 1, "pad": "x" * 300}, {"n": 2, "boom": True}, {"n": 3}], fragments=3)
-        else:
-            mock.notify([{"n": 1}, {"n": 2, "boom": True}, {"n": 3}])
-        wait_until(lambda: seen == [1, 3], "the frames around the broken one")
-        assert public_test.sync(client=ws, timeout=5).result.version == "1.2.26"
-        assert ws.stats["state"] == "ready" and ws.stats["reconnects"] == 0
-    assert "Handling a WebSocket frame failed" in caplog.text
-
-
-def _submit_on_a_dead_connection(
-    ws: WebSocketClient, mock: MockServer, token: Any, bound: float | None, age: float = 0.0
-) -> None:
-    """What a fast-path call does when its connection dies in the instant before its frame is
-    written: the keeper finds the connection gone and sends the call on the next one."""
-    dead = ws._conn
-    drop(mock, ws)
-    wait_until(lambda: ws.stats["state"] == "ready" and ws._conn is not dead, "the reconnect")
-    assert ws._keeper is not None and dead is not None
-    started = time.perf_counter() - age  # (age: how long ago the caller started)
-    ws._fast_submit(ws._keeper, dead, "public/test", {"expected_result": "marker"}, token, started, bound)
-
-
-def test_a_call_found_on_a_dead_connection_goes_out_on_the_next_one(mock: MockServer) -> None:
-    with ws_client(mock) as ws:
-        ws.call("public/test")
-        token = _Waiter()
-        _submit_on_a_dead_connection(ws, mock, token, 5.0)
-        calls = ws.stats["calls"]
-        with pytest.raises(APIError):  # expected_result=marker: the mock's error for a bad value
-            ws._checked(token.wait(5.0))
-        assert ws.stats["calls"] == calls  # the re-send is not a call of its own (the caller's path counts it)
-    assert [m for _, m in ws_log(mock)].count("public/test") >= 2
-
-
-@pytest.mark.parametrize("gave_up", ["abandoned", "timed out"])
-def test_a_call_found_on_a_dead_connection_is_not_sent_once_its_caller_gave_up(mock: MockServer, gave_up: str) -> None:
-    # An order the caller was told had failed must not reach the exchange afterwards.
-    with ws_client(mock) as ws:
-        ws.call("public/test")
-        token = _Waiter()
-        if gave_up == "abandoned":
-            token.abandoned = True  # as _fast_sync does on a timeout or KeyboardInterrupt
-            _submit_on_a_dead_connection(ws, mock, token, None)
-        else:
-            _submit_on_a_dead_connection(ws, mock, token, 0.5, age=1.0)  # its bound ran out 0.5 s ago
-        if gave_up == "timed out":
-            wait_until(lambda: token.settled, "the keeper to tell the caller")
-        # (abandoned: nothing to see; the keeper decides in order, before the call below goes out)
-        ws.call("public/test")  # a call after it: the log is complete up to here
-    sent = [
-        r for r in mock.requests() if r.get("method") == "public/test" and r.get("params", {}).get("expected_result")
-    ]
-    assert sent == []
-    if gave_up == "timed out":
-        with pytest.raises(APITimeoutError):
-            token.wait(0)
+    server = HostileServer(lambda m, p: auth_result() if m == "public/auth" else answers_tests(m, p))
+    try:
+        with WebSocketClient(server.url, **credentials(on_notification=lambda m: seen.append(m["params"]["n"]))) as ws:
+            first = '{"jsonrpc": "2.0", "method": "subscription", "params": {"n": 1, "pad": "' + "x" * 300 + '"}}'
+            if behind_a_fragmented_message:
+                server.send_to_all([first[:100], first[100:200], first[200:]])  # one message in three frames
+            else:
+                server.send_to_all(first)
+            server.send_to_all('{"jsonrpc": "2.0", "method": [not json')
+            server.send_to_all('{"jsonrpc": "2.0", "method": "subscription", "params": {"n": 3}}')
+            wait_until(lambda: seen == [1, 3], "the frames around the broken one")
+            assert ws.call("public/test", timeout=5) == {"version": "1.2.26"}
+            assert ws.stats["state"] == "ready" and ws.stats["reconnects"] == 0
+    finally:
+        server.close()
+    assert "Dropped a frame that is not JSON-RPC" in caplog.text
 
 
 def _markers(mock: MockServer) -> list[dict[str, Any]]:
     return [r for r in mock.requests() if r.get("params", {}).get("expected_result") == "marker"]
 
 
-@pytest.mark.parametrize("kind", ["sync", "async"])
-def test_a_call_the_keeper_reaches_after_its_caller_timed_out_is_not_sent(mock: MockServer, kind: str) -> None:
-    with ws_client(mock) as ws:
-        ws.call("public/test")
-        assert ws._keeper is not None
-        ws._keeper.loop.call_soon_threadsafe(time.sleep, 1.5)  # the keeper busy well past the call's bound
-        with pytest.raises(APITimeoutError):
-            if kind == "sync":
-                ws.call("public/test", {"expected_result": "marker"}, timeout=0.1)
-            else:
-                asyncio.run(ws.call_async("public/test", {"expected_result": "marker"}, timeout=0.1))
-        ws.call("public/test")  # queued behind the keeper's pause: the earlier write was decided
-        assert ws._session.pending == {}
-    assert _markers(mock) == []
-
-
 def test_a_call_whose_frame_was_written_when_the_connection_died_is_not_sent_again(mock: MockServer) -> None:
-    # The path through the keeper (here: a call made on the keeper's own loop). The frame is
-    # handed to the socket, the write buffer is full and the connection dies: the frame may
-    # have reached the exchange, so the call fails and is never repeated on the next one.
+    # The frame reached the server, which dropped the connection before answering: the call may
+    # have run, so it fails and is never repeated on the next connection.
     with ws_client(mock) as ws:
         ws.call("public/test")
-        conn, keeper = ws._conn, ws._keeper
-        assert conn is not None and keeper is not None
-        send_text, send_data = conn.protocol.send_text, conn.send_data
-        armed: list[bool] = []
-
-        def marked_send_text(data: Any, fin: bool = True) -> None:
-            armed.append(b"marker" in data)
-            send_text(data, fin)
-
-        def send_then_die() -> None:
-            send_data()
-            if armed and armed.pop():
-                conn.pause_writing()  # the write buffer is full (as on a congested link) ...
-                # ... and the peer resets the connection: asyncio's own path for a failed socket
-                reset = conn.transport._force_close  # type: ignore[attr-defined]
-                keeper.loop.call_later(0.05, reset, ConnectionResetError("reset by peer"))
-
-        conn.protocol.send_text = marked_send_text  # type: ignore[method-assign]
-        conn.send_data = send_then_die  # type: ignore[method-assign]
-        mock.ws_faults({"method": "public/test", "action": "ignore"})  # no answer before the reset
-        call = ws.call_async("public/test", {"expected_result": "marker"}, timeout=5)
-        with pytest.raises(APIConnectionError):
-            asyncio.run_coroutine_threadsafe(call, keeper.loop).result(10)
-        wait_until(lambda: ws.stats["state"] == "ready" and ws._conn is not conn, "the reconnect")
+        mock.ws_faults({"method": "public/test", "action": "drop"})
+        with pytest.raises(APIConnectionError, match="connection was lost"):
+            ws.call("public/test", {"expected_result": "marker"}, timeout=5)
+        wait_until(lambda: ws.stats["reconnects"] == 1, "the reconnect")
         ws.call("public/test")  # a call after it: the log is complete up to here
     assert len(_markers(mock)) == 1  # written once, on the connection that then died
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_a_call_on_the_keeper_path_is_not_written_after_its_caller_gave_up(
-    mock: MockServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, kind: str
-) -> None:
-    # Cancelling the keeper's task reaches it a step later: here it never does (swallowed, as
-    # a cancel that arrives after the task has moved on), and the write must still not happen.
-    hold = 6.0 if kind == "sync" else 1.0  # (sync: past the caller's own wait, timeout + 5 s)
-    entered, passed = threading.Event(), threading.Event()
+def test_a_call_whose_caller_gives_up_while_the_client_reconnects_is_not_sent(mock: MockServer, kind: str) -> None:
     with ws_client(mock) as ws:
         ws.call("public/test")
-        wait_ready = ws._wait_ready
-
-        async def late_wait_ready(method: str, deadline: float | None) -> None:
-            await wait_ready(method, deadline)
-            if method == "public/test":
-                entered.set()
-                try:
-                    await asyncio.sleep(hold)
-                except asyncio.CancelledError:
-                    pass  # the cancel that came too late to stop the write
-                passed.set()
-
-        monkeypatch.setattr(ws, "_fast_connection", lambda op: None)  # every call on the keeper path
-        monkeypatch.setattr(ws, "_wait_ready", late_wait_ready)
+        mock.ws_faults({"method": "public/auth", "action": "delay", "seconds": 2.0})  # a slow restore
+        mock.drop()
+        wait_until(lambda: ws.stats["state"] == "reconnecting", "the client to notice")
         if kind == "sync":
-            with pytest.raises(APITimeoutError):
-                ws.call("public/test", {"expected_result": "marker"}, timeout=0.5)
+            with pytest.raises(APITimeoutError, match="not ready"):
+                ws.call("public/test", {"expected_result": "marker"}, timeout=0.3)
         else:
 
             async def cancelled() -> None:
-                task = asyncio.ensure_future(ws.call_async("public/test", {"expected_result": "marker"}, timeout=5))
-                await asyncio.to_thread(entered.wait, 10)
+                task = asyncio.ensure_future(ws.call_async("public/test", {"expected_result": "marker"}, timeout=30))
+                await asyncio.sleep(0.3)  # it waits for the restore
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task
 
             asyncio.run(cancelled())
-        wait_until(passed.is_set, "the keeper's task to go on")
-        monkeypatch.setattr(ws, "_wait_ready", wait_ready)
-        ws.call("private/get_cancel_on_disconnect")  # after it on the keeper: the log is complete up to here
+        wait_until(lambda: ws.stats["reconnects"] == 1 and ws.stats["state"] == "ready", "the restore")
+        ws.call("public/test")  # after the restore: the calls that waited went out before this one
     assert _markers(mock) == []
-    gc.collect()  # (asyncio logs a task's unread exception when the task is collected)
-    assert "never retrieved" not in caplog.text  # the keeper's task ends quietly
 
 
-def test_a_call_whose_caller_gives_up_while_the_client_reconnects_is_not_sent(mock: MockServer) -> None:
-    with ws_client(mock) as ws:
+def test_a_call_made_while_reconnecting_goes_out_after_the_restore(mock: MockServer) -> None:
+    with ws_client(mock, heartbeat_interval=30) as ws:
         ws.call("public/test")
-        dead = ws._conn
-        assert ws._keeper is not None and dead is not None
-        mock.ws_faults({"method": "public/auth", "action": "delay", "seconds": 3.0})  # a slow restore
-        before = ws.stats["reconnects"]
+        mock.ws_faults({"method": "public/auth", "action": "delay", "seconds": 0.5})
         mock.drop()
         wait_until(lambda: ws.stats["state"] == "reconnecting", "the client to notice")
-        token = _Waiter()
-        ws._fast_submit(
-            ws._keeper, dead, "public/test", {"expected_result": "marker"}, token, time.perf_counter(), None
-        )
-        wait_until(lambda: bool(_CLOSING), "the call to wait for the restore")
-        token.abandoned = True  # the caller gives up meanwhile (as _fast_sync does when interrupted)
-        wait_until(lambda: ws.stats["reconnects"] > before and not _CLOSING, "the restore", 10)
+        assert ws.call("public/test", timeout=10) == {"version": "1.2.26"}  # it waited for the restore
+    order = [m for _, m in ws_log(mock)]
+    second = order.index("public/auth", 1)  # the restore's authentication
+    assert order[second : second + 3] == ["public/auth", "public/set_heartbeat", "public/test"]
+
+
+def test_a_caller_told_of_a_lost_connection_sees_the_client_reconnecting(mock: MockServer) -> None:
+    # (the next attempt 2 s away: whatever the caller reads right after its error is the state
+    # the loss set before it was told)
+    with ws_client(mock, initial_retry_delay=2.0, max_retry_delay=2.0) as ws:
         ws.call("public/test")
-    assert _markers(mock) == []
-
-
-def test_a_caller_told_of_a_lost_connection_sees_the_client_reconnecting(
-    mock: MockServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    seen: list[Any] = []
-    with ws_client(mock) as ws:
-        ws.call("public/test")
-        fail_pending = ws._fail_pending
-
-        def failing_pending(error: Any) -> None:  # the instant callers are woken, deterministically
-            if ws._session.pending:
-                seen.append(ws.stats["state"])
-            fail_pending(error)
-
-        monkeypatch.setattr(ws, "_fail_pending", failing_pending)
         mock.ws_faults({"method": "public/test", "action": "drop"})
         with pytest.raises(APIConnectionError):
             ws.call("public/test", timeout=5)
-    assert seen == ["reconnecting"]
+        assert ws.stats["state"] == "reconnecting"
 
 
-def test_a_session_stopped_by_a_bug_fails_its_waiting_calls_at_once(
-    mock: MockServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    class Bug(BaseException):  # (past the frame handler's own guard)
-        pass
-
-    failures: list[BaseException] = []
-    seen: list[tuple[Any, Any]] = []
-    mock.ws_faults({"method": "public/test", "action": "ignore"})
-    with ws_client(mock) as ws:
-        ws.call("private/get_cancel_on_disconnect")
-
-        def waiting_call() -> None:
-            try:
-                ws.call("public/test", timeout=30)
-            except BaseException as exc:
-                failures.append(exc)
-
-        caller = threading.Thread(target=waiting_call)
-        caller.start()
-        wait_until(lambda: ws._session.pending, "the call to be waiting")
-
-        def broken(conn: Any, raw: Any) -> None:
-            raise Bug
-
-        fail_pending = ws._fail_pending
-
-        def failing_pending(error: Any) -> None:  # the instant callers are woken, deterministically
-            seen.append((ws.stats["state"], ws._conn))
-            fail_pending(error)
-
-        monkeypatch.setattr(ws, "_on_frame", broken)
-        monkeypatch.setattr(ws, "_fail_pending", failing_pending)
-        mock.notify([{"n": 1, "pad": "x" * 100}], fragments=2)  # through recv(): the patched handler
-        caller.join(10)  # (30 s if the call were left to its timeout)
-        assert not caller.is_alive()
-        assert [type(e) for e in failures] == [APIConnectionError]
-        assert seen == [("failed", None)]  # a caller told of the failure sees the client failed
+def test_calls_waiting_for_a_restore_fail_at_once_when_the_session_stops(mock: MockServer) -> None:
+    errors: list[BaseException] = []
+    with ws_client(mock, on_error=errors.append) as ws:
+        ws.call("public/test")
+        mock.set_client_secret("rotated")  # the key is revoked: the restore will be refused
+        mock.ws_faults({"method": "public/auth", "action": "delay", "seconds": 1.0})
+        mock.drop()
+        wait_until(lambda: ws.stats["state"] == "reconnecting", "the client to notice")
+        started = time.monotonic()
+        with pytest.raises(AuthenticationError):
+            ws.call("public/test", timeout=30)  # waits for the restore, which is refused
+        assert time.monotonic() - started < 15  # at once, not at its 30 s timeout
         assert ws.stats["state"] == "failed"
-    assert "The WebSocket session stopped" in caplog.text
-
-
-# -- secrets ----------------------------------------------------------------------------------------
+    assert errors and isinstance(errors[0], AuthenticationError)
 
 
 def test_no_secret_in_any_log_repr_or_error_at_debug(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:

@@ -23,18 +23,8 @@ from deribit_session_client import (
     WebSocketClient,
 )
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, wait_until
-from .hostile import HostileServer, Script, auth_result
-
-
-def credentials(**options: Any) -> dict[str, Any]:
-    return {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "initial_retry_delay": 0.02,
-        "max_retry_delay": 0.1,
-        **options,
-    }
+from .conftest import wait_until
+from .hostile import HostileServer, Script, answers_tests, auth_result, credentials
 
 
 @pytest.fixture
@@ -50,10 +40,6 @@ def start(servers: list[HostileServer], script: Script) -> HostileServer:
     server = HostileServer(script)
     servers.append(server)
     return server
-
-
-def answers_tests(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
-    return {"result": {"version": "1.2.26"}} if method == "public/test" else None
 
 
 # -- 1. connect_timeout bounds opening and authenticating -------------------------------------------

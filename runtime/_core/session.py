@@ -114,10 +114,18 @@ class RpcSession:
         return rpc_id, frame
 
     @staticmethod
-    def check_size(method: str, params: Mapping[str, Any]) -> None:
-        """Raises InvalidParamsError for a request the exchange would refuse for its size, or
-        for parameters that are not JSON."""
-        _encode({"jsonrpc": "2.0", "id": 2**53, "method": method, "params": dict(params)})
+    def encode_call(method: str, params: Mapping[str, Any]) -> str:
+        """A call's method and params as the tail of a request frame (``"method": ..., "params":
+        {...}``), encoded once, by the caller: InvalidParamsError for parameters that are not
+        JSON, nest too deeply or make a frame the exchange would refuse for its size."""
+        return _encode({"jsonrpc": "2.0", "id": 2**53, "method": method, "params": dict(params)}).split(", ", 2)[2][:-1]
+
+    def request_encoded(self, tail: str, token: Any) -> tuple[int, str]:
+        """A new request's id and frame from :meth:`encode_call`'s tail; ``token`` is handed back
+        with its answer."""
+        rpc_id = self._next_id = self._next_id + 1
+        self.pending[rpc_id] = token
+        return rpc_id, f'{{"jsonrpc": "2.0", "id": {rpc_id}, {tail}}}'
 
     def forget(self, rpc_id: int) -> Any:
         """Stop waiting for ``rpc_id`` (timed out or cancelled); returns its token."""

@@ -1,20 +1,127 @@
-"""Handing an answer (or an error) to the caller that waits for it, in its own thread or loop.
+"""Calls, from a caller's request to its answer: which go out when (sans-I/O), and handing an
+answer (or an error) to the caller that waits for it, in its own thread or loop.
 
-The send rules, enforced where a frame is written (``transport.write`` and the callers of it
-in :mod:`.ws`): a frame handed to the socket is never sent again (it may have reached the
-exchange: a connection lost afterwards fails its call), and nothing is written after its
-caller gave up (timed out, interrupted, cancelled): :func:`waiting` is asked in the same
-step that writes.
+The send rules, stated here once and enforced by :class:`Outbox`, which the keeper's loop
+alone owns:
+
+1. Nothing is written after its caller gave up (timed out, interrupted, cancelled):
+   :meth:`Outbox.admit` asks :func:`waiting` in the step that writes the frame.
+2. A frame handed to the socket is never sent again: it may have reached the exchange. Once
+   admitted and written, a call leaves only by its answer or by :meth:`Outbox.lost`, which
+   fails it (``APIConnectionError``: the caller cannot know whether it ran).
+3. A call that has not gone out waits until the session is ready (authenticated, its state
+   restored), then goes out in order, while its caller still waits; a frame the socket would
+   not take (it was closing) never left, and waits likewise. The session's own setup calls
+   and ``on_reconnect``'s (``bypass``) go out while the session is set up.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
 
+from .errors import APIConnectionError, DeribitError
 from .threads import Waiter
 
-__all__ = ["Expired", "expire", "settle", "waiting"]
+if TYPE_CHECKING:
+    from .operations import Operation
+    from .session import RpcSession
+
+__all__ = ["Call", "Expired", "Outbox", "expire", "settle", "waiting"]
+
+
+class Call:
+    """One call: what it sends (``tail``, encoded by the caller), the spec's operation (for
+    the state it sets), the caller's token, whether it may go out during setup (``bypass``),
+    and its request id once admitted."""
+
+    __slots__ = ("bypass", "method", "op", "params", "rpc_id", "started", "tail", "token")
+
+    def __init__(
+        self, method: str, params: dict[str, Any], tail: str, op: Operation | None, token: Any, bypass: bool = False
+    ) -> None:
+        self.method = method
+        self.params = params  # (as the caller gave them: what a successful call sets is recorded from these)
+        self.tail = tail
+        self.op = op
+        self.token = token
+        self.bypass = bypass
+        self.started = time.perf_counter()
+        self.rpc_id: int | None = None
+
+    def __repr__(self) -> str:
+        return f"Call({self.method!r}, id={self.rpc_id!r})"
+
+
+class Outbox:
+    """The send rules above, over one session's request ids: which call is written now, which
+    waits for the session, and which is failed (see the module's docstring)."""
+
+    def __init__(self, session: RpcSession) -> None:
+        self.session = session
+        #: Calls not yet written, oldest first: they wait for the session to be ready.
+        self.queued: deque[Call] = deque()
+
+    def admit(self, call: Call, open_for: bool) -> str | None:
+        """The frame to write now for ``call``, when its caller still waits and the session is
+        open for it (``open_for``); else None: it waits in the queue, or goes nowhere (its caller
+        gave up; a ``bypass`` call with no session to go out on fails)."""
+        if not waiting(call.token):
+            return None
+        if not open_for:
+            if call.bypass:
+                settle(call.token, None, APIConnectionError(f"{call.method}: the connection closed"))
+            else:
+                self.queued.append(call)
+            return None
+        call.rpc_id, frame = self.session.request_encoded(call.tail, call)
+        return frame
+
+    def unsent(self, call: Call) -> None:
+        """The socket would not take ``call``'s frame (it was closing): it never left, and waits
+        for the next connection ahead of the calls queued after it."""
+        if call.rpc_id is not None:
+            self.session.forget(call.rpc_id)
+            call.rpc_id = None
+        if call.bypass:
+            settle(call.token, None, APIConnectionError(f"{call.method}: the connection closed"))
+        else:
+            self.queued.appendleft(call)
+
+    def answered(self, rpc_id: int) -> Call | None:
+        """The call ``rpc_id`` answers, no longer pending."""
+        found = self.session.answered(rpc_id)
+        return found if isinstance(found, Call) else None
+
+    def forget(self, call: Call) -> None:
+        """Its caller gave up: no answer is waited for, and it never goes out if it has not."""
+        if call.rpc_id is not None:
+            self.session.forget(call.rpc_id)
+        try:
+            self.queued.remove(call)
+        except ValueError:
+            pass
+
+    def release(self) -> list[Call]:
+        """The session is ready: the queued calls whose callers still wait, in order (each to
+        be admitted again)."""
+        calls = [call for call in self.queued if waiting(call.token)]
+        self.queued.clear()
+        return calls
+
+    def lost(self, error: DeribitError) -> None:
+        """The connection is gone: every written call fails with ``error`` (it may have run);
+        queued calls wait for the next connection."""
+        for token in self.session.abandon_all():
+            settle(token.token if isinstance(token, Call) else token, None, error)
+
+    def stop(self, error: DeribitError) -> None:
+        """The session is over (closed, failed): every call, written or queued, fails."""
+        self.lost(error)
+        while self.queued:
+            settle(self.queued.popleft().token, None, error)
 
 
 def waiting(token: Any) -> bool:

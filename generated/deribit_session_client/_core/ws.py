@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from . import registry
 from .answers import parse_models, rpc_error, to_model
-from .calls import Expired, expire, settle, waiting
+from .calls import Call, Expired, Outbox, expire, settle
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -44,7 +44,7 @@ from .operations import Operation
 from .redact import masked_json, masked_params, redact
 from .retry import backoff
 from .session import MIN_REFRESH_INTERVAL, Incoming, RpcSession, client_signature, refresh_delay, seconds
-from .threads import CLOSING, Callback, Callbacks, Keeper, Waiter
+from .threads import Callback, Callbacks, Keeper, Waiter
 from .transport import KeeperConnection, close, library_version, open_connection, read_queued, write
 from .types import UNSET, Response, Unset
 
@@ -194,14 +194,13 @@ class WebSocketClient:
         self._closed = threading.Event()
         self._closed.set()
         self._opened: asyncio.Future[None] | None = None
-        self._lock = threading.Lock()  # the session's tables, shared by callers' threads and the keeper
         self._last_up = 0.0
         self._session = RpcSession()
+        self._out = Outbox(self._session)
         self._keeper: Keeper | None = None
         self._callbacks: Callbacks | None = None
         self._reconnect_callbacks: Callbacks | None = None
         self._conn: KeeperConnection | None = None
-        self._ready: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._refresher: asyncio.Task[None] | None = None
         self._refresh_token: str | None = None
@@ -275,6 +274,7 @@ class WebSocketClient:
             self._life.open()
             # A new life starts from the constructor's settings, not the last life's.
             self._session = RpcSession()
+            self._out = Outbox(self._session)
             self._refresh_token = None
             self._stats.update(connects=0, reconnects=0, test_requests_answered=0, calls=0)
             self._close_started = False
@@ -433,9 +433,9 @@ class WebSocketClient:
         value = self.timeout if isinstance(timeout, Unset) else timeout
         return seconds(value, "timeout")
 
-    def _roundtrip_sync(
-        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
-    ) -> dict[str, Any]:
+    # -- the call path: every call is one Call, handed to the keeper, decided by the Outbox ----
+
+    def _keeper_for_calls(self) -> Keeper:
         keeper = self._keeper
         if keeper is None:
             raise APIConnectionError("the WebSocketClient is not open: use `with WebSocketClient(...)` or open()")
@@ -443,346 +443,150 @@ class WebSocketClient:
             raise APIConnectionError(
                 "this WebSocketClient was opened in the parent process: open a new one after fork()"
             )
+        return keeper
+
+    def _new_call(self, method: str, params: dict[str, Any], op: Operation | None, token: Any) -> Call:
+        """A call, checked and encoded in the caller's thread (InvalidParamsError before anything
+        is sent); ``on_reconnect``'s calls may go out while the session is being restored."""
+        sent = params
+        if self._access_token and method.startswith("private/") and "access_token" not in params:
+            sent = {**params, "access_token": self._access_token}
+        tail = RpcSession.encode_call(method, sent)
+        runner = self._reconnect_callbacks
+        bypass = self._in_on_reconnect and runner is not None and threading.current_thread() is runner.thread
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("WebSocket -> %s %s", method, masked_params(sent))
+        return Call(method, params, tail, op, token, bypass)
+
+    def _timed_out(self, call: Call, bound: float | None) -> APITimeoutError:
+        if call.rpc_id is None:
+            return APITimeoutError(f"{call.method}: the session was not ready when the call's timeout ran out")
+        return APITimeoutError(f"{call.method} (id {call.rpc_id}) got no answer within {bound} s")
+
+    def _roundtrip_sync(
+        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
+    ) -> dict[str, Any]:
+        keeper = self._keeper_for_calls()
         if threading.current_thread() is keeper.thread:
             raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
         bound = self._bound(timeout)
-        bypass = (
-            self._in_on_reconnect
-            and self._reconnect_callbacks is not None
-            and threading.current_thread() is self._reconnect_callbacks.thread
-        )
-        conn = None if bypass else self._fast_connection(op)
-        if conn is not None:  # connected and ready: straight to the socket, no task on the keeper
-            return self._fast_sync(keeper, conn, method, params, bound, op)
-        future, gave_up = self._submit_request(keeper, method, params, bound, op, bypass)
+        call = self._new_call(method, params, op, Waiter())
+        self._hand_over(keeper, call)
+        token: Waiter = call.token
         try:
-            envelope: dict[str, Any] = future.result(
-                None if bound is None else bound + 5.0
-            )  # (the coroutine bounds it)
-            return envelope
-        except concurrent.futures.TimeoutError:
-            gave_up.set()
-            future.cancel()
-            raise APITimeoutError(f"{method} timed out after {bound} s") from None
-        except BaseException:  # KeyboardInterrupt and the like: stop waiting on the keeper too
-            gave_up.set()
-            future.cancel()
+            return token.wait(bound)
+        except BaseException as exc:  # timed out, interrupted: it must not go out after this
+            token.abandoned = True
+            self._call_soon(keeper, self._out.forget, call)
+            if isinstance(exc, TimeoutError):
+                raise self._timed_out(call, bound) from None
             raise
 
     async def _roundtrip_async(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
     ) -> dict[str, Any]:
-        keeper = self._keeper
-        if keeper is None:
-            raise APIConnectionError(
-                "the WebSocketClient is not open: use `async with WebSocketClient(...)` or open_async()"
-            )
-        if keeper.pid != os.getpid():
-            raise APIConnectionError(
-                "this WebSocketClient was opened in the parent process: open a new one after fork()"
-            )
+        keeper = self._keeper_for_calls()
         bound = self._bound(timeout)
-        bypass = (
-            self._in_on_reconnect
-            and self._reconnect_callbacks is not None
-            and threading.current_thread() is self._reconnect_callbacks.thread
-        )
-        if asyncio.get_running_loop() is keeper.loop:  # called from the keeper's own loop (not a user's)
-            return await self._request(method, params, bound, op, bypass)
-        conn = None if bypass else self._fast_connection(op)
-        if conn is not None:
-            return await self._fast_async(keeper, conn, method, params, bound, op)
-        submitted, gave_up = self._submit_request(keeper, method, params, bound, op, bypass)
-        try:
-            # shielded: a cancel of this caller must not reach the keeper before the flag is set
-            return await asyncio.shield(asyncio.wrap_future(submitted))
-        except BaseException:  # cancelled, or failed: either way nothing may go out after this
-            gave_up.set()
-            submitted.cancel()
-            raise
-
-    def _submit_request(
-        self,
-        keeper: Keeper,
-        method: str,
-        params: dict[str, Any],
-        bound: float | None,
-        op: Operation | None,
-        bypass: bool,
-    ) -> tuple[concurrent.futures.Future[dict[str, Any]], threading.Event]:
-        """Runs the call as a task on the keeper (it waits for a restore). The caller sets the
-        event when it gives up, before it cancels the task: a cancel reaches the task only on
-        its next step, and until then it could still write the frame; it checks the event in
-        the step that writes."""
-        gave_up = threading.Event()
-        request = self._request(method, params, bound, op, bypass, wanted=lambda: not gave_up.is_set())
-        try:
-            return keeper.submit(request), gave_up
-        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
-            request.close()
-            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
-
-    # -- the fast path: a ready connection, written to from the keeper loop without a task ----------
-
-    def _fast_connection(self, op: Operation | None) -> KeeperConnection | None:
-        conn, ready = self._conn, self._ready
-        if conn is None or ready is None or not ready.is_set():
-            return None
-        if not self._life.ready:
-            return None
-        if op is not None and op.websocket_no_answer:
-            return None
-        return conn
-
-    def _fast_submit(
-        self,
-        keeper: Keeper,
-        conn: KeeperConnection,
-        method: str,
-        params: dict[str, Any],
-        token: Any,
-        started: float,
-        bound: float | None,
-    ) -> int:
-        sent = dict(params)
-        if self._access_token and method.startswith("private/") and "access_token" not in sent:
-            sent["access_token"] = self._access_token
-        with self._lock:
-            rpc_id, frame = self._session.request(method, sent, token)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, masked_params(sent))
-        try:
-            keeper.loop.call_soon_threadsafe(self._write_now, conn, frame, rpc_id, method, params, started, bound)
-        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
-            with self._lock:
-                self._session.forget(rpc_id)
-            raise APIConnectionError(f"{method}: the WebSocketClient is closed") from None
-        return rpc_id
-
-    def _write_now(
-        self,
-        conn: KeeperConnection,
-        frame: str,
-        rpc_id: int,
-        method: str,
-        params: dict[str, Any],
-        started: float,
-        bound: float | None,
-    ) -> None:
-        """On the keeper: write one request frame at once (the caller waits on its token)."""
-        with self._lock:
-            wanted = waiting(self._session.pending.get(rpc_id))
-            if not wanted:  # the caller gave up (timed out, interrupted) before the keeper got here
-                self._session.forget(rpc_id)
-        if not wanted:
-            return  # not sent: an order the caller was told had failed must not go out later
-        try:
-            if conn is self._conn and write(conn, frame):
-                return
-        except Exception as exc:
-            with self._lock:
-                token = self._session.forget(rpc_id)
-            settle(token, None, APIConnectionError(f"the call was not sent: {type(exc).__name__}"))
-            return
-        # Not sent: the connection died before the caller saw it. Safe to send on the next one,
-        # through the path that waits for the session to be restored, within what is left of
-        # the caller's timeout and only while the caller still waits.
-        with self._lock:
-            token = self._session.forget(rpc_id)
-        if token is not None:
-            left = None if bound is None else bound - (time.perf_counter() - started)
-            task = asyncio.get_running_loop().create_task(self._resend(token, method, params, left))
-            CLOSING.add(task)
-            task.add_done_callback(CLOSING.discard)
-
-    async def _resend(self, token: Any, method: str, params: dict[str, Any], left: float | None) -> None:
-        if not waiting(token):
-            return
-        if left is not None and left <= 0:
-            settle(token, None, APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out"))
-            return
-        try:
-            # (counted in stats by the caller's own path when the answer reaches it, not here too)
-            envelope = await self._request(method, params, left, None, wanted=lambda: waiting(token), counted=False)
-        except BaseException as exc:
-            settle(token, None, exc if isinstance(exc, DeribitError) else APIConnectionError(f"{method} failed"))
-        else:
-            settle(token, envelope, None)
-
-    def _fast_done(
-        self, op: Operation | None, method: str, params: dict[str, Any], envelope: dict[str, Any], started: float
-    ) -> dict[str, Any]:
-        self._stats["calls"] += 1
-        self._stats["last_call_ms"] = round((time.perf_counter() - started) * 1000.0, 3)
-        if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
-            with self._lock:
-                self._session.record(op.connection_state, method, params)
-        return envelope
-
-    def _fast_sync(
-        self,
-        keeper: Keeper,
-        conn: KeeperConnection,
-        method: str,
-        params: dict[str, Any],
-        bound: float | None,
-        op: Operation | None,
-    ) -> dict[str, Any]:
-        started = time.perf_counter()
-        token = Waiter()
-        rpc_id = self._fast_submit(keeper, conn, method, params, token, started, bound)
-        try:
-            envelope = token.wait(bound)
-        except TimeoutError:
-            token.abandoned = True
-            with self._lock:
-                self._session.forget(rpc_id)
-            raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
-        except BaseException:
-            token.abandoned = True
-            with self._lock:
-                self._session.forget(rpc_id)
-            raise
-        return self._fast_done(op, method, params, envelope, started)
-
-    async def _fast_async(
-        self,
-        keeper: Keeper,
-        conn: KeeperConnection,
-        method: str,
-        params: dict[str, Any],
-        bound: float | None,
-        op: Operation | None,
-    ) -> dict[str, Any]:
-        started = time.perf_counter()
         loop = asyncio.get_running_loop()
         token: asyncio.Future[dict[str, Any]] = loop.create_future()
-        # One timer handle, not wait_for's extra future and callbacks; set before the keeper
-        # wakes, so that this thread has nothing left to do but wait (make bench: ws_async).
+        call = self._new_call(method, params, op, token)
+        # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).
         timer = None if bound is None else loop.call_later(bound, expire, token)
         try:
-            rpc_id = self._fast_submit(keeper, conn, method, params, token, started, bound)
-        except BaseException:
-            if timer is not None:
-                timer.cancel()
-            raise
-        try:
-            envelope = await token
-        except Expired:
-            with self._lock:
-                self._session.forget(rpc_id)
-            raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
-        except BaseException:
-            with self._lock:
-                self._session.forget(rpc_id)
+            if loop is keeper.loop:  # called from the keeper's own loop
+                self._submit(call)
+            else:
+                self._hand_over(keeper, call)
+            return await token
+        except BaseException as exc:  # timed out, cancelled: its token is done, so it never goes out
+            self._call_soon(keeper, self._out.forget, call)
+            if isinstance(exc, Expired):
+                raise self._timed_out(call, bound) from None
             raise
         finally:
             if timer is not None:
                 timer.cancel()
-        return self._fast_done(op, method, params, envelope, started)
 
-    # -- on the keeper's loop --------------------------------------------------------------------
+    def _hand_over(self, keeper: Keeper, call: Call) -> None:
+        try:
+            keeper.loop.call_soon_threadsafe(self._submit, call)
+        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
+            raise APIConnectionError(f"{call.method}: the WebSocketClient is closed") from None
+
+    @staticmethod
+    def _call_soon(keeper: Keeper, step: Callable[[Call], None], call: Call) -> None:
+        if threading.current_thread() is keeper.thread:
+            step(call)
+            return
+        try:
+            keeper.loop.call_soon_threadsafe(step, call)
+        except RuntimeError:  # the keeper stopped: nothing is left to forget
+            pass
+
+    # -- on the keeper's loop: the one place a call is written ---------------------------------
+
+    def _submit(self, call: Call) -> None:
+        """Writes ``call`` now, or queues it until the session is ready, or fails it (the rules:
+        :mod:`.calls`)."""
+        life = self._life
+        if life.stopped:
+            stopped = self._fatal()
+            if stopped is None:
+                ended = "was ended with private/logout" if life.state is State.LOGGED_OUT else "is closed"
+                stopped = APIConnectionError(f"{call.method}: the WebSocketClient {ended}")
+            settle(call.token, None, stopped)
+            return
+        conn = self._conn
+        setting_up = life.state in (State.AUTHENTICATING, State.RESTORING)
+        frame = self._out.admit(call, conn is not None and (life.ready or (call.bypass and setting_up)))
+        if frame is None:
+            return
+        assert conn is not None
+        try:
+            written = write(conn, frame)
+        except Exception as exc:
+            self._out.forget(call)
+            settle(call.token, None, APIConnectionError(f"{call.method}: the call was not sent: {type(exc).__name__}"))
+            return
+        if not written:  # the connection is closing and nobody noticed yet: it waits for the next one
+            self._out.unsent(call)
+            return
+        if call.op is not None and call.op.websocket_no_answer:
+            # private/logout: the server closes without an answer, and the session ends (no
+            # reconnect, no restore). The close is the answer.
+            self._out.forget(call)
+            self._life.logged_out()
+            self._session.state.clear()
+            self._answered(call, {"jsonrpc": "2.0", "result": "ok"})
+
+    def _answered(self, call: Call, envelope: dict[str, Any]) -> None:
+        """The answer reached the keeper: counted, what a successful call sets recorded (for the
+        next connection), and handed to the caller."""
+        self._stats["calls"] += 1
+        self._stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
+        op = call.op
+        if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
+            self._session.record(op.connection_state, call.method, call.params)
+        settle(call.token, envelope, None)
 
     async def _request(
-        self,
-        method: str,
-        params: dict[str, Any],
-        bound: float | None,
-        op: Operation | None,
-        bypass: bool = False,
-        wanted: Callable[[], bool] | None = None,
-        counted: bool = True,
+        self, method: str, params: dict[str, Any], bound: float | None, op: Operation | None = None
     ) -> dict[str, Any]:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        deadline = None if bound is None else started + bound
-        sent = dict(params)
-        if self._access_token and method.startswith("private/") and "access_token" not in sent:
-            sent["access_token"] = self._access_token
-        RpcSession.check_size(method, sent)  # before waiting for a connection
-        if self._life.state is State.LOGGED_OUT:
-            raise APIConnectionError(f"{method}: the session was ended with private/logout")
-        while True:
-            if not bypass:
-                await self._wait_ready(method, deadline)
-            conn = self._conn
-            if conn is None:
-                raise self._fatal() or APIConnectionError(f"{method}: not connected")
-            if wanted is not None and not wanted():  # the caller gave up while we reconnected
-                # Not sent. Nobody reads this result: end as cancelled, which asyncio does not
-                # log as an exception never retrieved (the cancel itself may still be on its way).
-                raise asyncio.CancelledError
-            future: asyncio.Future[dict[str, Any]] = loop.create_future()
-            with self._lock:
-                rpc_id, frame = self._session.request(method, sent, future)
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("WebSocket -> %s id=%d %s", method, rpc_id, masked_params(sent))
-            try:
-                written = write(conn, frame)
-            except Exception as exc:
-                with self._lock:
-                    self._session.forget(rpc_id)
-                raise APIConnectionError(f"{method}: the call was not sent: {type(exc).__name__}") from exc
-            if not written:
-                # Not sent: the connection had died unnoticed. Safe to send on the next one.
-                with self._lock:
-                    self._session.forget(rpc_id)
-                if bypass:
-                    raise APIConnectionError(f"{method}: the connection closed")
-                if self._conn is conn and self._ready is not None:
-                    self._ready.clear()
-                await asyncio.sleep(0)
-                continue
-            if op is not None and op.websocket_no_answer:
-                # private/logout: the server closes without an answer, and the session ends
-                # (no reconnect, no re-apply). The close is the answer.
-                with self._lock:
-                    self._session.forget(rpc_id)
-                self._life.logged_out()
-                self._session.state.clear()
-                return {"jsonrpc": "2.0", "result": "ok"}
-            break
+        """The session's own call (authentication, restoring its state), on the keeper: it goes
+        out while the session is being set up."""
+        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        call = Call(method, params, RpcSession.encode_call(method, params), op, token, bypass=True)
+        self._submit(call)
         try:
-            envelope = await asyncio.wait_for(future, None if deadline is None else max(deadline - loop.time(), 0))
+            return await asyncio.wait_for(token, bound)
         except TimeoutError:
-            with self._lock:
-                self._session.forget(rpc_id)
-            raise APITimeoutError(f"{method} (id {rpc_id}) got no answer within {bound} s") from None
+            self._out.forget(call)
+            raise self._timed_out(call, bound) from None
         except asyncio.CancelledError:
-            with self._lock:
-                self._session.forget(rpc_id)
+            self._out.forget(call)
             raise
-        elapsed = (loop.time() - started) * 1000.0
-        if counted:
-            self._stats["calls"] += 1
-            self._stats["last_call_ms"] = round(elapsed, 3)
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("WebSocket <- %s id=%d in %.1f ms", method, rpc_id, elapsed)
-        if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
-            with self._lock:
-                self._session.record(op.connection_state, method, params)
-        return envelope
-
-    async def _wait_ready(self, method: str, deadline: float | None) -> None:
-        ready = self._ready
-        if ready is None or self._life.closed:
-            raise APIConnectionError(f"{method}: the WebSocketClient is closed")
-        if (fatal := self._fatal()) is not None:
-            raise fatal
-        if ready.is_set():
-            return
-        loop = asyncio.get_running_loop()
-        try:
-            await asyncio.wait_for(ready.wait(), None if deadline is None else max(deadline - loop.time(), 0))
-        except TimeoutError:
-            raise APITimeoutError(f"{method}: still reconnecting when the call's timeout ran out") from None
-        if (fatal := self._fatal()) is not None:
-            raise fatal
-        if self._life.closed:
-            raise APIConnectionError(f"{method}: the WebSocketClient is closed")
 
     async def _start(self) -> None:
-        self._ready = asyncio.Event()
         opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._opened = opened
         self._runner = asyncio.create_task(self._run(opened))
@@ -809,16 +613,12 @@ class WebSocketClient:
                     await task
                 except (asyncio.CancelledError, Exception):
                     pass
-        self._fail_pending(APIConnectionError("the WebSocketClient was closed"))
-        if self._ready is not None:
-            self._ready.set()  # wakes waiting calls, which now see the client closed
+        self._out.stop(APIConnectionError("the WebSocketClient was closed"))
         self._conn = None
 
     def _fail_pending(self, error: DeribitError) -> None:
-        with self._lock:
-            tokens = self._session.abandon_all()
-        for token in tokens:
-            settle(token, None, error)
+        """The connection is gone: the calls written on it fail (queued ones wait)."""
+        self._out.lost(error)
 
     async def _run(self, opened: asyncio.Future[None]) -> None:
         try:
@@ -898,13 +698,13 @@ class WebSocketClient:
             self._life.restored()
             if first:
                 opened.set_result(None)
-            self._ready.set()  # type: ignore[union-attr]
+            for waited in self._out.release():  # the calls that waited for the session, in order
+                self._submit(waited)
             cause = await reader
             if self._life.state is State.FAILED:
                 return  # stopped while connected (a refused refresh): failed, and stays so
             if asyncio.get_running_loop().time() - self._last_up >= 10.0:
                 attempt = 0  # it lived: the next trouble starts the backoff afresh
-            self._ready.clear()  # type: ignore[union-attr]
             self._conn = None
             self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
             if self._refresher is not None:
@@ -942,8 +742,7 @@ class WebSocketClient:
         self._conn = None
 
     def _describe_state(self) -> str:
-        with self._lock:
-            calls = self._session.reapply()
+        calls = self._session.reapply()
         parts = [f"{method} {params}" for method, params in calls]
         return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
 
@@ -965,10 +764,9 @@ class WebSocketClient:
             if self._initial_cod is not None:
                 await self._apply(operations, "private/enable_cancel_on_disconnect", {"scope": self._initial_cod})
         else:
-            with self._lock:
-                calls = self._session.reapply()
+            calls = self._session.reapply()
             for method, params in calls:
-                self._checked(await self._request(method, params, self.timeout, None, bypass=True))
+                self._checked(await self._request(method, params, self._bound(UNSET), None))
             if self.on_reconnect is not None:
                 self._in_on_reconnect = True
                 try:
@@ -984,7 +782,7 @@ class WebSocketClient:
     async def _apply(self, operations: Mapping[str, Operation], method: str, params: dict[str, Any]) -> None:
         op = next((o for o in operations.values() if o.rpc_method == method), None)
         checked = op.prepare(params) if op is not None else params
-        self._checked(await self._request(method, checked, self.timeout, op, bypass=True))
+        self._checked(await self._request(method, checked, self._bound(UNSET), op))
 
     async def _authenticate(self, refresh: bool = False, deadline: float | None = None) -> None:
         if self._secret is None or self._client_id is None:
@@ -1008,7 +806,7 @@ class WebSocketClient:
         if self._scope and not refresh:
             params["scope"] = self._scope
         bound = self._bound(UNSET) if deadline is None else max(deadline - asyncio.get_running_loop().time(), 0.001)
-        result = self._checked(await self._request("public/auth", params, bound, None, bypass=True))["result"]
+        result = self._checked(await self._request("public/auth", params, bound, None))["result"]
         if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
             raise ResponseValidationError("public/auth answered without an access token")
         renewal = result.get("refresh_token")
@@ -1053,9 +851,7 @@ class WebSocketClient:
         if self._conn is not None:
             self._conn.transport.abort()
             self._conn = None
-        self._fail_pending(error)
-        if self._ready is not None:
-            self._ready.set()
+        self._out.stop(error)  # every call, written or waiting, learns it now
         self._notify_error(error)
 
     def _notify_error(self, error: DeribitError) -> None:
@@ -1076,8 +872,6 @@ class WebSocketClient:
     async def _read(self, conn: KeeperConnection) -> str:
         """Reads until the connection ends, then fails the calls that waited on it. Returns the cause."""
         cause = await self._read_frames(conn)
-        if self._conn is conn and self._ready is not None:
-            self._ready.clear()
         if self._life.ready:
             self._life.lost()  # before any caller is woken: one told of the loss sees it
         self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
@@ -1137,24 +931,24 @@ class WebSocketClient:
     def _frame(self, conn: KeeperConnection, raw: str | bytes) -> str | None:
         """Handles one frame; returns the answer to send for a test_request."""
         try:
-            with self._lock:
-                incoming = self._session.receive(raw)
+            incoming = self._session.receive(raw)
         except ResponseValidationError as exc:
             logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
             return None
         self._dispatch(conn, incoming)
         if incoming.kind != "test_request":
             return None
-        with self._lock:
-            return self._session.request("public/test", {}, None)[1]
+        return self._session.request("public/test", {}, None)[1]
 
     def _dispatch(self, conn: KeeperConnection, incoming: Incoming) -> None:
         kind = incoming.kind
         if kind == "answer":
-            with self._lock:
-                token = self._session.answered(incoming.id)
-            incoming.message["_raw"] = incoming.raw
-            settle(token, incoming.message, None)
+            call = self._out.answered(incoming.id)
+            if call is not None:
+                incoming.message["_raw"] = incoming.raw
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug("WebSocket <- %s id=%d", call.method, incoming.id)
+                self._answered(call, incoming.message)
         elif kind == "internal":
             error = rpc_error(incoming.message)
             if error is not None:
