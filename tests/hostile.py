@@ -34,8 +34,8 @@ def credentials(**options: Any) -> dict[str, Any]:
     }
 
 
-def auth_result(expires_in: Any = 900, **extra: Any) -> dict[str, Any]:
-    result = {"access_token": "hostile-access", "refresh_token": "hostile-refresh", "token_type": "bearer"}
+def auth_result(expires_in: Any = 900, refresh_token: str = "hostile-refresh", **extra: Any) -> dict[str, Any]:
+    result = {"access_token": "hostile-access", "refresh_token": refresh_token, "token_type": "bearer"}
     result.update(extra)
     if expires_in is not ...:
         result["expires_in"] = expires_in

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .redact import mask_secrets, redact
+from .redact import mask_secrets, masked_value, redact
 
 if TYPE_CHECKING:
     import httpx
@@ -94,8 +94,10 @@ class APIError(DeribitError):
         method: str | None = None,
     ) -> None:
         self.code = code
-        self.message = excerpt(str(message), MESSAGE_LIMIT)
-        self.data = data
+        # (a server may quote a secret in its message or data: masked here, so no message,
+        # repr, traceback or log line built from this error shows it)
+        self.message = mask_secrets(excerpt(str(message), MESSAGE_LIMIT))
+        self.data = masked_value(data)
         self.status_code = status_code
         self.response = response
         self.method = excerpt(method, 120) if method is not None else None
@@ -112,7 +114,7 @@ class APIError(DeribitError):
                 detail += f": {excerpt(str(reason), MESSAGE_LIMIT)}"
             parts.append(detail)
         elif self.data is not None:
-            parts.append(f"data: {excerpt(repr(self.data))}")
+            parts.append(f"data: {mask_secrets(excerpt(repr(self.data)))}")
         if self.status_code is not None:
             parts.append(f"[HTTP {self.status_code}]")
         return " ".join(parts)

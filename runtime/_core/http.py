@@ -40,6 +40,7 @@ from .errors import (
 )
 from .meta import user_agent
 from .operations import Operation
+from .redact import mask_secrets
 from .retry import CLOCK, backoff
 from .types import UNSET, Response, Unset, status_of
 
@@ -855,7 +856,9 @@ class _Attempts:
                 self.retries,
             )
             if self.client.log_bodies:
-                logger.debug("%s response body: %s", self.what(), excerpt(body))
+                logger.debug(
+                    "%s response body: %s", self.what(), mask_secrets(excerpt(body))
+                )  # (tokens from public/auth)
         return _Answer(response, body)
 
     def failed(self, exc: BaseException, sent: float) -> _Failed:

@@ -9,16 +9,20 @@ from typing import Any
 
 from . import registry
 
-__all__ = ["SECRET_KEYS", "mask_secrets", "masked_json", "masked_params", "redact"]
+__all__ = ["SECRET_KEYS", "mask_secrets", "masked_json", "masked_params", "masked_value", "redact"]
 
 
 #: Keys whose values never appear in a message: tokens and credentials.
 SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "signature", "password")
+#: The same keys as they may appear in text: any case, camelCase too, and a bare ``token``.
+_TEXT_KEYS = (*SECRET_KEYS, "accessToken", "refreshToken", "clientSecret", "token")
 _SECRET_VALUE = re.compile(
-    r"""(?P<key>["']?(?:""" + "|".join(SECRET_KEYS) + r""")["']?\s*[:=]\s*)"""
-    # a quoted value (JSON, a repr), to its closing quote or, cut off, to the end of the text;
-    # or a bare one (a query string, key=value text)
-    r"""(?:(?P<quote>["'])(?:(?!(?P=quote))[\s\S])*(?P<closed>(?P=quote))?|[^\s"'&,;)}\]]+)"""
+    r"""(?P<key>\\?["']?(?:""" + "|".join(_TEXT_KEYS) + r""")\\?["']?\s*[:=]\s*)"""
+    # a quoted value (JSON, a repr, JSON inside a JSON string), to its closing quote or, cut
+    # off, to the end of the text; or a bare one (a query string, key=value text)
+    r"""(?:(?P<escape>\\?)(?P<quote>["'])(?:(?!(?P=escape)(?P=quote))[\s\S])*(?P<closed>(?P=escape)(?P=quote))?"""
+    r"""|[^\s"'&,;)}\]\\]+)""",
+    re.IGNORECASE,
 )
 
 
@@ -26,7 +30,7 @@ def _mask(match: re.Match[str]) -> str:
     quote = match.group("quote")
     if quote is None:
         return match.group("key") + "***"
-    return match.group("key") + quote + "***" + (match.group("closed") or "")
+    return match.group("key") + match.group("escape") + quote + "***" + (match.group("closed") or "")
 
 
 def mask_secrets(text: str) -> str:
@@ -45,8 +49,9 @@ def redact(text: str, known: tuple[str | None, ...]) -> str:
     return mask_secrets(text)
 
 
-def masked_json(value: Any) -> str:
-    """``value`` as JSON with token and credential fields shown as ``***``."""
+def masked_value(value: Any) -> Any:
+    """``value`` (a JSON value) with token and credential fields shown as ``***``; a value
+    nested too deeply to walk becomes ``"<nested too deeply>"``."""
 
     def mask(node: Any) -> Any:
         if isinstance(node, dict):
@@ -55,9 +60,20 @@ def masked_json(value: Any) -> str:
             return [mask(v) for v in node]
         return node
 
+    try:
+        return mask(value)
+    except RecursionError:
+        return "<nested too deeply>"
+
+
+def masked_json(value: Any) -> str:
+    """``value`` as JSON with token and credential fields shown as ``***``."""
     import json
 
-    return json.dumps(mask(value), default=repr)
+    try:
+        return json.dumps(masked_value(value), default=repr)
+    except RecursionError:
+        return '"<nested too deeply>"'
 
 
 def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -37,9 +37,13 @@ def refresh_delay(expires_in: Any, floor: float = MIN_REFRESH_INTERVAL) -> float
     ``expires_in``, never less than ``floor``; None (no refresh) for anything else."""
     if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
         return None
-    if not (math.isfinite(expires_in) and expires_in > 0):
+    try:
+        seconds = float(expires_in)
+    except OverflowError:  # an integer beyond any float: a lifetime past any refresh
         return None
-    return max(float(expires_in) * REFRESH_AT, floor)
+    if not (math.isfinite(seconds) and seconds > 0):
+        return None
+    return max(seconds * REFRESH_AT, floor)
 
 
 def seconds(value: Any, name: str) -> float | None:
@@ -118,7 +122,19 @@ class RpcSession:
         """A call's method and params as the tail of a request frame (``"method": ..., "params":
         {...}``), encoded once, by the caller: InvalidParamsError for parameters that are not
         JSON, nest too deeply or make a frame the exchange would refuse for its size."""
-        return _encode({"jsonrpc": "2.0", "id": 2**53, "method": method, "params": dict(params)}).split(", ", 2)[2][:-1]
+        try:
+            tail = json.dumps({"method": method, "params": params}, allow_nan=False)[1:-1]
+        except (TypeError, ValueError) as exc:
+            raise InvalidParamsError.client_side(param="params", reason=f"must be JSON values ({exc})") from None
+        except RecursionError:
+            raise InvalidParamsError.client_side(param="params", reason="nests too deeply to send") from None
+        # (the frame adds the jsonrpc version and an id: under 50 bytes)
+        if len(tail) > (MAX_FRAME_BYTES - 50) // 4 and len(tail.encode()) + 50 > MAX_FRAME_BYTES:
+            raise InvalidParamsError.client_side(
+                param="params",
+                reason=f"the request is larger than the exchange's {MAX_FRAME_BYTES // 1024} kB frame limit",
+            )
+        return tail
 
     def request_encoded(self, tail: str, token: Any) -> tuple[int, str]:
         """A new request's id and frame from :meth:`encode_call`'s tail; ``token`` is handed back

@@ -36,6 +36,9 @@ class Keeper:
     def forget_after_fork(cls) -> None:
         """In a forked child: the parent's keeper thread does not exist here; the next client
         starts a keeper of its own."""
+        parent = cls._current
+        if parent is not None and parent.lowered_to is not None and sys.getswitchinterval() == parent.lowered_to:
+            sys.setswitchinterval(PYTHON_SWITCH_INTERVAL)  # the parent's keeper lowered it, not this process
         cls._lock = threading.Lock()
         cls._current = None
         CLOSING.clear()
@@ -84,7 +87,15 @@ class Keeper:
             self.thread.join(5)
 
     def submit(self, coroutine: Awaitable[Any]) -> concurrent.futures.Future[Any]:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
+        """Runs ``coroutine`` on the keeper's loop; RuntimeError (the coroutine closed unrun)
+        when the loop has stopped."""
+        try:
+            return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
+        except RuntimeError:
+            close = getattr(coroutine, "close", None)
+            if close is not None:
+                close()
+            raise
 
 
 def run_loop(loop: asyncio.AbstractEventLoop) -> None:

@@ -69,6 +69,21 @@ T = TypeVar("T", bound="Model")
 # -- the background thread -----------------------------------------------------------------------
 
 
+_STOPPED = (State.CLOSED, State.FAILED, State.LOGGED_OUT)
+_SETTING_UP = (State.AUTHENTICATING, State.RESTORING)
+
+
+def _finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
+    """Whether ``value`` is a real number of seconds, finite, and at least (or above) ``floor``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+    return math.isfinite(number) and (number > floor if strictly else number >= floor)
+
+
 # -- the client --------------------------------------------------------------------------------
 
 
@@ -146,12 +161,12 @@ class WebSocketClient:
             raise ValueError("auth must be 'client_signature' or 'client_credentials'")
         if cancel_on_disconnect not in (None, "connection"):
             raise ValueError("cancel_on_disconnect must be 'connection' or None")
-        if heartbeat_interval is not None and not (heartbeat_interval >= 10 and math.isfinite(heartbeat_interval)):
-            raise ValueError("heartbeat_interval must be at least 10 seconds")
+        if heartbeat_interval is not None and not _finite_at_least(heartbeat_interval, 10.0):
+            raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
         for name, value in (("timeout", timeout), ("hung_after", hung_after)):
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive or None")
-        if not (connect_timeout > 0 and math.isfinite(connect_timeout)):
+        if not _finite_at_least(connect_timeout, 0.0, strictly=True):
             raise ValueError("connect_timeout must be a positive, finite number of seconds")
         if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
             raise TypeError(f"ssl must be an ssl.SSLContext or None, not {type(ssl).__name__}")
@@ -159,9 +174,7 @@ class WebSocketClient:
             raise ValueError("ssl= needs a wss:// URL")
         if proxy is not None and proxy is not True and not isinstance(proxy, str):
             raise TypeError("proxy must be a proxy URL, True (from the environment) or None")
-        if isinstance(min_refresh_interval, bool) or not (
-            isinstance(min_refresh_interval, (int, float)) and 0 < min_refresh_interval < math.inf
-        ):
+        if not _finite_at_least(min_refresh_interval, 0.0, strictly=True):
             raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
         self.min_refresh_interval = float(min_refresh_interval)
         self.ssl = ssl
@@ -241,7 +254,7 @@ class WebSocketClient:
         credentials, APIConnectionError within the connect timeout for an unreachable URL)."""
         keeper = self._start_keeper()
         try:
-            keeper.submit(self._start()).result(self._setup_bound() + 5.0)
+            self._submit_start(keeper).result(self._setup_bound() + 5.0)
         except concurrent.futures.TimeoutError:
             self.close()
             raise APITimeoutError(f"opening {self.url} did not finish in time") from None
@@ -249,6 +262,12 @@ class WebSocketClient:
             self.close()
             raise
         return self
+
+    def _submit_start(self, keeper: Keeper) -> concurrent.futures.Future[Any]:
+        try:
+            return keeper.submit(self._start())
+        except RuntimeError:  # the keeper stopped: close() came first, from another thread
+            raise APIConnectionError("the WebSocketClient was closed while opening") from None
 
     def _setup_bound(self) -> float:
         """How long setting a session up may take: connecting and authenticating (the connect
@@ -258,7 +277,7 @@ class WebSocketClient:
     async def open_async(self) -> Self:
         keeper = self._start_keeper()
         try:
-            await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._start())), self._setup_bound() + 5.0)
+            await asyncio.wait_for(asyncio.wrap_future(self._submit_start(keeper)), self._setup_bound() + 5.0)
         except TimeoutError:
             await self.aclose()
             raise APITimeoutError(f"opening {self.url} did not finish in time") from None
@@ -528,17 +547,19 @@ class WebSocketClient:
     def _submit(self, call: Call) -> None:
         """Writes ``call`` now, or queues it until the session is ready, or fails it (the rules:
         :mod:`.calls`)."""
-        life = self._life
-        if life.stopped:
+        state, conn = self._life.state, self._conn
+        if state is State.READY:
+            open_for = conn is not None
+        elif state in _STOPPED:
             stopped = self._fatal()
             if stopped is None:
-                ended = "was ended with private/logout" if life.state is State.LOGGED_OUT else "is closed"
+                ended = "was ended with private/logout" if state is State.LOGGED_OUT else "is closed"
                 stopped = APIConnectionError(f"{call.method}: the WebSocketClient {ended}")
             settle(call.token, None, stopped)
             return
-        conn = self._conn
-        setting_up = life.state in (State.AUTHENTICATING, State.RESTORING)
-        frame = self._out.admit(call, conn is not None and (life.ready or (call.bypass and setting_up)))
+        else:  # connecting, or setting a connection up: only the session's own calls go out
+            open_for = call.bypass and conn is not None and state in _SETTING_UP
+        frame = self._out.admit(call, open_for)
         if frame is None:
             return
         assert conn is not None
@@ -587,6 +608,8 @@ class WebSocketClient:
             raise
 
     async def _start(self) -> None:
+        if self._life.closed:  # close() came first, from another thread
+            raise APIConnectionError("the WebSocketClient was closed while opening")
         opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._opened = opened
         self._runner = asyncio.create_task(self._run(opened))
@@ -718,7 +741,7 @@ class WebSocketClient:
         logger.warning(
             "WebSocket connection to %s lost (%s); reconnecting in %.2f s (attempt %d)",
             self.url,
-            cause,
+            self._redacted(cause),
             delay,
             attempt + 1,
         )
@@ -833,7 +856,9 @@ class WebSocketClient:
             except AuthenticationError as exc:
                 self._stop_fatally(exc, "Refreshing the access token was refused, and so was a new authentication")
         except DeribitError as exc:
-            logger.warning("Refreshing the access token failed (%s); the connection will be replaced", exc)
+            logger.warning(
+                "Refreshing the access token failed (%s); the connection will be replaced", self._redacted(str(exc))
+            )
             if self._conn is not None:
                 self._conn.transport.abort()
 
@@ -845,7 +870,7 @@ class WebSocketClient:
         if self._life.stopped:  # closing, or already stopped: nothing left to stop
             return
         self._life.fail(error)
-        logger.error("%s; the WebSocketClient stops: %s", what, error)
+        logger.error("%s; the WebSocketClient stops: %s", what, self._redacted(str(error)))
         if self._refresher is not None and self._refresher is not asyncio.current_task():
             self._refresher.cancel()
         if self._conn is not None:
@@ -853,6 +878,10 @@ class WebSocketClient:
             self._conn = None
         self._out.stop(error)  # every call, written or waiting, learns it now
         self._notify_error(error)
+
+    def _redacted(self, text: str) -> str:
+        """``text`` without this client's secret and tokens (by value), or any secret field."""
+        return redact(text, (self._secret, self._access_token, self._refresh_token))
 
     def _notify_error(self, error: DeribitError) -> None:
         if self.on_error is not None:
@@ -933,7 +962,7 @@ class WebSocketClient:
         try:
             incoming = self._session.receive(raw)
         except ResponseValidationError as exc:
-            logger.warning("Dropped a frame that is not JSON-RPC: %s", exc)
+            logger.warning("Dropped a frame that is not JSON-RPC: %s", self._redacted(str(exc)))
             return None
         self._dispatch(conn, incoming)
         if incoming.kind != "test_request":
@@ -952,11 +981,11 @@ class WebSocketClient:
         elif kind == "internal":
             error = rpc_error(incoming.message)
             if error is not None:
-                logger.warning("The server refused the client's own %s: %s", "public/test", error)
+                logger.warning("The server refused the client's own public/test: %s", self._redacted(str(error)))
         elif kind == "notification":
             if self.on_notification is not None:
                 self._runner_for("callbacks").run("on_notification", self.on_notification, incoming.message)
             else:
                 logger.debug("Dropped a notification (no on_notification): %s", incoming.message.get("method"))
         elif kind == "unknown":
-            logger.info("Dropped an answer for no pending call (id %r)", incoming.id)
+            logger.info("Dropped an answer for no pending call (id %s)", self._redacted(excerpt(repr(incoming.id), 40)))
