@@ -22,14 +22,14 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from .errors import APIConnectionError, DeribitError
+from .errors import APIConnectionError, APITimeoutError, DeribitError
 from .threads import Waiter
 
 if TYPE_CHECKING:
     from .operations import Operation
     from .session import RpcSession
 
-__all__ = ["Call", "Expired", "Outbox", "expire", "settle", "waiting"]
+__all__ = ["Call", "Expired", "Outbox", "expire", "settle", "timed_out", "waiting"]
 
 
 class Call:
@@ -167,6 +167,13 @@ class Expired(Exception):
 def expire(token: asyncio.Future[Any]) -> None:
     if not token.done():
         token.set_exception(Expired())
+
+
+def timed_out(call: Call, bound: float | None) -> APITimeoutError:
+    """The error of a call whose timeout ran out: before it went out, or without an answer."""
+    if call.rpc_id is None:
+        return APITimeoutError(f"{call.method}: the session was not ready when the call's timeout ran out")
+    return APITimeoutError(f"{call.method} (id {call.rpc_id}) got no answer within {bound} s")
 
 
 # Copied from runtime/_core/calls.py by make generate. Do not edit here: edit runtime/_core/calls.py.
