@@ -24,21 +24,19 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from . import registry
-from .answers import parse_models, rpc_error, to_model
+from .answers import checked, parse_models, to_model
 from .calls import Call, Expired, expire, timed_out
 from .errors import (
     APIConnectionError,
     APITimeoutError,
-    CallbackError,
-    ResponseValidationError,
     excerpt,
 )
 from .lifecycle import State
 from .operations import Operation
-from .redact import masked_json, masked_params, redact
+from .redact import masked_json, masked_params
 from .session import MIN_REFRESH_INTERVAL, RpcSession, client_signature, seconds
-from .supervisor import Supervisor
-from .threads import Callback, Callbacks, Keeper, Waiter
+from .supervisor import Settings, Supervisor
+from .threads import Callback, Keeper, Waiter
 from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
@@ -200,10 +198,8 @@ class WebSocketClient:
         self._closed = threading.Event()
         self._closed.set()
         self._keeper: Keeper | None = None
-        self._callbacks: Callbacks | None = None
-        self._reconnect_callbacks: Callbacks | None = None
         #: This life's session, on the keeper's loop (a new one for each open()).
-        self._sup = Supervisor(self)
+        self._sup = Supervisor(self._settings(), self)
 
     def __repr__(self) -> str:
         how = (
@@ -227,7 +223,7 @@ class WebSocketClient:
         credentials, APIConnectionError within the connect timeout for an unreachable URL)."""
         keeper = self._start_keeper()
         try:
-            self._submit_start(keeper).result(self._setup_bound() + 5.0)
+            self._submit_start(keeper).result(self._sup.settings.setup_bound() + 5.0)
         except concurrent.futures.TimeoutError:
             self.close()
             raise APITimeoutError(f"opening {self.url} did not finish in time") from None
@@ -242,15 +238,37 @@ class WebSocketClient:
         except RuntimeError:  # the keeper stopped: close() came first, from another thread
             raise APIConnectionError("the WebSocketClient was closed while opening") from None
 
-    def _setup_bound(self) -> float:
-        """How long setting a session up may take: connecting and authenticating (the connect
-        timeout), then each call that restores the session."""
-        return min(self.connect_timeout + 3 * (self._bound(UNSET) or DEFAULT_TIMEOUT), threading.TIMEOUT_MAX / 2)
+    def _settings(self) -> Settings:
+        """This life's settings, from the client's attributes as they are now."""
+        return Settings(
+            url=self.url,
+            client_id=self._client_id,
+            secret=self._secret,
+            access_token=self._access_token,
+            auth_kind=self._auth_kind,
+            scope=self._scope,
+            heartbeat_interval=self._initial_heartbeat,
+            cancel_on_disconnect=self._initial_cod,
+            call_timeout=self._bound(UNSET),
+            connect_timeout=self.connect_timeout,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_timeout,
+            hung_after=self._hung_after,
+            initial_retry_delay=self.initial_retry_delay,
+            max_retry_delay=self.max_retry_delay,
+            max_message_bytes=self.max_message_bytes,
+            min_refresh_interval=self.min_refresh_interval,
+            ssl=self.ssl,
+            proxy=self.proxy,
+            user_agent=self._user_agent,
+        )
 
     async def open_async(self) -> Self:
         keeper = self._start_keeper()
         try:
-            await asyncio.wait_for(asyncio.wrap_future(self._submit_start(keeper)), self._setup_bound() + 5.0)
+            await asyncio.wait_for(
+                asyncio.wrap_future(self._submit_start(keeper)), self._sup.settings.setup_bound() + 5.0
+            )
         except TimeoutError:
             await self.aclose()
             raise APITimeoutError(f"opening {self.url} did not finish in time") from None
@@ -264,32 +282,12 @@ class WebSocketClient:
             if self._keeper is not None:
                 raise RuntimeError("this WebSocketClient is already open")
             # A new life starts from the constructor's settings, not the last life's.
-            self._sup = Supervisor(self)
+            self._sup = Supervisor(self._settings(), self)
             self._sup.life.open()
             self._close_started = False
             self._closed = threading.Event()
             self._keeper = Keeper.acquire()
             return self._keeper
-
-    def _runner_for(self, kind: str) -> Callbacks:
-        """The callback thread (``on_reconnect`` has its own, so a handler stuck in a call
-        cannot hold the reconnect that call waits for)."""
-        attr = "_reconnect_callbacks" if kind == "reconnect" else "_callbacks"
-        runner: Callbacks | None = getattr(self, attr)
-        if runner is None:
-            runner = Callbacks(kind, self._callback_failed)
-            setattr(self, attr, runner)
-        return runner
-
-    def _callback_failed(self, role: str, callback: Callback, error: BaseException) -> None:
-        """A callback raised: logged (this client's secret and tokens masked), and handed to
-        ``on_error`` as a CallbackError."""
-        known = (self._secret, self._access_token, self._sup.refresh_token)
-        name = getattr(callback, "__qualname__", repr(callback))
-        detail = excerpt(redact(str(error), known), 200)
-        logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
-        if role != "on_error" and self.on_error is not None and self._keeper is not None:
-            self._runner_for("callbacks").run("on_error", self.on_error, CallbackError(role, error, known))
 
     def __enter__(self) -> Self:
         return self.open()
@@ -345,11 +343,7 @@ class WebSocketClient:
             return keeper, closed
 
     def _finish(self, keeper: Keeper, closed: threading.Event) -> None:
-        for attr in ("_callbacks", "_reconnect_callbacks"):
-            runner = getattr(self, attr)
-            if runner is not None:
-                runner.stop()
-                setattr(self, attr, None)
+        self._sup.stop_callbacks()
         with self._open_lock:
             self._keeper = None
         keeper.release()  # once per open: only the closer that began the close gets here
@@ -363,13 +357,13 @@ class WebSocketClient:
         """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
         generated operations."""
         envelope = self._roundtrip_sync(method, dict(params or {}), timeout, registry.operation_for(method))
-        return self._checked(envelope, method)["result"]
+        return checked(envelope, method)["result"]
 
     async def call_async(
         self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
     ) -> Any:
         envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
-        return self._checked(envelope, method)["result"]
+        return checked(envelope, method)["result"]
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
@@ -380,12 +374,12 @@ class WebSocketClient:
         return self._typed(model, envelope, op.rpc_method)
 
     def _typed(self, model: type[T], envelope: dict[str, Any], method: str) -> T:
-        checked = self._checked(envelope, method)
+        answer = checked(envelope, method)
         try:
-            return model.from_dict(checked)
+            return model.from_dict(answer)
         except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             # (the masked quote of the answer is made only when it is needed)
-            return to_model(model, checked, body=excerpt(masked_json(checked)))
+            return to_model(model, answer, body=excerpt(masked_json(answer)))
 
     def _detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
@@ -405,18 +399,6 @@ class WebSocketClient:
         raw = envelope.pop("_raw", "").encode()
         status = 400 if "error" in envelope else 200
         return Response(status_code=status, content=raw, headers={}, parsed=parse_models(models, status, raw))
-
-    @staticmethod
-    def _checked(envelope: dict[str, Any], method: str | None = None) -> dict[str, Any]:
-        envelope.pop("_raw", None)
-        error = rpc_error(envelope, method=method)
-        if error is not None:
-            raise error
-        if "result" not in envelope:
-            raise ResponseValidationError(
-                "the answer has neither result nor error", body=excerpt(masked_json(envelope))
-            )
-        return envelope
 
     def _bound(self, timeout: Any) -> float | None:
         value = self.timeout if isinstance(timeout, Unset) else timeout
@@ -441,8 +423,8 @@ class WebSocketClient:
         if self._access_token and method.startswith("private/") and "access_token" not in params:
             sent = {**params, "access_token": self._access_token}
         tail = RpcSession.encode_call(method, sent)
-        runner = self._reconnect_callbacks
-        bypass = self._sup.in_on_reconnect and runner is not None and threading.current_thread() is runner.thread
+        sup = self._sup
+        bypass = sup.in_on_reconnect and threading.current_thread() is sup.reconnect_thread()
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("WebSocket -> %s %s", method, masked_params(sent))
         return Call(method, params, tail, op, token, bypass)

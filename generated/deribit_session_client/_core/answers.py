@@ -6,12 +6,12 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
-from .errors import APIError, ResponseValidationError, error_from_rpc
+from .errors import APIError, ResponseValidationError, error_from_rpc, excerpt
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["decode_json", "rpc_error", "to_model"]
+__all__ = ["checked", "decode_json", "rpc_error", "to_model"]
 
 
 if TYPE_CHECKING:  # (a Protocol class costs ~1 ms of import time)
@@ -63,6 +63,20 @@ def _method_of(response: httpx.Response) -> str | None:
         return None
     parts = path.rstrip("/").split("/")
     return "/".join(parts[-2:]) if len(parts) >= 2 else None
+
+
+def checked(envelope: dict[str, Any], method: str | None = None) -> dict[str, Any]:
+    """A WebSocket answer with a ``result``; the error it carries raised (naming ``method``), or
+    ResponseValidationError for one with neither."""
+    envelope.pop("_raw", None)
+    error = rpc_error(envelope, method=method)
+    if error is not None:
+        raise error
+    if "result" not in envelope:
+        from .redact import masked_json
+
+        raise ResponseValidationError("the answer has neither result nor error", body=excerpt(masked_json(envelope)))
+    return envelope
 
 
 def to_model(

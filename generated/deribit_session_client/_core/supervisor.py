@@ -13,17 +13,21 @@ import asyncio
 import functools
 import logging
 import secrets
+import ssl as ssl_module
+import threading
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import registry
-from .answers import rpc_error
+from .answers import checked, rpc_error
 from .calls import Call, Outbox, settle, timed_out
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
+    CallbackError,
     DeribitError,
     ResponseValidationError,
     certificate_problem,
@@ -35,13 +39,16 @@ from .operations import Operation
 from .redact import redact
 from .retry import backoff
 from .session import Incoming, RpcSession, client_signature, refresh_delay
+from .threads import Callback, Callbacks
 from .transport import KeeperConnection, close, library_version, open_connection, read_queued, write
-from .types import UNSET
 
 if TYPE_CHECKING:
     from .ws import WebSocketClient
 
-__all__ = ["Supervisor"]
+__all__ = ["Settings", "Supervisor"]
+
+#: A call's bound when the client's ``timeout`` is None, for bounding a whole setup.
+DEFAULT_TIMEOUT = 10.0
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -49,11 +56,50 @@ _STOPPED = (State.CLOSED, State.FAILED, State.LOGGED_OUT)
 _SETTING_UP = (State.AUTHENTICATING, State.RESTORING)
 
 
-class Supervisor:
-    """A session's state and every step that changes it (see the module's docstring)."""
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What one life of a session runs with, fixed when the client opens (secrets kept out of
+    the repr)."""
 
-    def __init__(self, client: WebSocketClient) -> None:
+    url: str
+    client_id: str | None
+    secret: str | None = field(repr=False)
+    access_token: str | None = field(repr=False)
+    auth_kind: str
+    scope: str | None
+    heartbeat_interval: float | None
+    cancel_on_disconnect: str | None
+    #: Each call's bound (None: no limit), as the client's ``timeout`` resolves.
+    call_timeout: float | None
+    connect_timeout: float
+    ping_interval: float | None
+    ping_timeout: float | None
+    hung_after: float | None
+    initial_retry_delay: float
+    max_retry_delay: float
+    max_message_bytes: int
+    min_refresh_interval: float
+    ssl: ssl_module.SSLContext | None
+    proxy: str | Literal[True] | None
+    user_agent: str | None
+
+    def setup_bound(self) -> float:
+        """How long setting a session up may take: connecting and authenticating (the connect
+        timeout), then each call that restores the session."""
+        return min(self.connect_timeout + 3 * (self.call_timeout or DEFAULT_TIMEOUT), threading.TIMEOUT_MAX / 2)
+
+
+class Supervisor:
+    """A session's state and every step that changes it (see the module's docstring). The
+    client is kept for its callbacks (``on_reconnect``, ``on_notification``, ``on_error``),
+    read when they are due."""
+
+    def __init__(self, settings: Settings, client: WebSocketClient) -> None:
+        self.settings = settings
         self.client = client
+        #: The threads user callbacks run on (``on_reconnect`` has its own, so a handler stuck
+        #: in a call cannot hold the reconnect that call waits for); started when first needed.
+        self.callbacks: dict[str, Callbacks] = {}
         #: Where the session is (moved by the keeper's loop only, read by anyone).
         self.life = Lifecycle()
         self.session = RpcSession()
@@ -199,7 +245,7 @@ class Supervisor:
         cause = ""
         while not self.life.stopped:
             first = not opened.done()
-            setup_deadline = asyncio.get_running_loop().time() + self.client.connect_timeout
+            setup_deadline = asyncio.get_running_loop().time() + self.settings.connect_timeout
             try:
                 conn = await self._connect()
             except DeribitError as exc:
@@ -216,7 +262,7 @@ class Supervisor:
             self.life.connected()
             reader = asyncio.create_task(self._read(conn))
             try:
-                hook_note = await asyncio.wait_for(self._establish(first, setup_deadline), self.client._setup_bound())
+                hook_note = await asyncio.wait_for(self._establish(first, setup_deadline), self.settings.setup_bound())
             except AuthenticationError as exc:
                 reader.cancel()
                 await self._drop(conn)
@@ -250,10 +296,10 @@ class Supervisor:
             if not first:
                 self.stats["reconnects"] += 1
                 logger.info(
-                    "Reconnected to %s; session restored (%s)%s", self.client.url, self._describe_state(), hook_note
+                    "Reconnected to %s; session restored (%s)%s", self.settings.url, self._describe_state(), hook_note
                 )
             else:
-                logger.info("Connected to %s (%s)", self.client.url, self._describe_state())
+                logger.info("Connected to %s (%s)", self.settings.url, self._describe_state())
             self.life.restored()
             if first:
                 opened.set_result(None)
@@ -273,10 +319,10 @@ class Supervisor:
             attempt = await self._backoff(attempt, cause)
 
     async def _backoff(self, attempt: int, cause: str) -> int:
-        delay = backoff(attempt, self.client.initial_retry_delay, self.client.max_retry_delay)
+        delay = backoff(attempt, self.settings.initial_retry_delay, self.settings.max_retry_delay)
         logger.warning(
             "WebSocket connection to %s lost (%s); reconnecting in %.2f s (attempt %d)",
-            self.client.url,
+            self.settings.url,
             self._redacted(cause),
             delay,
             attempt + 1,
@@ -286,14 +332,14 @@ class Supervisor:
 
     async def _connect(self) -> KeeperConnection:
         return await open_connection(
-            self.client.url,
-            connect_timeout=self.client.connect_timeout,
-            ping_interval=self.client.ping_interval,
-            ping_timeout=self.client.ping_timeout,
-            max_size=self.client.max_message_bytes,
-            ssl=self.client.ssl,
-            proxy=self.client.proxy,
-            user_agent=self.client._user_agent or user_agent(library_version()),
+            self.settings.url,
+            connect_timeout=self.settings.connect_timeout,
+            ping_interval=self.settings.ping_interval,
+            ping_timeout=self.settings.ping_timeout,
+            max_size=self.settings.max_message_bytes,
+            ssl=self.settings.ssl,
+            proxy=self.settings.proxy,
+            user_agent=self.settings.user_agent or user_agent(library_version()),
         )
 
     async def _drop(self, conn: KeeperConnection) -> None:
@@ -313,26 +359,26 @@ class Supervisor:
             await self._authenticate(deadline=auth_deadline)
         except APITimeoutError:
             raise APITimeoutError(
-                f"authenticating to {self.client.url} did not finish within connect_timeout ({self.client.connect_timeout} s)"
+                f"authenticating to {self.settings.url} did not finish within connect_timeout ({self.settings.connect_timeout} s)"
             ) from None
         self.life.authenticated()
         if first:
             operations = registry.operations()
-            if self.client._initial_heartbeat is not None:
-                await self._apply(operations, "public/set_heartbeat", {"interval": self.client._initial_heartbeat})
-            if self.client._initial_cod is not None:
+            if self.settings.heartbeat_interval is not None:
+                await self._apply(operations, "public/set_heartbeat", {"interval": self.settings.heartbeat_interval})
+            if self.settings.cancel_on_disconnect is not None:
                 await self._apply(
-                    operations, "private/enable_cancel_on_disconnect", {"scope": self.client._initial_cod}
+                    operations, "private/enable_cancel_on_disconnect", {"scope": self.settings.cancel_on_disconnect}
                 )
         else:
             calls = self.session.reapply()
             for method, params in calls:
-                self.client._checked(await self._request(method, params, self.client._bound(UNSET), None))
+                checked(await self._request(method, params, self.settings.call_timeout, None))
             if self.client.on_reconnect is not None:
                 self.in_on_reconnect = True
                 try:
                     await asyncio.wrap_future(
-                        self.client._runner_for("reconnect").run("on_reconnect", self.client.on_reconnect, self.client)
+                        self.runner_for("reconnect").run("on_reconnect", self.client.on_reconnect, self.client)
                     )
                 except Exception as exc:  # logged by the runner and handed to on_error; the session stands
                     return f"; on_reconnect raised {type(exc).__name__}, see on_error"
@@ -342,38 +388,38 @@ class Supervisor:
 
     async def _apply(self, operations: Mapping[str, Operation], method: str, params: dict[str, Any]) -> None:
         op = next((o for o in operations.values() if o.rpc_method == method), None)
-        checked = op.prepare(params) if op is not None else params
-        self.client._checked(await self._request(method, checked, self.client._bound(UNSET), op))
+        sent = op.prepare(params) if op is not None else params
+        checked(await self._request(method, sent, self.settings.call_timeout, op))
 
     async def _authenticate(self, refresh: bool = False, deadline: float | None = None) -> None:
-        if self.client._secret is None or self.client._client_id is None:
+        if self.settings.secret is None or self.settings.client_id is None:
             return
         params: dict[str, Any]
         if refresh and self.refresh_token is not None:
             params = {"grant_type": "refresh_token", "refresh_token": self.refresh_token}
-        elif self.client._auth_kind == "client_credentials":
+        elif self.settings.auth_kind == "client_credentials":
             params = {
                 "grant_type": "client_credentials",
-                "client_id": self.client._client_id,
-                "client_secret": self.client._secret,
+                "client_id": self.settings.client_id,
+                "client_secret": self.settings.secret,
             }
         else:
             timestamp = int(time.time() * 1000)
             nonce = secrets.token_hex(8)
             params = {
                 "grant_type": "client_signature",
-                "client_id": self.client._client_id,
+                "client_id": self.settings.client_id,
                 "timestamp": timestamp,
                 "nonce": nonce,
                 "data": "",
-                "signature": client_signature(self.client._secret, timestamp, nonce),
+                "signature": client_signature(self.settings.secret, timestamp, nonce),
             }
-        if self.client._scope and not refresh:
-            params["scope"] = self.client._scope
+        if self.settings.scope and not refresh:
+            params["scope"] = self.settings.scope
         bound = (
-            self.client._bound(UNSET) if deadline is None else max(deadline - asyncio.get_running_loop().time(), 0.001)
+            self.settings.call_timeout if deadline is None else max(deadline - asyncio.get_running_loop().time(), 0.001)
         )
-        result = self.client._checked(await self._request("public/auth", params, bound, None))["result"]
+        result = checked(await self._request("public/auth", params, bound, None))["result"]
         if not isinstance(result, dict) or not isinstance(result.get("access_token"), str):
             raise ResponseValidationError("public/auth answered without an access token")
         renewal = result.get("refresh_token")
@@ -381,7 +427,7 @@ class Supervisor:
         expires_in = result.get("expires_in")
         if self.refresher is not None and self.refresher is not asyncio.current_task():
             self.refresher.cancel()
-        delay = refresh_delay(expires_in, self.client.min_refresh_interval)
+        delay = refresh_delay(expires_in, self.settings.min_refresh_interval)
         if delay is not None:
             self.refresher = asyncio.create_task(self._refresh_later(delay))
 
@@ -423,17 +469,43 @@ class Supervisor:
         self.out.stop(error)  # every call, written or waiting, learns it now
         self._notify_error(error)
 
+    def runner_for(self, kind: str) -> Callbacks:
+        runner = self.callbacks.get(kind)
+        if runner is None:
+            runner = self.callbacks[kind] = Callbacks(kind, self.callback_failed)
+        return runner
+
+    def reconnect_thread(self) -> threading.Thread | None:
+        runner = self.callbacks.get("reconnect")
+        return runner.thread if runner is not None else None
+
+    def stop_callbacks(self) -> None:
+        for runner in self.callbacks.values():
+            runner.stop()
+        self.callbacks.clear()
+
+    def callback_failed(self, role: str, callback: Callback, error: BaseException) -> None:
+        """A callback raised: logged (the client's secret and tokens masked), and handed to
+        ``on_error`` as a CallbackError."""
+        known = (self.settings.secret, self.settings.access_token, self.refresh_token)
+        name = getattr(callback, "__qualname__", repr(callback))
+        detail = excerpt(redact(str(error), known), 200)
+        logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
+        on_error = self.client.on_error
+        if role != "on_error" and on_error is not None and not self.life.closed:
+            self.runner_for("callbacks").run("on_error", on_error, CallbackError(role, error, known))
+
     def _redacted(self, text: str) -> str:
         """``text`` without this client's secret and tokens (by value), or any secret field."""
-        return redact(text, (self.client._secret, self.client._access_token, self.refresh_token))
+        return redact(text, (self.settings.secret, self.settings.access_token, self.refresh_token))
 
     def _notify_error(self, error: DeribitError) -> None:
         if self.client.on_error is not None:
-            self.client._runner_for("callbacks").run("on_error", self.client.on_error, error)
+            self.runner_for("callbacks").run("on_error", self.client.on_error, error)
 
     def _hung_limit(self) -> float | None:
-        if self.client._hung_after is not None:
-            return self.client._hung_after
+        if self.settings.hung_after is not None:
+            return self.settings.hung_after
         heartbeat = self.session.state.get("heartbeat")
         if heartbeat is None:
             return None  # nothing is due from the server: the keepalive pings watch the connection
@@ -528,9 +600,7 @@ class Supervisor:
                 logger.warning("The server refused the client's own public/test: %s", self._redacted(str(error)))
         elif kind == "notification":
             if self.client.on_notification is not None:
-                self.client._runner_for("callbacks").run(
-                    "on_notification", self.client.on_notification, incoming.message
-                )
+                self.runner_for("callbacks").run("on_notification", self.client.on_notification, incoming.message)
             else:
                 logger.debug("Dropped a notification (no on_notification): %s", incoming.message.get("method"))
         elif kind == "unknown":
