@@ -791,3 +791,43 @@ def test_non_json_params_are_an_invalid_param(mock: MockServer) -> None:
     with ws_client(mock) as ws:
         with pytest.raises(InvalidParamsError, match="JSON"):
             ws.call("public/test", {"when": object()})
+
+
+def test_the_disconnect_report_tells_on_reconnect_what_was_lost(mock: MockServer) -> None:
+    seen: list[dict[str, Any] | None] = []
+    failures: list[BaseException] = []
+
+    def on_reconnect(ws: WebSocketClient) -> None:
+        seen.append(ws.last_disconnect)
+
+    with ws_client(mock, cancel_on_disconnect="connection", on_reconnect=on_reconnect) as ws:
+        assert ws.last_disconnect is None and ws.stats["last_disconnect"] is None
+        mock.ws_faults({"method": "public/test", "action": "ignore"})  # a call the exchange got, unanswered
+
+        def in_flight() -> None:
+            try:
+                ws.call("public/test", timeout=10)
+            except APIConnectionError as exc:
+                failures.append(exc)
+
+        caller = threading.Thread(target=in_flight)
+        caller.start()
+        wait_until(lambda: [m for _, m in ws_log(mock) if m == "public/test"], "the call to reach the exchange")
+        mock.drop()
+        caller.join(10)
+        wait_until(lambda: seen, "on_reconnect")
+        report = seen[0]
+        assert report is not None
+        assert report["calls_failed"] == 1 and report["cancel_on_disconnect"] is True
+        assert "dropped" in report["cause"] and report["down_s"] is not None and report["down_s"] >= 0
+        assert time.time() - 60 < report["at"] <= time.time()
+        assert ws.stats["last_disconnect"] == ws.last_disconnect == report
+    assert len(failures) == 1  # the call that may have run raised, as the report counts
+
+
+def test_the_disconnect_report_says_when_cancel_on_disconnect_was_off(mock: MockServer) -> None:
+    with ws_client(mock) as ws:
+        drop(mock, ws)
+        wait_until(lambda: ws.stats["state"] == "ready", "the restore")
+        report = ws.last_disconnect
+    assert report is not None and report["cancel_on_disconnect"] is False and report["calls_failed"] == 0

@@ -111,11 +111,13 @@ class Outbox:
         self.queued.clear()
         return calls
 
-    def lost(self, error: DeribitError) -> None:
+    def lost(self, error: DeribitError) -> int:
         """The connection is gone: every written call fails with ``error`` (it may have run);
-        queued calls wait for the next connection."""
-        for token in self.session.abandon_all():
+        queued calls wait for the next connection. Returns how many failed."""
+        failed = self.session.abandon_all()
+        for token in failed:
             settle(token.token if isinstance(token, Call) else token, None, error)
+        return len(failed)
 
     def stop(self, error: DeribitError) -> None:
         """The session is over (closed, failed): every call, written or queued, fails."""

@@ -113,6 +113,8 @@ class Supervisor:
         self.last_frame = 0.0
         self.last_up = 0.0
         self.hung: str | None = None
+        #: The last time a ready connection was lost (see WebSocketClient.last_disconnect).
+        self.last_disconnect: dict[str, Any] | None = None
         self.stats: dict[str, Any] = {
             "connects": 0,
             "reconnects": 0,
@@ -374,6 +376,8 @@ class Supervisor:
             calls = self.session.reapply()
             for method, params in calls:
                 checked(await self._request(method, params, self.settings.call_timeout, None))
+            if self.last_disconnect is not None and self.last_disconnect["down_s"] is None:
+                self.last_disconnect["down_s"] = round(time.time() - self.last_disconnect["at"], 3)
             if self.client.on_reconnect is not None:
                 self.in_on_reconnect = True
                 try:
@@ -517,9 +521,19 @@ class Supervisor:
     async def _read(self, conn: KeeperConnection) -> str:
         """Reads until the connection ends, then fails the calls that waited on it. Returns the cause."""
         cause = await self._read_frames(conn)
-        if self.life.ready:
+        was_ready = self.life.ready
+        if was_ready:
             self.life.lost()  # before any caller is woken: one told of the loss sees it
-        self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
+        failed = self.out.lost(APIConnectionError(f"the connection was lost: {cause}"))
+        if was_ready:
+            self.last_disconnect = {
+                "at": time.time(),
+                "cause": self._redacted(cause),
+                "calls_failed": failed,
+                # connection-scope cancel-on-disconnect as this client set it on that connection
+                "cancel_on_disconnect": "cancel_on_disconnect" in self.session.state,
+                "down_s": None,
+            }
         return cause
 
     async def _read_frames(self, conn: KeeperConnection) -> str:

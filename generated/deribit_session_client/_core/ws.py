@@ -210,10 +210,21 @@ class WebSocketClient:
         return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._sup.life.public!r})"
 
     @property
+    def last_disconnect(self) -> dict[str, Any] | None:
+        """The last time a ready connection was lost, or None: ``at`` (epoch seconds),
+        ``cause``, ``calls_failed`` (calls written on it that raised APIConnectionError: they
+        may have run), ``cancel_on_disconnect`` (connection-scope cancel-on-disconnect was on
+        for it, as this client set it: the exchange then cancelled every order sent through it)
+        and ``down_s`` (how long until the session was restored; None while it is not). Read it
+        in ``on_reconnect`` to decide whether to read your open orders again."""
+        report = self._sup.last_disconnect
+        return dict(report) if report is not None else None
+
+    @property
     def stats(self) -> dict[str, Any]:
         """Connects, reconnects, test_requests answered, the last answer's latency, and the state
         (``connecting``, ``ready``, ``reconnecting``, ``failed`` or ``closed``)."""
-        return {**self._sup.stats, "state": self._sup.life.public}
+        return {**self._sup.stats, "state": self._sup.life.public, "last_disconnect": self.last_disconnect}
 
     # -- opening and closing ---------------------------------------------------------------------
 
