@@ -831,3 +831,34 @@ def test_the_disconnect_report_says_when_cancel_on_disconnect_was_off(mock: Mock
         wait_until(lambda: ws.stats["state"] == "ready", "the restore")
         report = ws.last_disconnect
     assert report is not None and report["cancel_on_disconnect"] is False and report["calls_failed"] == 0
+
+
+def test_a_lapsed_lease_lets_the_exchange_end_the_session_and_renew_restores_it(mock: MockServer) -> None:
+    from deribit_session_client import LeaseExpiredError
+
+    errors: list[BaseException] = []
+    mock.time_scale(0.05)  # heartbeat_interval=10: a beat every 0.5 s, and as long to answer
+    options: dict[str, Any] = {"heartbeat_interval": 10, "cancel_on_disconnect": "connection", "lease": 1.5}
+    with ws_client(mock, on_error=errors.append, **options) as ws:
+        assert 0 < ws.stats["lease_remaining_s"] <= 1.5
+        # the program stops renewing: the keeper stops answering once the lease lapses
+        wait_until(lambda: events(mock, "cancel_on_disconnect"), "the exchange to end the session", 15)
+        first = events(mock, "opened")[0]["connection"]
+        order = [e["event"] for e in events(mock) if e["connection"] == first and e["event"] != "authenticated"]
+        assert order == ["opened", "test_request_missed", "closed", "cancel_on_disconnect"]
+        wait_until(lambda: errors, "on_error")
+        assert isinstance(errors[0], LeaseExpiredError) and ws.stats["lease_remaining_s"] < 0
+        time.sleep(1.0)  # two beats' time: no reconnect while the lease is lapsed
+        assert len(events(mock, "opened")) == 1 and ws.stats["state"] == "reconnecting"
+        ws.renew()
+        wait_until(lambda: ws.stats["state"] == "ready" and ws.stats["reconnects"] == 1, "the restore")
+        [restored] = mock.connections()
+        assert (restored["heartbeat_interval"], restored["cancel_on_disconnect"]) == (10, True)
+        ws.renew()
+    assert len(errors) == 1
+
+
+@pytest.mark.parametrize("lease", [0, -1, float("inf"), "30", True])
+def test_a_lease_that_is_not_positive_seconds_is_refused(lease: Any) -> None:
+    with pytest.raises(ValueError, match="lease"):
+        WebSocketClient("ws://127.0.0.1:9/ws/api/v2", lease=lease)

@@ -29,6 +29,7 @@ from .errors import (
     AuthenticationError,
     CallbackError,
     DeribitError,
+    LeaseExpiredError,
     ResponseValidationError,
     certificate_problem,
     excerpt,
@@ -79,6 +80,7 @@ class Settings:
     max_retry_delay: float
     max_message_bytes: int
     min_refresh_interval: float
+    lease: float | None
     ssl: ssl_module.SSLContext | None
     proxy: str | Literal[True] | None
     user_agent: str | None
@@ -115,6 +117,8 @@ class Supervisor:
         self.hung: str | None = None
         #: The last time a ready connection was lost (see WebSocketClient.last_disconnect).
         self.last_disconnect: dict[str, Any] | None = None
+        #: The lapse of the liveness lease was reported (once per lapse).
+        self.lease_reported = False
         self.stats: dict[str, Any] = {
             "connects": 0,
             "reconnects": 0,
@@ -318,7 +322,20 @@ class Supervisor:
                 self.refresher.cancel()
             if self.life.stopped:  # closed, or logged out
                 return
+            await self._until_lease_renewed()
             attempt = await self._backoff(attempt, cause)
+
+    async def _until_lease_renewed(self) -> None:
+        """No reconnect while the liveness lease is lapsed: the program must renew() first."""
+        remaining = self.client.lease_remaining()
+        if remaining is None or remaining > 0:
+            return
+        logger.warning("The liveness lease has lapsed: no reconnect until renew() is called")
+        while not self.life.stopped:
+            remaining = self.client.lease_remaining()
+            if remaining is None or remaining > 0:
+                return
+            await asyncio.sleep(0.05)
 
     async def _backoff(self, attempt: int, cause: str) -> int:
         delay = backoff(attempt, self.settings.initial_retry_delay, self.settings.max_retry_delay)
@@ -597,7 +614,26 @@ class Supervisor:
         self._dispatch(conn, incoming)
         if incoming.kind != "test_request":
             return None
+        if not self._lease_holds():
+            return None  # the program did not renew its lease: let the exchange end the session
         return self.session.request("public/test", {}, None)[1]
+
+    def _lease_holds(self) -> bool:
+        """Whether the liveness lease (if any) still holds; when it has just lapsed, says so
+        once (ERROR, and ``on_error`` with LeaseExpiredError)."""
+        remaining = self.client.lease_remaining()
+        if remaining is None or remaining > 0:
+            self.lease_reported = False
+            return True
+        if not self.lease_reported:
+            self.lease_reported = True
+            error = LeaseExpiredError(
+                f"renew() was not called within the {self.settings.lease} s lease: heartbeats are no longer"
+                " answered, the exchange will close the connection (cancel-on-disconnect fires)"
+            )
+            logger.error("%s", error)
+            self._notify_error(error)
+        return False
 
     def _dispatch(self, conn: KeeperConnection, incoming: Incoming) -> None:
         kind = incoming.kind

@@ -22,6 +22,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "CallbackError",
+    "LeaseExpiredError",
     "DeribitError",
     "InternalServerError",
     "InvalidParamsError",
@@ -266,6 +267,13 @@ class CallbackError(DeribitError):
         detail = excerpt(redact(str(error), known), MESSAGE_LIMIT)
         super().__init__(f"{callback} raised {type(error).__name__}: {detail}")
         self.__cause__ = error
+
+
+class LeaseExpiredError(DeribitError):
+    """The client's liveness lease ran out (``renew()`` was not called within ``lease``
+    seconds): it stopped answering heartbeats, so the exchange closes the connection and
+    cancel-on-disconnect fires. Handed to ``on_error``; the client reconnects after the next
+    ``renew()``."""
 
 
 _BY_CODE: dict[int, type[APIError]] = {

@@ -102,6 +102,10 @@ class WebSocketClient:
         min_refresh_interval: The shortest wait before refreshing the token, whatever
             ``expires_in`` the server gave (10 s: a server issuing very short-lived tokens gets
             six re-authentications a minute, not a storm).
+        lease: A liveness lease in seconds, or None (the default): while set, heartbeats are
+            answered only if :meth:`renew` was called within the last ``lease`` seconds, so a
+            program that hangs loses its session (and, with cancel-on-disconnect, its orders)
+            instead of keeping it forever.
         ssl: The ``ssl.SSLContext`` for a ``wss://`` URL (default: the system's trust store).
         proxy: None (the default): connect directly, whatever the environment says; a URL
             (``http://proxy:3128``, ``socks5://...`` with python-socks installed): through that
@@ -141,6 +145,7 @@ class WebSocketClient:
         user_agent: str | None = None,
         max_message_bytes: int = 64 * 1024 * 1024,
         min_refresh_interval: float = MIN_REFRESH_INTERVAL,
+        lease: float | None = None,
         ssl: ssl_module.SSLContext | None = None,
         proxy: str | Literal[True] | None = None,
     ) -> None:
@@ -168,6 +173,12 @@ class WebSocketClient:
         if not _finite_at_least(min_refresh_interval, 0.0, strictly=True):
             raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
         self.min_refresh_interval = float(min_refresh_interval)
+        if lease is not None and not _finite_at_least(lease, 0.0, strictly=True):
+            raise ValueError("lease must be a positive, finite number of seconds or None")
+        self.lease = None if lease is None else float(lease)
+        #: When renew() was last called (monotonic): written by the program's threads, read by
+        #: the keeper; one float, replaced whole.
+        self._renewed_at = time.monotonic()
         self.ssl = ssl
         self.proxy = proxy
         self.url = url
@@ -209,6 +220,18 @@ class WebSocketClient:
         )
         return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._sup.life.public!r})"
 
+    def renew(self) -> None:
+        """Renews the liveness lease (``lease=``): the keeper answers heartbeats for another
+        ``lease`` seconds. Call it from the loop that proves your program is alive. After a
+        lapse, the client reconnects and restores the session once this is called."""
+        self._renewed_at = time.monotonic()
+
+    def lease_remaining(self) -> float | None:
+        """Seconds until the liveness lease lapses (negative once it has), or None without one."""
+        if self.lease is None:
+            return None
+        return self.lease - (time.monotonic() - self._renewed_at)
+
     @property
     def last_disconnect(self) -> dict[str, Any] | None:
         """The last time a ready connection was lost, or None: ``at`` (epoch seconds),
@@ -224,7 +247,13 @@ class WebSocketClient:
     def stats(self) -> dict[str, Any]:
         """Connects, reconnects, test_requests answered, the last answer's latency, and the state
         (``connecting``, ``ready``, ``reconnecting``, ``failed`` or ``closed``)."""
-        return {**self._sup.stats, "state": self._sup.life.public, "last_disconnect": self.last_disconnect}
+        remaining = self.lease_remaining()
+        return {
+            **self._sup.stats,
+            "state": self._sup.life.public,
+            "last_disconnect": self.last_disconnect,
+            "lease_remaining_s": None if remaining is None else round(remaining, 3),
+        }
 
     # -- opening and closing ---------------------------------------------------------------------
 
@@ -269,6 +298,7 @@ class WebSocketClient:
             max_retry_delay=self.max_retry_delay,
             max_message_bytes=self.max_message_bytes,
             min_refresh_interval=self.min_refresh_interval,
+            lease=self.lease,
             ssl=self.ssl,
             proxy=self.proxy,
             user_agent=self._user_agent,
@@ -293,6 +323,7 @@ class WebSocketClient:
             if self._keeper is not None:
                 raise RuntimeError("this WebSocketClient is already open")
             # A new life starts from the constructor's settings, not the last life's.
+            self._renewed_at = time.monotonic()  # (the lease counts from open())
             self._sup = Supervisor(self._settings(), self)
             self._sup.life.open()
             self._close_started = False
