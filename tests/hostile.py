@@ -34,8 +34,10 @@ def credentials(**options: Any) -> dict[str, Any]:
     }
 
 
-def auth_result(expires_in: Any = 900, refresh_token: str = "hostile-refresh", **extra: Any) -> dict[str, Any]:
-    result = {"access_token": "hostile-access", "refresh_token": refresh_token, "token_type": "bearer"}
+def auth_result(
+    expires_in: Any = 900, refresh_token: str = "hostile-refresh", access_token: str = "hostile-access", **extra: Any
+) -> dict[str, Any]:
+    result = {"access_token": access_token, "refresh_token": refresh_token, "token_type": "bearer"}
     result.update(extra)
     if expires_in is not ...:
         result["expires_in"] = expires_in
@@ -98,6 +100,15 @@ class HostileServer:
                 await connection.send(text)
 
         asyncio.run_coroutine_threadsafe(send(), self.loop).result(5)
+
+    def close_all(self, code: int, reason: str) -> None:
+        """Closes every connection with this code and reason."""
+
+        async def close() -> None:
+            for connection in list(self.connections):
+                await connection.close(code, reason)
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(5)
 
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.stopped.set_result, None)

@@ -862,3 +862,71 @@ def test_a_lapsed_lease_lets_the_exchange_end_the_session_and_renew_restores_it(
 def test_a_lease_that_is_not_positive_seconds_is_refused(lease: Any) -> None:
     with pytest.raises(ValueError, match="lease"):
         WebSocketClient("ws://127.0.0.1:9/ws/api/v2", lease=lease)
+
+
+def test_a_drop_while_on_reconnect_runs_is_one_more_reconnect(mock: MockServer) -> None:
+    dropped = threading.Event()
+
+    def on_reconnect(ws: WebSocketClient) -> None:
+        if not dropped.is_set():
+            dropped.set()
+            mock.drop()  # the restored connection dies while the restore is still finishing
+            time.sleep(0.3)
+
+    with ws_client(mock, on_reconnect=on_reconnect) as ws:
+        drop(mock, ws)
+        wait_until(
+            lambda: dropped.is_set() and ws.stats["state"] == "ready" and ws.stats["reconnects"] >= 1, "the restore"
+        )
+        assert ws.call("public/test") == {"version": "1.2.26"}
+        assert ws.stats["state"] == "ready"
+
+
+def test_every_lapse_of_a_short_lease_reaches_on_error(mock: MockServer) -> None:
+    from deribit_session_client import LeaseExpiredError
+
+    errors: list[BaseException] = []
+    mock.time_scale(0.05)  # a beat every 0.5 s: longer than the lease
+    with ws_client(mock, heartbeat_interval=10, lease=0.2, on_error=errors.append) as ws:
+        wait_until(lambda: len(errors) == 1, "the first lapse")
+        wait_until(lambda: ws.stats["state"] == "reconnecting", "the exchange to end the session", 15)
+        ws.renew()
+        wait_until(lambda: len(errors) == 2, "the second lapse", 15)
+    assert all(isinstance(e, LeaseExpiredError) for e in errors)
+
+
+def test_a_lapsed_lease_refuses_calls_even_on_a_busy_connection(mock: MockServer) -> None:
+    from deribit_session_client import LeaseExpiredError
+
+    mock.time_scale(0.05)
+    with ws_client(mock, heartbeat_interval=10, cancel_on_disconnect="connection", lease=0.5) as ws:
+        refused: list[BaseException] = []
+        deadline = time.monotonic() + 10
+        while not refused and time.monotonic() < deadline:  # another thread keeps the connection busy
+            try:
+                ws.call("private/get_cancel_on_disconnect")
+            except LeaseExpiredError as exc:
+                refused.append(exc)
+        assert refused, "calls went out after the lease lapsed"
+        wait_until(lambda: events(mock, "cancel_on_disconnect"), "the exchange to end the session", 15)
+
+
+def test_a_lease_without_heartbeats_is_refused() -> None:
+    with pytest.raises(ValueError, match="heartbeat_interval"):
+        WebSocketClient("ws://127.0.0.1:9/ws/api/v2", lease=30.0)
+
+
+def test_the_sessions_own_access_token_is_masked_where_a_server_quotes_it(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    token = "AT-session-token-4f1d77"
+    server = HostileServer(lambda m, p: auth_result(access_token=token) if m == "public/auth" else answers_tests(m, p))
+    try:
+        with WebSocketClient(server.url, **credentials(initial_retry_delay=1.0)) as ws:
+            server.close_all(1008, f"session {token} revoked")
+            wait_until(lambda: ws.last_disconnect is not None, "the loss")
+            report = ws.last_disconnect
+    finally:
+        server.close()
+    assert report is not None and "1008" in report["cause"] and token not in report["cause"]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("deribit_session_client")]
+    assert not [line for line in lines if token in line]

@@ -175,6 +175,8 @@ class WebSocketClient:
         self.min_refresh_interval = float(min_refresh_interval)
         if lease is not None and not _finite_at_least(lease, 0.0, strictly=True):
             raise ValueError("lease must be a positive, finite number of seconds or None")
+        if lease is not None and heartbeat_interval is None:
+            raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
         self.lease = None if lease is None else float(lease)
         #: When renew() was last called (monotonic): written by the program's threads, read by
         #: the keeper; one float, replaced whole.

@@ -111,6 +111,7 @@ class Supervisor:
         self.runner: asyncio.Task[None] | None = None
         self.refresher: asyncio.Task[None] | None = None
         self.refresh_token: str | None = None
+        self.access_token: str | None = None
         self.in_on_reconnect = False
         self.last_frame = 0.0
         self.last_up = 0.0
@@ -134,6 +135,9 @@ class Supervisor:
         """Writes ``call`` now, or queues it until the session is ready, or fails it (the rules:
         :mod:`.calls`)."""
         state, conn = self.life.state, self.conn
+        if self.settings.lease is not None and not call.bypass and not self._lease_holds():
+            settle(call.token, None, self._lease_error())  # a hung program's call must not go out
+            return
         if state is State.READY:
             open_for = conn is not None
         elif state in _STOPPED:
@@ -297,6 +301,13 @@ class Supervisor:
                 self._fail_pending(APIConnectionError(cause))
                 attempt = await self._backoff(attempt, cause)
                 continue
+            if reader.done() and not first:  # it died while being set up (during on_reconnect, say)
+                cause = f"the connection was lost while the session was restored: {reader.result()}"
+                self.conn = None
+                self.life.lost()
+                self._fail_pending(APIConnectionError(cause))
+                attempt = await self._backoff(attempt, cause)
+                continue
             self.last_up = asyncio.get_running_loop().time()
             self.stats["connects"] += 1
             if not first:
@@ -311,7 +322,14 @@ class Supervisor:
                 opened.set_result(None)
             for waited in self.out.release():  # the calls that waited for the session, in order
                 self.submit(waited)
-            cause = await reader
+            lease = asyncio.create_task(self._watch_lease()) if self.settings.lease is not None else None
+            try:
+                cause = await reader
+            finally:
+                if lease is not None:
+                    lease.cancel()
+            if self.life.ready:  # (the reader saw the loss in another state: it is lost all the same)
+                self.life.lost()
             if self.life.state is State.FAILED:
                 return  # stopped while connected (a refused refresh): failed, and stays so
             if asyncio.get_running_loop().time() - self.last_up >= 10.0:
@@ -327,13 +345,11 @@ class Supervisor:
 
     async def _until_lease_renewed(self) -> None:
         """No reconnect while the liveness lease is lapsed: the program must renew() first."""
-        remaining = self.client.lease_remaining()
-        if remaining is None or remaining > 0:
+        if self._lease_holds():  # (a lapse is reported here, if nothing did yet)
             return
         logger.warning("The liveness lease has lapsed: no reconnect until renew() is called")
         while not self.life.stopped:
-            remaining = self.client.lease_remaining()
-            if remaining is None or remaining > 0:
+            if self._lease_holds():  # renewed (and the next lapse will be reported again)
                 return
             await asyncio.sleep(0.05)
 
@@ -445,6 +461,7 @@ class Supervisor:
             raise ResponseValidationError("public/auth answered without an access token")
         renewal = result.get("refresh_token")
         self.refresh_token = renewal if isinstance(renewal, str) else None
+        self.access_token = result["access_token"]  # (kept only to mask it wherever it might be quoted)
         expires_in = result.get("expires_in")
         if self.refresher is not None and self.refresher is not asyncio.current_task():
             self.refresher.cancel()
@@ -508,7 +525,7 @@ class Supervisor:
     def callback_failed(self, role: str, callback: Callback, error: BaseException) -> None:
         """A callback raised: logged (the client's secret and tokens masked), and handed to
         ``on_error`` as a CallbackError."""
-        known = (self.settings.secret, self.settings.access_token, self.refresh_token)
+        known = (self.settings.secret, self.settings.access_token, self.access_token, self.refresh_token)
         name = getattr(callback, "__qualname__", repr(callback))
         detail = excerpt(redact(str(error), known), 200)
         logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
@@ -518,7 +535,7 @@ class Supervisor:
 
     def _redacted(self, text: str) -> str:
         """``text`` without this client's secret and tokens (by value), or any secret field."""
-        return redact(text, (self.settings.secret, self.settings.access_token, self.refresh_token))
+        return redact(text, (self.settings.secret, self.settings.access_token, self.access_token, self.refresh_token))
 
     def _notify_error(self, error: DeribitError) -> None:
         if self.client.on_error is not None:
@@ -620,20 +637,34 @@ class Supervisor:
 
     def _lease_holds(self) -> bool:
         """Whether the liveness lease (if any) still holds; when it has just lapsed, says so
-        once (ERROR, and ``on_error`` with LeaseExpiredError)."""
+        once per lapse (ERROR, and ``on_error`` with LeaseExpiredError)."""
         remaining = self.client.lease_remaining()
         if remaining is None or remaining > 0:
             self.lease_reported = False
             return True
         if not self.lease_reported:
             self.lease_reported = True
-            error = LeaseExpiredError(
-                f"renew() was not called within the {self.settings.lease} s lease: heartbeats are no longer"
-                " answered, the exchange will close the connection (cancel-on-disconnect fires)"
-            )
+            error = self._lease_error()
             logger.error("%s", error)
             self._notify_error(error)
         return False
+
+    def _lease_error(self) -> LeaseExpiredError:
+        return LeaseExpiredError(
+            f"renew() was not called within the {self.settings.lease} s lease: heartbeats are no longer"
+            " answered and calls are refused; the exchange will close the connection (cancel-on-disconnect"
+            " fires), and the client reconnects after the next renew()"
+        )
+
+    async def _watch_lease(self) -> None:
+        """Reports the lease's lapse when it happens, not when the next test_request comes (a
+        busy connection gets none), and so stops calls going out on it."""
+        while True:
+            remaining = self.client.lease_remaining()
+            if remaining is None:
+                return
+            self._lease_holds()  # (reports a lapse once; a renew() makes the next one reported again)
+            await asyncio.sleep(remaining if remaining > 0 else 0.05)
 
     def _dispatch(self, conn: KeeperConnection, incoming: Incoming) -> None:
         kind = incoming.kind
