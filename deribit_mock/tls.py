@@ -7,7 +7,6 @@ client at stays valid: ``ca.pem`` (trust this), ``server.pem`` (the server's cha
 
 from __future__ import annotations
 
-import ssl
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,10 +35,6 @@ class Certificates:
     @property
     def key(self) -> Path:
         return self.folder / "server.key"
-
-    def client_context(self) -> ssl.SSLContext:
-        """An SSL context that trusts this CA (and nothing else)."""
-        return ssl.create_default_context(cafile=str(self.ca))
 
 
 def certificates(folder: Path, names: Sequence[str] = DEFAULT_NAMES) -> Certificates:

@@ -44,6 +44,18 @@ def mock(mock_server: MockServer) -> MockServer:
 FAST_RETRIES: dict[str, Any] = {"initial_retry_delay": 0.01, "max_retry_delay": 0.05}
 
 
+def credentials(**options: Any) -> dict[str, Any]:
+    """WebSocketClient options for the tests' mock (or a scripted server: any credentials do),
+    with a fast reconnect backoff; ``options`` add to them or replace them."""
+    return {
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "initial_retry_delay": 0.02,
+        "max_retry_delay": 0.1,
+        **options,
+    }
+
+
 @pytest.fixture
 def client(mock: MockServer) -> Iterator[Client]:
     with Client(base_url=mock.api_url, **FAST_RETRIES) as c:

@@ -21,19 +21,6 @@ def answers_tests(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
     return {"result": {"version": "1.2.26"}} if method == "public/test" else None
 
 
-def credentials(**options: Any) -> dict[str, Any]:
-    """WebSocketClient options for a scripted server (any credentials do) or the tests' mock."""
-    from .conftest import CLIENT_ID, CLIENT_SECRET
-
-    return {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "initial_retry_delay": 0.02,
-        "max_retry_delay": 0.1,
-        **options,
-    }
-
-
 def auth_result(
     expires_in: Any = 900, refresh_token: str = "hostile-refresh", access_token: str = "hostile-access", **extra: Any
 ) -> dict[str, Any]:

@@ -26,20 +26,13 @@ from deribit_session_client import (
 )
 from deribit_session_client.api.supporting import test as public_test
 
-from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, wait_until
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, credentials, wait_until
 
 POSITIONS = [{"instrument_name": "BTC-PERPETUAL", "size": 10.0, "direction": "buy"}]
 
 
 def ws_client(mock: MockServer, **options: Any) -> WebSocketClient:
-    settings: dict[str, Any] = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "initial_retry_delay": 0.02,
-        "max_retry_delay": 0.1,
-        **options,
-    }
-    return WebSocketClient(mock.ws_url, **settings)
+    return WebSocketClient(mock.ws_url, **credentials(**options))
 
 
 # -- stubs: methods outside the spec -------------------------------------------------------------

@@ -26,7 +26,7 @@ from deribit_session_client import APIConnectionError, AuthenticatedClient, Clie
 from deribit_session_client.api.session_management import enable_cancel_on_disconnect, get_cancel_on_disconnect
 from deribit_session_client.api.supporting import test as public_test
 
-from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, wait_until
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, credentials, wait_until
 
 ENV = {
     "DERIBIT_MOCK_CLIENT_ID": CLIENT_ID,
@@ -64,15 +64,7 @@ def other_ca() -> ssl.SSLContext:
 
 
 def ws_client(url: str, **options: Any) -> WebSocketClient:
-    settings: dict[str, Any] = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "initial_retry_delay": 0.02,
-        "max_retry_delay": 0.1,
-        "connect_timeout": CONNECT_TIMEOUT,
-        **options,
-    }
-    return WebSocketClient(url, **settings)
+    return WebSocketClient(url, **credentials(**{"connect_timeout": CONNECT_TIMEOUT, **options}))
 
 
 # -- the right CA ------------------------------------------------------------------------------

@@ -42,8 +42,8 @@ from deribit_session_client.api.session_management import (
 from deribit_session_client.api.supporting import test as public_test
 from deribit_session_client.models import CancelOnDisconnectResponse, OkResponse, TestResponse
 
-from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, wait_until
-from .hostile import HostileServer, answers_tests, auth_result, credentials
+from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, credentials, wait_until
+from .hostile import HostileServer, answers_tests, auth_result
 
 WAIT = 10.0
 SCALE = 0.03  # heartbeat_interval=10 -> 0.3 s at the mock
@@ -51,14 +51,7 @@ INTERVAL = 10 * SCALE
 
 
 def ws_client(mock: MockServer, **options: Any) -> WebSocketClient:
-    settings: dict[str, Any] = {
-        "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET,
-        "initial_retry_delay": 0.02,
-        "max_retry_delay": 0.1,
-        **options,
-    }
-    return WebSocketClient(mock.ws_url, **settings)
+    return WebSocketClient(mock.ws_url, **credentials(**options))
 
 
 def drop(mock: MockServer, ws: WebSocketClient) -> None:

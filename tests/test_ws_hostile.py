@@ -24,8 +24,8 @@ from deribit_session_client import (
     WebSocketClient,
 )
 
-from .conftest import CLIENT_SECRET, wait_until
-from .hostile import HostileServer, Script, answers_tests, auth_result, credentials
+from .conftest import CLIENT_SECRET, credentials, wait_until
+from .hostile import HostileServer, Script, answers_tests, auth_result
 
 
 @pytest.fixture

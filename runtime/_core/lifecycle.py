@@ -72,6 +72,11 @@ class Lifecycle:
         return self.state is State.READY
 
     @property
+    def setting_up(self) -> bool:
+        """Authenticating or restoring: only the session's own calls go out."""
+        return self.state in _SETTING_UP
+
+    @property
     def closed(self) -> bool:
         return self.state is State.CLOSED
 

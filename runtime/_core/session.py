@@ -20,6 +20,8 @@ from .errors import InvalidParamsError, ResponseValidationError
 
 __all__ = ["MAX_FRAME_BYTES", "Incoming", "RpcSession", "client_signature", "refresh_delay", "seconds"]
 
+#: A call's bound, as over HTTP (also what bounds a setup when calls have no bound).
+DEFAULT_TIMEOUT = 10.0
 #: The share of ``expires_in`` after which the access token is refreshed.
 REFRESH_AT = 0.8
 #: The shortest wait before a refresh, whatever ``expires_in`` the server gave (0.001 made a
@@ -61,20 +63,6 @@ def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") ->
     return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
 
 
-def _encode(request: dict[str, Any]) -> str:
-    try:
-        frame = json.dumps(request, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParamsError.client_side(param="params", reason=f"must be JSON values ({exc})") from None
-    except RecursionError:
-        raise InvalidParamsError.client_side(param="params", reason="nests too deeply to send") from None
-    if len(frame) > MAX_FRAME_BYTES // 4 and len(frame.encode()) > MAX_FRAME_BYTES:
-        raise InvalidParamsError.client_side(
-            param="params", reason=f"the request is larger than the exchange's {MAX_FRAME_BYTES // 1024} kB frame limit"
-        )
-    return frame
-
-
 class Incoming:
     """One frame from the server, classified.
 
@@ -108,13 +96,10 @@ class RpcSession:
     def request(self, method: str, params: Mapping[str, Any], token: Any = None) -> tuple[int, str]:
         """A new request's id and frame; ``token`` is handed back with its answer (None: an
         internal call whose answer is dropped)."""
-        rpc_id = self._next_id + 1
-        frame = _encode({"jsonrpc": "2.0", "id": rpc_id, "method": method, "params": dict(params)})
-        self._next_id = rpc_id
+        rpc_id, frame = self.request_encoded(self.encode_call(method, params), token)
         if token is None:
+            del self.pending[rpc_id]
             self._internal.add(rpc_id)
-        else:
-            self.pending[rpc_id] = token
         return rpc_id, frame
 
     @staticmethod
@@ -128,7 +113,8 @@ class RpcSession:
             raise InvalidParamsError.client_side(param="params", reason=f"must be JSON values ({exc})") from None
         except RecursionError:
             raise InvalidParamsError.client_side(param="params", reason="nests too deeply to send") from None
-        # (the frame adds the jsonrpc version and an id: under 50 bytes)
+        # (the frame adds the jsonrpc version and an id: under 50 bytes; a caller who gives up
+        # on a frame over the limit learns why before anything is sent)
         if len(tail) > (MAX_FRAME_BYTES - 50) // 4 and len(tail.encode()) + 50 > MAX_FRAME_BYTES:
             raise InvalidParamsError.client_side(
                 param="params",

@@ -31,10 +31,9 @@ from .errors import (
     APITimeoutError,
     excerpt,
 )
-from .lifecycle import State
 from .operations import Operation
 from .redact import masked_json, masked_params
-from .session import MIN_REFRESH_INTERVAL, RpcSession, client_signature, seconds
+from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, RpcSession, client_signature, seconds
 from .supervisor import Settings, Supervisor
 from .threads import Callback, Keeper, Waiter
 from .types import UNSET, Response, Unset
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["WebSocketClient", "client_signature"]
 
-#: A call's bound, as over HTTP.
-DEFAULT_TIMEOUT = 10.0
 DEFAULT_CONNECT_TIMEOUT = 5.0
 #: websockets' keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
 DEFAULT_PING_INTERVAL = 10.0
@@ -58,10 +55,6 @@ T = TypeVar("T", bound="Model")
 
 
 # -- the background thread -----------------------------------------------------------------------
-
-
-_STOPPED = (State.CLOSED, State.FAILED, State.LOGGED_OUT)
-_SETTING_UP = (State.AUTHENTICATING, State.RESTORING)
 
 
 def _finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:

@@ -39,7 +39,7 @@ from .meta import user_agent
 from .operations import Operation
 from .redact import redact
 from .retry import backoff
-from .session import Incoming, RpcSession, client_signature, refresh_delay
+from .session import DEFAULT_TIMEOUT, Incoming, RpcSession, client_signature, refresh_delay
 from .threads import Callback, Callbacks
 from .transport import KeeperConnection, close, library_version, open_connection, read_queued, write
 
@@ -48,13 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Settings", "Supervisor"]
 
-#: A call's bound when the client's ``timeout`` is None, for bounding a whole setup.
-DEFAULT_TIMEOUT = 10.0
 
 logger = logging.getLogger("deribit_session_client")
-
-_STOPPED = (State.CLOSED, State.FAILED, State.LOGGED_OUT)
-_SETTING_UP = (State.AUTHENTICATING, State.RESTORING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +135,7 @@ class Supervisor:
             return
         if state is State.READY:
             open_for = conn is not None
-        elif state in _STOPPED:
+        elif self.life.stopped:
             stopped = self.fatal()
             if stopped is None:
                 ended = "was ended with private/logout" if state is State.LOGGED_OUT else "is closed"
@@ -148,7 +143,7 @@ class Supervisor:
             settle(call.token, None, stopped)
             return
         else:  # connecting, or setting a connection up: only the session's own calls go out
-            open_for = call.bypass and conn is not None and state in _SETTING_UP
+            open_for = call.bypass and conn is not None and self.life.setting_up
         frame = self.out.admit(call, open_for)
         if frame is None:
             return
@@ -229,10 +224,6 @@ class Supervisor:
         self.out.stop(APIConnectionError("the WebSocketClient was closed"))
         self.conn = None
 
-    def _fail_pending(self, error: DeribitError) -> None:
-        """The connection is gone: the calls written on it fail (queued ones wait)."""
-        self.out.lost(error)
-
     async def _run(self, opened: asyncio.Future[None]) -> None:
         try:
             await self._live(opened)
@@ -298,14 +289,14 @@ class Supervisor:
                 if self.life.stopped:
                     return
                 self.life.lost()
-                self._fail_pending(APIConnectionError(cause))
+                self.out.lost(APIConnectionError(cause))
                 attempt = await self._backoff(attempt, cause)
                 continue
             if reader.done() and not first:  # it died while being set up (during on_reconnect, say)
                 cause = f"the connection was lost while the session was restored: {reader.result()}"
                 self.conn = None
                 self.life.lost()
-                self._fail_pending(APIConnectionError(cause))
+                self.out.lost(APIConnectionError(cause))
                 attempt = await self._backoff(attempt, cause)
                 continue
             self.last_up = asyncio.get_running_loop().time()
@@ -335,7 +326,7 @@ class Supervisor:
             if asyncio.get_running_loop().time() - self.last_up >= 10.0:
                 attempt = 0  # it lived: the next trouble starts the backoff afresh
             self.conn = None
-            self._fail_pending(APIConnectionError(f"the connection was lost: {cause}"))
+            self.out.lost(APIConnectionError(f"the connection was lost: {cause}"))
             if self.refresher is not None:
                 self.refresher.cancel()
             if self.life.stopped:  # closed, or logged out

@@ -12,9 +12,6 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .errors import excerpt
-from .redact import mask_secrets
-
 __all__ = ["CLOSING", "KEEPER_SWITCH_INTERVAL", "Callback", "Callbacks", "Keeper", "Waiter", "run_loop"]
 
 logger = logging.getLogger("deribit_session_client")
@@ -111,9 +108,7 @@ class Callbacks:
     after another in the order they were scheduled; an exception is logged and handed to
     ``report(role, callback, error)`` (which logs it), never lost."""
 
-    def __init__(
-        self, name: str = "callbacks", report: Callable[[str, Callback, BaseException], None] | None = None
-    ) -> None:
+    def __init__(self, name: str, report: Callable[[str, Callback, BaseException], None]) -> None:
         self.report = report
         self.loop = asyncio.new_event_loop()
         self._tail: asyncio.Future[Any] | None = None
@@ -176,20 +171,11 @@ class Waiter:
 
 
 def log_callback_error(
-    role: str, callback: Callback, report: Callable[[str, Callback, BaseException], None] | None
+    role: str, callback: Callback, report: Callable[[str, Callback, BaseException], None]
 ) -> Callable[[concurrent.futures.Future[Any]], None]:
     def check(future: concurrent.futures.Future[Any]) -> None:
-        if future.cancelled():
-            return
-        error = future.exception()
-        if error is None:
-            return
-        if report is not None:
-            report(role, callback, error)
-        else:
-            name = getattr(callback, "__qualname__", repr(callback))
-            detail = mask_secrets(excerpt(str(error), 200))
-            logger.error("The callback %s (%s) raised %s: %s", role, name, type(error).__name__, detail)
+        if not future.cancelled() and (error := future.exception()) is not None:
+            report(role, callback, error)  # (the report logs it, secrets masked, and tells on_error)
 
     return check
 
