@@ -88,6 +88,15 @@ class HostileServer:
 
         asyncio.run_coroutine_threadsafe(send(), self.loop).result(5)
 
+    def send_bytes_as_text(self, data: bytes) -> None:
+        """Sends ``data`` in a text frame as it is (not checked for UTF-8) to every connection."""
+
+        async def send() -> None:
+            for connection in list(self.connections):
+                await connection.send(data, text=True)
+
+        asyncio.run_coroutine_threadsafe(send(), self.loop).result(5)
+
     def close_all(self, code: int, reason: str) -> None:
         """Closes every connection with this code and reason."""
 
@@ -100,3 +109,54 @@ class HostileServer:
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.stopped.set_result, None)
         self.thread.join(10)
+
+
+class DeafServer:
+    """A WebSocket server by hand on loopback: it upgrades every connection, then reads and
+    ignores everything (no pong, no answer, no close). Counts the connections it accepted."""
+
+    def __init__(self) -> None:
+        import socket
+
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[Any] = []
+        self.thread = threading.Thread(target=self._run, name="deaf-server", daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/api/v2"
+
+    def _run(self) -> None:
+        import base64
+        import hashlib
+
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted.append(sock)
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                request += chunk
+            key = next(
+                line.split(b":", 1)[1].strip()
+                for line in request.split(b"\r\n")
+                if line.lower().startswith(b"sec-websocket-key:")
+            )
+            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            sock.sendall(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+            )
+
+    def close(self) -> None:
+        self.listener.close()
+        for sock in self.accepted:
+            sock.close()
+        self.thread.join(5)

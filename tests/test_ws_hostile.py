@@ -5,6 +5,7 @@ scripted by the test (tests/hostile.py); the mock covers what it can (a hanging 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -25,7 +26,7 @@ from deribit_session_client import (
 )
 
 from .conftest import CLIENT_SECRET, credentials, wait_until
-from .hostile import HostileServer, Script, answers_tests, auth_result
+from .hostile import DeafServer, HostileServer, Script, answers_tests, auth_result
 
 
 @pytest.fixture
@@ -367,3 +368,67 @@ def test_a_deeply_nested_answer_is_a_response_validation_error(hostile: list[Hos
             else:
                 public_test.sync(client=ws)
         assert ws.stats["state"] == "ready"
+
+
+# -- the transport: what a broken peer does to the wire ---------------------------------------------
+
+
+def test_a_text_frame_that_is_not_utf8_closes_the_connection_and_the_client_reconnects(
+    hostile: list[HostileServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    server = start(
+        hostile, lambda method, params: auth_result() if method == "public/auth" else answers_tests(method, params)
+    )
+    with WebSocketClient(server.url, **credentials(initial_retry_delay=0.05)) as ws:
+        server.send_bytes_as_text(b'{"jsonrpc": "2.0", "method": "\xff\xfe"}')
+        wait_until(lambda: ws.stats["reconnects"] >= 1 and ws.stats["state"] == "ready", "the reconnect")
+        assert ws.call("public/test") == {"version": "1.2.26"}
+    assert "1007 invalid UTF-8" in caplog.text  # the cause names the close the client sent
+
+
+def test_a_binary_frame_holding_json_rpc_is_understood(hostile: list[HostileServer]) -> None:
+    seen: list[dict[str, Any]] = []
+    server = start(hostile, lambda method, params: auth_result() if method == "public/auth" else None)
+    with WebSocketClient(server.url, on_notification=seen.append, **credentials()) as ws:
+
+        async def send() -> None:
+            for connection in list(server.connections):
+                await connection.send(b'{"jsonrpc": "2.0", "method": "subscription", "params": {"n": 1}}')
+
+        asyncio.run_coroutine_threadsafe(send(), server.loop).result(5)
+        wait_until(lambda: seen, "the notification")
+        assert seen[0]["params"] == {"n": 1} and ws.stats["state"] == "ready"
+
+
+def test_a_server_that_never_answers_pings_is_replaced(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, "deribit_session_client")
+    server = DeafServer()
+    try:
+        # no credentials: nothing to authenticate, so only the keepalive can see the link is dead
+        with WebSocketClient(server.url, ping_interval=0.1, ping_timeout=0.3, initial_retry_delay=0.05):
+            wait_until(lambda: len(server.accepted) >= 2, "a second connection")
+        assert "no pong within ping_timeout (0.3 s)" in caplog.text
+    finally:
+        server.close()
+
+
+def test_a_proxy_that_refuses_the_tunnel_is_a_connection_error_naming_its_answer() -> None:
+    import socket
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def refuse() -> None:
+        sock, _ = listener.accept()
+        with sock:
+            sock.recv(4096)
+            sock.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=refuse, daemon=True)
+    thread.start()
+    try:
+        proxy = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        with pytest.raises(APIConnectionError, match="the proxy refused the tunnel: HTTP 407"):
+            WebSocketClient("ws://127.0.0.1:9/ws/api/v2", proxy=proxy, connect_timeout=5).open()
+    finally:
+        thread.join(5)
+        listener.close()

@@ -10,7 +10,6 @@ the callbacks; a new Supervisor starts each life (each ``open()``).
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import secrets
 import ssl as ssl_module
@@ -41,7 +40,7 @@ from .redact import redact
 from .retry import backoff
 from .session import DEFAULT_TIMEOUT, Incoming, RpcSession, client_signature, refresh_delay
 from .threads import Callback, Callbacks
-from .transport import KeeperConnection, close, library_version, open_connection, read_queued, write
+from .transport import Connection, library_version, open_connection
 
 if TYPE_CHECKING:
     from .ws import WebSocketClient
@@ -101,7 +100,7 @@ class Supervisor:
         self.life = Lifecycle()
         self.session = RpcSession()
         self.out = Outbox(self.session)
-        self.conn: KeeperConnection | None = None
+        self.conn: Connection | None = None
         self.opened: asyncio.Future[None] | None = None
         self.runner: asyncio.Task[None] | None = None
         self.refresher: asyncio.Task[None] | None = None
@@ -110,7 +109,6 @@ class Supervisor:
         self.in_on_reconnect = False
         self.last_frame = 0.0
         self.last_up = 0.0
-        self.hung: str | None = None
         #: The last time a ready connection was lost (see WebSocketClient.last_disconnect).
         self.last_disconnect: dict[str, Any] | None = None
         #: The lapse of the liveness lease was reported (once per lapse).
@@ -149,7 +147,7 @@ class Supervisor:
             return
         assert conn is not None
         try:
-            written = write(conn, frame)
+            written = conn.write(frame)
         except Exception as exc:
             self.out.forget(call)
             settle(call.token, None, APIConnectionError(f"{call.method}: the call was not sent: {type(exc).__name__}"))
@@ -214,7 +212,7 @@ class Supervisor:
                 task.cancel()
         conn = self.conn
         if conn is not None:
-            await close(conn, 2.0)
+            await conn.close(2.0)
         for task in (self.refresher, self.runner):
             if task is not None:
                 try:
@@ -356,9 +354,10 @@ class Supervisor:
         await asyncio.sleep(delay)
         return attempt + 1
 
-    async def _connect(self) -> KeeperConnection:
+    async def _connect(self) -> Connection:
         return await open_connection(
             self.settings.url,
+            on_message=self._on_frame,
             connect_timeout=self.settings.connect_timeout,
             ping_interval=self.settings.ping_interval,
             ping_timeout=self.settings.ping_timeout,
@@ -368,8 +367,8 @@ class Supervisor:
             user_agent=self.settings.user_agent or user_agent(library_version()),
         )
 
-    async def _drop(self, conn: KeeperConnection) -> None:
-        conn.transport.abort()
+    async def _drop(self, conn: Connection) -> None:
+        conn.abort()
         self.conn = None
 
     def _describe_state(self) -> str:
@@ -479,7 +478,7 @@ class Supervisor:
                 "Refreshing the access token failed (%s); the connection will be replaced", self._redacted(str(exc))
             )
             if self.conn is not None:
-                self.conn.transport.abort()
+                self.conn.abort()
 
     def _stop_fatally(self, error: DeribitError, what: str) -> None:
         """The session cannot go on (a refused re-authentication, refresh or certificate, or a
@@ -493,7 +492,7 @@ class Supervisor:
         if self.refresher is not None and self.refresher is not asyncio.current_task():
             self.refresher.cancel()
         if self.conn is not None:
-            self.conn.transport.abort()
+            self.conn.abort()
             self.conn = None
         self.out.stop(error)  # every call, written or waiting, learns it now
         self._notify_error(error)
@@ -540,10 +539,10 @@ class Supervisor:
             return None  # nothing is due from the server: the keepalive pings watch the connection
         interval = float(heartbeat[2].get("interval", 0))
         # The server sends a frame every interval; pongs never surface here, so the ping side
-        # of "hung" is websockets' keepalive's (no pong within ping_timeout: it closes).
+        # of "hung" is the transport's keepalive's (no pong within ping_timeout: it fails).
         return 2.0 * interval if interval > 0 else None
 
-    async def _read(self, conn: KeeperConnection) -> str:
+    async def _read(self, conn: Connection) -> str:
         """Reads until the connection ends, then fails the calls that waited on it. Returns the cause."""
         cause = await self._read_frames(conn)
         was_ready = self.life.ready
@@ -561,35 +560,25 @@ class Supervisor:
             }
         return cause
 
-    async def _read_frames(self, conn: KeeperConnection) -> str:
-        """Reads until the connection ends; answers test_requests at once. Returns the cause.
-
-        Most frames never reach this loop: the connection hands them to :meth:`_on_frame` as
-        it parses them. What websockets queued (before this started, or a fragmented message)
-        is received here, in order, and the end of the connection is seen here."""
+    async def _read_frames(self, conn: Connection) -> str:
+        """Waits for the connection to end, watching that frames keep coming; returns the cause.
+        (The frames themselves reach :meth:`_on_frame` as the connection parses them.)"""
         loop = asyncio.get_running_loop()
         self.last_frame = loop.time()
-        self.hung = None
-        direct = conn if isinstance(conn, KeeperConnection) else None
-        if direct is not None:
-            direct.on_text = functools.partial(self._on_frame, conn)
         watchdog = loop.create_task(self._watch(conn))  # one timer, not a timeout per frame
         try:
-            cause = await read_queued(conn, lambda raw: self._on_frame(conn, raw))
-            return self.hung or cause
+            return await asyncio.shield(conn.ended)
         finally:
             watchdog.cancel()
-            if direct is not None:
-                direct.on_text = None
 
-    def _on_frame(self, conn: KeeperConnection, raw: str | bytes) -> None:
-        """One frame, on the keeper: handled, and a test_request answered in this same step.
-        Never raises: a frame that cannot be handled is logged, and the connection goes on
-        (whichever way the frame came, straight from the parser or through ``recv()``)."""
+    def _on_frame(self, conn: Connection, raw: str | bytes) -> None:
+        """One message, on the keeper, as the connection parsed it: handled, and a test_request
+        answered in this same step. Never raises: a frame that cannot be handled is logged, and
+        the connection goes on."""
         try:
             received = self.last_frame = asyncio.get_running_loop().time()
             frame = self._frame(conn, raw)
-            if frame is None or not write(conn, frame):
+            if frame is None or not conn.write(frame):
                 return
         except Exception:
             logger.exception("Handling a WebSocket frame failed")
@@ -597,7 +586,7 @@ class Supervisor:
         self.stats["test_requests_answered"] += 1
         self.stats["last_test_request_answer_ms"] = round((asyncio.get_running_loop().time() - received) * 1000.0, 3)
 
-    async def _watch(self, conn: KeeperConnection) -> None:
+    async def _watch(self, conn: Connection) -> None:
         """Aborts the connection when nothing arrived for the hung limit (heartbeats on)."""
         loop = asyncio.get_running_loop()
         while True:
@@ -607,12 +596,11 @@ class Supervisor:
                 continue
             silent = loop.time() - self.last_frame
             if silent >= limit:
-                self.hung = f"nothing received for {limit:.1f} s: the server looks hung"
-                conn.transport.abort()
+                conn.abort(f"nothing received for {limit:.1f} s: the server looks hung")
                 return
             await asyncio.sleep(limit - silent)
 
-    def _frame(self, conn: KeeperConnection, raw: str | bytes) -> str | None:
+    def _frame(self, conn: Connection, raw: str | bytes) -> str | None:
         """Handles one frame; returns the answer to send for a test_request."""
         try:
             incoming = self.session.receive(raw)
@@ -657,7 +645,7 @@ class Supervisor:
             self._lease_holds()  # (reports a lapse once; a renew() makes the next one reported again)
             await asyncio.sleep(remaining if remaining > 0 else 0.05)
 
-    def _dispatch(self, conn: KeeperConnection, incoming: Incoming) -> None:
+    def _dispatch(self, conn: Connection, incoming: Incoming) -> None:
         kind = incoming.kind
         if kind == "answer":
             call = self.out.answered(incoming.id)

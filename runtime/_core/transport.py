@@ -1,103 +1,44 @@
-"""The only module that imports websockets: opening a connection (TLS, proxy, the error each
-failure becomes), writing a frame, and reading frames as websockets parses them."""
+"""The only module that imports websockets: a WebSocket connection on the keeper's loop, made of
+websockets' sans-I/O :class:`~websockets.client.ClientProtocol` (its documented API) under an
+:class:`asyncio.Protocol`. Opening it (TLS, an HTTP CONNECT or SOCKS proxy, the DeribitError
+each failure becomes), writing a frame, handing each received message to a callback in the
+step that parsed it (no task, no queue per frame), keepalive pings and closing."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
+import os
 import ssl as ssl_module
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
-import websockets.protocol
 import websockets.version
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
-from websockets.frames import Frame, Opcode
+from websockets.client import ClientProtocol
+from websockets.exceptions import InvalidStatus, WebSocketException
+from websockets.frames import CloseCode, Frame, Opcode
+from websockets.http11 import Response
+from websockets.protocol import State
+from websockets.uri import WebSocketURI, parse_uri
 
 from .errors import APIConnectionError, APITimeoutError, RateLimitError, certificate_problem
 
-__all__ = ["KeeperConnection", "close", "library_version", "open_connection", "read_queued", "write"]
+__all__ = ["Connection", "OnMessage", "library_version", "open_connection"]
+
+#: Called with the connection and each whole message (str for text, bytes for binary), on the
+#: keeper's loop, in the order they arrived. It must not raise.
+OnMessage = Callable[["Connection", "str | bytes"], None]
+
+#: How long a closing handshake may take before the TCP connection is aborted.
+CLOSE_TIMEOUT = 1.0
 
 
 def library_version() -> str:
     """What the User-Agent adds after the package's own name: ``websockets/X.Y``."""
     return f"websockets/{websockets.version.version}"
-
-
-async def open_connection(
-    url: str,
-    *,
-    connect_timeout: float,
-    ping_interval: float | None,
-    ping_timeout: float | None,
-    max_size: int,
-    ssl: ssl_module.SSLContext | None,
-    proxy: str | Literal[True] | None,
-    user_agent: str,
-) -> KeeperConnection:
-    """An open WebSocket to ``url`` (no compression, keepalive pings, a 1 s close timeout), or
-    the DeribitError its failure is: APITimeoutError past ``connect_timeout``, RateLimitError
-    for an HTTP 429 upgrade, APIConnectionError naming a refused TLS certificate or any other
-    cause."""
-    try:
-        conn = await connect(
-            url,
-            create_connection=KeeperConnection,
-            compression=None,
-            open_timeout=connect_timeout,
-            ping_interval=ping_interval,
-            ping_timeout=ping_timeout,
-            close_timeout=1.0,
-            max_queue=None,
-            max_size=max_size,
-            # wss:// without a context of the user's: the system's trust store (True)
-            ssl=ssl if ssl is not None else (True if url.startswith("wss://") else None),
-            proxy=proxy,
-            user_agent_header=user_agent,
-            logger=NoFrameLogs(logging.getLogger("websockets.client"), {}),
-        )
-    except TimeoutError as exc:
-        raise APITimeoutError(f"connecting to {url} timed out after {connect_timeout} s") from exc
-    except InvalidStatus as exc:
-        status = exc.response.status_code
-        if status == 429:
-            raise RateLimitError("the WebSocket upgrade was refused: too many connections", status_code=429) from exc
-        raise APIConnectionError(f"the WebSocket upgrade to {url} was refused with HTTP {status}") from exc
-    except (OSError, WebSocketException, ValueError) as exc:
-        refused = certificate_problem(exc)
-        if refused is not None:
-            raise APIConnectionError(
-                f"connecting to {url} failed: the server's TLS certificate was refused: {refused}"
-            ) from exc
-        raise APIConnectionError(f"connecting to {url} failed: {type(exc).__name__}: {exc}") from exc
-    assert isinstance(conn, KeeperConnection)
-    return conn
-
-
-async def close(conn: ClientConnection, timeout: float) -> None:
-    """The closing handshake within ``timeout``, else the TCP connection aborted."""
-    try:
-        await asyncio.wait_for(conn.close(), timeout)
-    except (TimeoutError, OSError, WebSocketException):
-        conn.transport.abort()
-
-
-async def read_queued(conn: KeeperConnection, on_frame: Callable[[str | bytes], None]) -> str:
-    """Hands ``on_frame`` every message websockets queued (those before the direct path was
-    set, a fragmented message and any frame behind it), in order, until the connection ends;
-    returns how it ended."""
-    while True:
-        try:
-            raw = await conn.recv()
-        except ConnectionClosed as exc:
-            if exc.rcvd is not None:
-                return f"closed by the server: {exc.rcvd.code} {exc.rcvd.reason}".rstrip()
-            if exc.sent is not None:
-                return f"closed by the client: {exc.sent.code} {exc.sent.reason}".rstrip()
-            return f"connection dropped ({type(exc).__name__})"
-        conn.queued -= 1
-        on_frame(raw)
 
 
 class NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
@@ -108,46 +49,353 @@ class NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
         return level > logging.DEBUG and self.logger.isEnabledFor(level)
 
 
-def write(conn: ClientConnection, frame: str) -> bool:
-    """Writes ``frame`` to ``conn`` in this step, straight to the protocol (no send context, no
-    wait for the buffer to drain), if it can go out: open, and its socket not closing. False:
-    not written, so safe to send elsewhere. Once written it may reach the exchange: a
-    connection lost afterwards fails its call (the reader does that), and it is never sent
-    again. The buffer cannot grow without bound: every caller waits for its answer."""
-    if conn.protocol.state is not websockets.protocol.State.OPEN or conn.transport.is_closing():
-        return False
-    conn.protocol.send_text(frame.encode())
-    conn.send_data()
-    return True
+_LOGGER = NoFrameLogs(logging.getLogger("websockets.client"), {})
 
 
-class KeeperConnection(ClientConnection):
-    """A websockets connection that hands each complete text frame to ``on_text`` as soon as it
-    is parsed, in the keeper's current step, instead of queueing it for a reader task (one task
-    wake and websockets' message queue less per frame: make bench, keeper figures). A fragmented
-    message, and any frame while one is queued, still goes through the queue and ``recv()``, so
-    the order of messages is kept."""
+class Connection(asyncio.Protocol):
+    """One WebSocket connection, moved only by the keeper's loop.
 
-    on_text: Callable[[str], None] | None = None
-    #: Complete messages in websockets' queue that the reader has not received yet.
-    queued = 0
+    ``write(frame)`` sends a text frame now or says it cannot; every received message goes to
+    ``on_message`` as soon as it is parsed; ``ended`` resolves to how the connection ended (a
+    sentence for logs) once the TCP connection is gone; ``close()`` and ``abort()`` end it.
+    Keepalive: a ping every ``ping_interval`` seconds, and the connection failed (1011) when
+    its pong is not back within ``ping_timeout``."""
 
-    def process_event(self, event: Any) -> None:
-        if isinstance(event, Frame) and event.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
-            # A whole text frame with nothing queued before it: handled now. (While a message
-            # is unfinished only its continuation frames can come, which websockets' parser
-            # enforces; the message is queued, and counted, with its last one.)
-            if event.opcode is Opcode.TEXT and event.fin and not self.queued:
-                handler = self.on_text
-                if handler is not None:
-                    data = event.data
-                    try:
-                        text = (data if isinstance(data, bytes) else bytes(data)).decode()
-                    except UnicodeDecodeError:
-                        pass  # websockets' own path closes the connection (1007)
-                    else:
-                        handler(text)  # (never raises: WebSocketClient._on_frame)
-                        return
-            if event.fin:
-                self.queued += 1
-        super().process_event(event)
+    def __init__(
+        self,
+        protocol: ClientProtocol,
+        on_message: OnMessage,
+        ping_interval: float | None,
+        ping_timeout: float | None,
+    ) -> None:
+        loop = asyncio.get_running_loop()
+        self.protocol = protocol
+        self.on_message = on_message
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.transport: asyncio.Transport | None = None
+        #: The upgrade's outcome: None, or the error it failed with.
+        self.opened: asyncio.Future[None] = loop.create_future()
+        #: How the connection ended, once it has.
+        self.ended: asyncio.Future[str] = loop.create_future()
+        self._loop = loop
+        self._parts: list[bytes] | None = None  # a fragmented message so far
+        self._binary = False
+        self._ping: bytes | None = None
+        self._timer: asyncio.TimerHandle | None = None  # the next ping, or the pong's deadline
+        self._closer: asyncio.TimerHandle | None = None
+        self._why: str | None = None
+
+    # -- what the keeper calls ------------------------------------------------------------------
+
+    def write(self, frame: str) -> bool:
+        """Writes ``frame`` in this step if it can go out (open, its socket not closing); False:
+        not written, so safe to send elsewhere. Once written it may reach the exchange."""
+        transport = self.transport
+        if self.protocol.state is not State.OPEN or transport is None or transport.is_closing():
+            return False
+        self.protocol.send_text(frame.encode())
+        for data in self.protocol.data_to_send():
+            transport.write(data)
+        return True
+
+    def abort(self, why: str | None = None) -> None:
+        """Ends the TCP connection now (no closing handshake); ``why`` becomes how it ended."""
+        if why is not None and self._why is None:
+            self._why = why
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """The closing handshake (1000) within ``timeout``, else the TCP connection aborted."""
+        if self.protocol.state is State.OPEN and self.transport is not None:
+            self.protocol.send_close(CloseCode.NORMAL_CLOSURE)
+            self._flush()
+        elif self.protocol.state is State.CONNECTING:
+            self.abort()
+        try:
+            await asyncio.wait_for(asyncio.shield(self.ended), timeout)
+        except TimeoutError:
+            self.abort()
+
+    def upgrade(self, user_agent: str) -> None:
+        """Sends the HTTP upgrade request (its outcome: ``opened``)."""
+        request = self.protocol.connect()
+        request.headers["User-Agent"] = user_agent
+        self.protocol.send_request(request)
+        self._flush()
+
+    # -- asyncio.Protocol -----------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        protocol = self.protocol
+        protocol.receive_data(data)
+        events = protocol.events_received()
+        self._flush()
+        for event in events:
+            if type(event) is Frame:
+                self._frame(event)
+            elif isinstance(event, Response):
+                self._upgraded()
+
+    def eof_received(self) -> None:
+        self.protocol.receive_eof()
+        self.protocol.events_received()
+        self._flush()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.protocol.receive_eof()
+        for timer in (self._timer, self._closer):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._closer = None
+        if not self.opened.done():
+            self.opened.set_exception(
+                APIConnectionError(self._why or f"the connection was closed during the upgrade: {exc or 'EOF'}")
+            )
+        if not self.ended.done():
+            self.ended.set_result(self._cause(exc))
+
+    # -- inside -------------------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        transport = self.transport
+        if transport is None:
+            return
+        for data in self.protocol.data_to_send():
+            if data:
+                transport.write(data)
+            elif transport.can_write_eof():  # the end of what we send (TLS cannot half-close)
+                try:
+                    transport.write_eof()
+                except (OSError, RuntimeError):
+                    transport.abort()
+            else:
+                transport.close()
+        if self._closer is None and self.protocol.close_expected():
+            self._closer = self._loop.call_later(CLOSE_TIMEOUT, transport.abort)
+
+    def _upgraded(self) -> None:
+        error = self.protocol.handshake_exc
+        if error is not None:
+            if not self.opened.done():
+                self.opened.set_exception(error)
+            if self.transport is not None:
+                self.transport.abort()
+            return
+        self.opened.set_result(None)
+        if self.ping_interval is not None:
+            self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+
+    def _frame(self, frame: Frame) -> None:
+        opcode = frame.opcode
+        if opcode is Opcode.TEXT or opcode is Opcode.BINARY:
+            if frame.fin:
+                self._message(bytes(frame.data), opcode is Opcode.BINARY)
+            else:
+                self._parts, self._binary = [bytes(frame.data)], opcode is Opcode.BINARY
+        elif opcode is Opcode.CONT:
+            if self._parts is not None:  # (websockets' parser refuses a continuation of nothing)
+                self._parts.append(bytes(frame.data))
+                if frame.fin:
+                    data, self._parts = b"".join(self._parts), None
+                    self._message(data, self._binary)
+        elif opcode is Opcode.PONG and self._ping is not None and bytes(frame.data) == self._ping:
+            self._ping = None
+            if self.ping_timeout is not None:
+                if self._timer is not None:
+                    self._timer.cancel()
+                assert self.ping_interval is not None
+                self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+
+    def _message(self, data: bytes, binary: bool) -> None:
+        if binary:
+            self.on_message(self, data)
+            return
+        try:
+            text = data.decode()
+        except UnicodeDecodeError as exc:
+            self.protocol.fail(CloseCode.INVALID_DATA, f"invalid UTF-8 at position {exc.start}")
+            self._flush()
+            return
+        self.on_message(self, text)
+
+    def _send_ping(self) -> None:
+        if self.protocol.state is not State.OPEN:
+            return
+        self._ping = os.urandom(4)
+        self.protocol.send_ping(self._ping)
+        self._flush()
+        if self.ping_timeout is not None:  # the next ping once its pong is back
+            self._timer = self._loop.call_later(self.ping_timeout, self._pong_overdue)
+        else:
+            assert self.ping_interval is not None
+            self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+
+    def _pong_overdue(self) -> None:
+        self._why = f"no pong within ping_timeout ({self.ping_timeout} s): the connection looks dead"
+        if self.protocol.state is State.OPEN:
+            self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
+            self._flush()
+        elif self.transport is not None:
+            self.transport.abort()
+
+    def _cause(self, exc: Exception | None) -> str:
+        if self._why is not None:
+            return self._why
+        received, sent = self.protocol.close_rcvd, self.protocol.close_sent
+        if received is not None:
+            return f"closed by the server: {received.code} {received.reason}".rstrip()
+        if sent is not None:
+            return f"closed by the client: {sent.code} {sent.reason}".rstrip()
+        return f"connection dropped ({type(exc).__name__ if exc is not None else 'end of stream'})"
+
+
+async def open_connection(
+    url: str,
+    *,
+    on_message: OnMessage,
+    connect_timeout: float,
+    ping_interval: float | None,
+    ping_timeout: float | None,
+    max_size: int,
+    ssl: ssl_module.SSLContext | None,
+    proxy: str | Literal[True] | None,
+    user_agent: str,
+) -> Connection:
+    """An open WebSocket to ``url`` (no compression), or the DeribitError its failure is:
+    APITimeoutError past ``connect_timeout``, RateLimitError for an HTTP 429 upgrade,
+    APIConnectionError naming a refused TLS certificate or any other cause."""
+    uri = parse_uri(url)
+    protocol = ClientProtocol(uri, max_size=max_size, logger=_LOGGER)
+    conn = Connection(protocol, on_message, ping_interval, ping_timeout)
+    # wss:// without a context of the user's: the system's trust store
+    context = ssl if ssl is not None else (ssl_module.create_default_context() if uri.secure else None)
+    try:
+        async with asyncio.timeout(connect_timeout):
+            await _connect(conn, uri, context, _proxy_for(uri, proxy), user_agent)
+            conn.upgrade(user_agent)
+            await conn.opened
+    except BaseException as exc:
+        conn.abort()
+        if conn.opened.done() and not conn.opened.cancelled():
+            conn.opened.exception()  # (retrieved: the error raised here says it)
+        if isinstance(exc, TimeoutError):
+            raise APITimeoutError(f"connecting to {url} timed out after {connect_timeout} s") from exc
+        if isinstance(exc, InvalidStatus):
+            status = exc.response.status_code
+            if status == 429:
+                raise RateLimitError(
+                    "the WebSocket upgrade was refused: too many connections", status_code=429
+                ) from exc
+            raise APIConnectionError(f"the WebSocket upgrade to {url} was refused with HTTP {status}") from exc
+        if isinstance(exc, (OSError, WebSocketException, ValueError)):
+            refused = certificate_problem(exc)
+            if refused is not None:
+                raise APIConnectionError(
+                    f"connecting to {url} failed: the server's TLS certificate was refused: {refused}"
+                ) from exc
+            raise APIConnectionError(f"connecting to {url} failed: {type(exc).__name__}: {exc}") from exc
+        raise
+    return conn
+
+
+def _proxy_for(uri: WebSocketURI, proxy: str | Literal[True] | None) -> str | None:
+    """The proxy URL to go through: the one given, or with True the one the environment names
+    for this URL (``wss_proxy``/``https_proxy``, ``socks_proxy``; ``no_proxy`` honoured)."""
+    if proxy is None or isinstance(proxy, str):
+        return proxy
+    if urllib.request.proxy_bypass(f"{uri.host}:{uri.port}"):
+        return None
+    proxies = urllib.request.getproxies()
+    for scheme in ("wss", "socks", "https") if uri.secure else ("ws", "socks", "https", "http"):
+        found = proxies.get(scheme)
+        if found is not None:
+            return "socks5h://" + found[7:] if scheme == "socks" and found.startswith("http://") else found
+    return None
+
+
+async def _connect(
+    conn: Connection, uri: WebSocketURI, context: ssl_module.SSLContext | None, proxy: str | None, user_agent: str
+) -> None:
+    """The TCP (and TLS) connection under ``conn``: direct, through a SOCKS proxy, or through an
+    HTTP CONNECT tunnel."""
+    loop = asyncio.get_running_loop()
+    hostname = uri.host if context is not None else None
+    if proxy is None:
+        await loop.create_connection(lambda: conn, uri.host, uri.port, ssl=context, server_hostname=hostname)
+        return
+    parsed = urllib.parse.urlsplit(proxy)
+    if parsed.scheme.startswith("socks"):
+        try:
+            from python_socks.async_.asyncio import Proxy  # type: ignore[import-not-found]
+        except ImportError:
+            raise APIConnectionError(
+                "connecting through a SOCKS proxy needs python-socks: pip install python-socks"
+            ) from None
+        sock = await Proxy.from_url(proxy, rdns=parsed.scheme in ("socks5h", "socks4a")).connect(uri.host, uri.port)
+        await loop.create_connection(lambda: conn, sock=sock, ssl=context, server_hostname=hostname)
+        return
+    if parsed.scheme not in ("http", "https") or parsed.hostname is None:
+        raise ValueError(f"unsupported proxy URL {parsed.scheme}://{parsed.hostname}: use http, https or socks5")
+    tunnel = _Tunnel(uri, parsed, user_agent)
+    transport, _ = await loop.create_connection(
+        lambda: tunnel,
+        parsed.hostname,
+        parsed.port or (443 if parsed.scheme == "https" else 80),
+        ssl=ssl_module.create_default_context() if parsed.scheme == "https" else None,
+    )
+    try:
+        await tunnel.done
+        if context is not None:
+            tls = await loop.start_tls(transport, conn, context, server_hostname=hostname)
+            assert tls is not None
+            transport = tls
+        else:
+            transport.set_protocol(conn)
+    except BaseException:
+        transport.abort()
+        raise
+    conn.connection_made(transport)
+
+
+class _Tunnel(asyncio.Protocol):
+    """An HTTP CONNECT request to a proxy and its answer (200: the tunnel is open)."""
+
+    def __init__(self, uri: WebSocketURI, proxy: urllib.parse.SplitResult, user_agent: str) -> None:
+        host = f"[{uri.host}]" if ":" in uri.host else uri.host
+        lines = [f"CONNECT {host}:{uri.port} HTTP/1.1", f"Host: {host}:{uri.port}", f"User-Agent: {user_agent}"]
+        if proxy.username is not None:
+            pair = f"{urllib.parse.unquote(proxy.username)}:{urllib.parse.unquote(proxy.password or '')}"
+            lines.append(f"Proxy-Authorization: Basic {base64.b64encode(pair.encode()).decode()}")
+        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.received = b""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        if self.done.done():
+            return
+        self.received += data
+        head, found, _ = self.received.partition(b"\r\n\r\n")
+        if not found:
+            if len(self.received) > 65536:
+                self.done.set_exception(APIConnectionError("the proxy's answer to CONNECT is too long"))
+            return
+        status = head.split(b"\r\n", 1)[0].split(b" ")
+        if len(status) >= 2 and status[1] == b"200":
+            self.done.set_result(None)
+        else:
+            answer = b" ".join(status[1:]).decode(errors="replace")
+            self.done.set_exception(APIConnectionError(f"the proxy refused the tunnel: HTTP {answer}"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.done.done():
+            self.done.set_exception(APIConnectionError("the proxy closed the connection before the tunnel opened"))
