@@ -1,6 +1,7 @@
 """The shape of the code, as README's "How the code is organised" states it: imports run one
-way (no cycle in the runtime or the mock), only the transport imports websockets, and nothing
-in the runtime imports the generated package by name."""
+way (no cycle in the runtime or the mock), only the transport imports websockets, nothing
+in the runtime imports the generated package by name, and no module or class outgrows what a
+reader holds in mind."""
 
 from __future__ import annotations
 
@@ -76,3 +77,25 @@ def test_the_runtime_never_imports_the_generated_package_by_name() -> None:
             if isinstance(node, ast.ImportFrom):
                 assert node.level > 0 or not (node.module or "").startswith("deribit_session_client"), path.name
         assert "import_module" not in path.read_text(), path.name  # (how it did: by name, at run time)
+
+
+#: The runtime's size bounds (README, "How the code is organised"): lines per module, and
+#: lines of code per class (its docstring left out).
+MODULE_LINES = 420
+CLASS_LINES = 330
+
+
+def test_no_runtime_module_or_class_outgrows_its_bound() -> None:
+    too_big = []
+    for path in sorted((ROOT / "runtime/_core").glob("*.py")):
+        text = path.read_text()
+        if len(text.splitlines()) > MODULE_LINES:
+            too_big.append(f"{path.name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+                doc = node.body[0] if node.body and isinstance(node.body[0], ast.Expr) else None
+                doc_lines = (doc.end_lineno or doc.lineno) - doc.lineno + 1 if doc is not None else 0
+                size = node.end_lineno - node.lineno + 1 - doc_lines
+                if size > CLASS_LINES:
+                    too_big.append(f"{path.name}: class {node.name} {size} lines")
+    assert too_big == []

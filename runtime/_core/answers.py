@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from .errors import APIError, ResponseValidationError, error_from_rpc, excerpt
+from .redact import masked_json
+from .types import Response
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["checked", "decode_json", "rpc_error", "to_model"]
+__all__ = ["checked", "decode_json", "detailed", "rpc_error", "to_model", "typed"]
 
 
 if TYPE_CHECKING:  # (a Protocol class costs ~1 ms of import time)
@@ -110,3 +112,22 @@ def parse_models(models: Mapping[int, type[Any]], status_code: int, body: bytes)
         return model.from_dict(json.loads(body))
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
+
+
+def typed(model: type[T], envelope: dict[str, Any], method: str) -> T:
+    """The model of a WebSocket answer's result, or the exception its error is."""
+    answer = checked(envelope, method)
+    try:
+        return model.from_dict(answer)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        # (the masked quote of the answer is made only when it is needed)
+        return to_model(model, answer, body=excerpt(masked_json(answer)))
+
+
+def detailed(envelope: dict[str, Any], models: Mapping[int, type[Any]]) -> Response[Any]:
+    """A WebSocket answer as the detailed ``Response``: over WebSocket there is no HTTP status,
+    so the frame maps to the status the same answer has over HTTP (200 for a result, 400 for
+    an error); the content is the raw frame."""
+    raw = envelope.pop("_raw", "").encode()
+    status = 400 if "error" in envelope else 200
+    return Response(status_code=status, content=raw, headers={}, parsed=parse_models(models, status, raw))

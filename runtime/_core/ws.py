@@ -1,13 +1,9 @@
 """``WebSocketClient``: every generated operation over one kept-alive, authenticated WebSocket.
 
-The connection lives on one daemon thread per process (:class:`Keeper`) that runs its own
-event loop and hosts every client's connection: a reader task per connection answers each
-heartbeat ``test_request`` with ``public/test`` at once, whatever the user's threads and
-event loops are doing. Sync calls wait on a lock the keeper releases; async calls await a
-future of the caller's loop. After any reconnect the client authenticates again and re-applies the
-connection state (heartbeat, connection-scope cancel-on-disconnect: what the spec's
-``x-connection-state`` declares) before a waiting call goes out. User callbacks run on a
-thread of their own, never on the keeper's.
+The facade: options, opening and closing, the calls the generated operations make, typed
+results and ``stats``. The session itself lives on the keeper's loop (:mod:`.supervisor`),
+one keeper thread per process (:class:`~.threads.Keeper`) for every client, which answers
+each heartbeat ``test_request`` at once whatever the user's threads and loops are doing.
 """
 
 from __future__ import annotations
@@ -15,28 +11,26 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import math
 import os
 import ssl as ssl_module
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from . import registry
-from .answers import checked, parse_models, to_model
-from .calls import Call, Expired, expire, timed_out
+from .answers import checked, detailed, typed
 from .errors import (
     APIConnectionError,
     APITimeoutError,
-    excerpt,
 )
 from .operations import Operation
-from .redact import masked_json, masked_params
-from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, RpcSession, client_signature, seconds
-from .supervisor import Settings, Supervisor
+from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature, seconds
+from .supervisor import Supervisor
 from .threads import Callback, Keeper, Waiter
 from .types import UNSET, Response, Unset
+from .ws_calls import keeper_for_calls, new_call, roundtrip_async, roundtrip_sync
+from .ws_settings import Settings, check_options
 
 if TYPE_CHECKING:
     from .answers import Model
@@ -52,20 +46,6 @@ CLOSE_BOUND = 10.0
 
 logger = logging.getLogger("deribit_session_client")
 T = TypeVar("T", bound="Model")
-
-
-# -- the background thread -----------------------------------------------------------------------
-
-
-def _finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
-    """Whether ``value`` is a real number of seconds, finite, and at least (or above) ``floor``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond any float
-        return False
-    return math.isfinite(number) and (number > floor if strictly else number >= floor)
 
 
 # -- the client --------------------------------------------------------------------------------
@@ -142,34 +122,22 @@ class WebSocketClient:
         ssl: ssl_module.SSLContext | None = None,
         proxy: str | Literal[True] | None = None,
     ) -> None:
-        if not url.startswith(("ws://", "wss://")):
-            raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
-        if (client_id is None) != (client_secret is None):
-            raise ValueError("client_id and client_secret go together")
-        if auth not in ("client_signature", "client_credentials"):
-            raise ValueError("auth must be 'client_signature' or 'client_credentials'")
-        if cancel_on_disconnect not in (None, "connection"):
-            raise ValueError("cancel_on_disconnect must be 'connection' or None")
-        if heartbeat_interval is not None and not _finite_at_least(heartbeat_interval, 10.0):
-            raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
-        for name, value in (("timeout", timeout), ("hung_after", hung_after)):
-            if value is not None and not value > 0:
-                raise ValueError(f"{name} must be positive or None")
-        if not _finite_at_least(connect_timeout, 0.0, strictly=True):
-            raise ValueError("connect_timeout must be a positive, finite number of seconds")
-        if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
-            raise TypeError(f"ssl must be an ssl.SSLContext or None, not {type(ssl).__name__}")
-        if ssl is not None and not url.startswith("wss://"):
-            raise ValueError("ssl= needs a wss:// URL")
-        if proxy is not None and proxy is not True and not isinstance(proxy, str):
-            raise TypeError("proxy must be a proxy URL, True (from the environment) or None")
-        if not _finite_at_least(min_refresh_interval, 0.0, strictly=True):
-            raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
+        check_options(
+            url=url,
+            client_id=client_id,
+            client_secret=client_secret,
+            auth=auth,
+            cancel_on_disconnect=cancel_on_disconnect,
+            heartbeat_interval=heartbeat_interval,
+            timeout=timeout,
+            hung_after=hung_after,
+            connect_timeout=connect_timeout,
+            ssl=ssl,
+            proxy=proxy,
+            min_refresh_interval=min_refresh_interval,
+            lease=lease,
+        )
         self.min_refresh_interval = float(min_refresh_interval)
-        if lease is not None and not _finite_at_least(lease, 0.0, strictly=True):
-            raise ValueError("lease must be a positive, finite number of seconds or None")
-        if lease is not None and heartbeat_interval is None:
-            raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
         self.lease = None if lease is None else float(lease)
         #: When renew() was last called (monotonic): written by the program's threads, read by
         #: the keeper; one float, replaced whole.
@@ -380,7 +348,7 @@ class WebSocketClient:
             return keeper, closed
 
     def _finish(self, keeper: Keeper, closed: threading.Event) -> None:
-        self._sup.stop_callbacks()
+        self._sup.callbacks.stop()
         with self._open_lock:
             self._keeper = None
         keeper.release()  # once per open: only the closer that began the close gets here
@@ -404,38 +372,22 @@ class WebSocketClient:
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
-        return self._typed(model, envelope, op.rpc_method)
+        return typed(model, envelope, op.rpc_method)
 
     async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return self._typed(model, envelope, op.rpc_method)
-
-    def _typed(self, model: type[T], envelope: dict[str, Any], method: str) -> T:
-        answer = checked(envelope, method)
-        try:
-            return model.from_dict(answer)
-        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
-            # (the masked quote of the answer is made only when it is needed)
-            return to_model(model, answer, body=excerpt(masked_json(answer)))
+        return typed(model, envelope, op.rpc_method)
 
     def _detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
     ) -> Response[Any]:
-        return self._detailed(self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op), models)
+        return detailed(self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op), models)
 
     async def _detailed_async(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
     ) -> Response[Any]:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return self._detailed(envelope, models)
-
-    @staticmethod
-    def _detailed(envelope: dict[str, Any], models: Mapping[int, type[Any]]) -> Response[Any]:
-        # Over WebSocket there is no HTTP status: the frame maps to the status the same
-        # answer has over HTTP (200 for a result, 400 for an error); content is the raw frame.
-        raw = envelope.pop("_raw", "").encode()
-        status = 400 if "error" in envelope else 200
-        return Response(status_code=status, content=raw, headers={}, parsed=parse_models(models, status, raw))
+        return detailed(envelope, models)
 
     def _bound(self, timeout: Any) -> float | None:
         value = self.timeout if isinstance(timeout, Unset) else timeout
@@ -443,85 +395,23 @@ class WebSocketClient:
 
     # -- the call path: every call is one Call, handed to the keeper, decided by the Outbox ----
 
-    def _keeper_for_calls(self) -> Keeper:
-        keeper = self._keeper
-        if keeper is None:
-            raise APIConnectionError("the WebSocketClient is not open: use `with WebSocketClient(...)` or open()")
-        if keeper.pid != os.getpid():
-            raise APIConnectionError(
-                "this WebSocketClient was opened in the parent process: open a new one after fork()"
-            )
-        return keeper
-
-    def _new_call(self, method: str, params: dict[str, Any], op: Operation | None, token: Any) -> Call:
-        """A call, checked and encoded in the caller's thread (InvalidParamsError before anything
-        is sent); ``on_reconnect``'s calls may go out while the session is being restored."""
-        sent = params
-        if self._access_token and method.startswith("private/") and "access_token" not in params:
-            sent = {**params, "access_token": self._access_token}
-        tail = RpcSession.encode_call(method, sent)
-        sup = self._sup
-        bypass = sup.in_on_reconnect and threading.current_thread() is sup.reconnect_thread()
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("WebSocket -> %s %s", method, masked_params(sent))
-        return Call(method, params, tail, op, token, bypass)
-
     def _roundtrip_sync(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
     ) -> dict[str, Any]:
-        keeper = self._keeper_for_calls()
+        keeper = keeper_for_calls(self._keeper)
         if threading.current_thread() is keeper.thread:
             raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
         bound = self._bound(timeout)
-        call = self._new_call(method, params, op, Waiter())
-        self._hand_over(keeper, call)
-        token: Waiter = call.token
-        try:
-            return token.wait(bound)
-        except BaseException as exc:  # timed out, interrupted: it must not go out after this
-            token.abandoned = True
-            self._call_soon(keeper, self._sup.out.forget, call)
-            if isinstance(exc, TimeoutError):
-                raise timed_out(call, bound) from None
-            raise
+        return roundtrip_sync(
+            keeper, self._sup, new_call(self._sup, method, params, op, Waiter(), self._access_token), bound
+        )
 
     async def _roundtrip_async(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
     ) -> dict[str, Any]:
-        keeper = self._keeper_for_calls()
+        keeper = keeper_for_calls(self._keeper)
         bound = self._bound(timeout)
-        loop = asyncio.get_running_loop()
-        token: asyncio.Future[dict[str, Any]] = loop.create_future()
-        call = self._new_call(method, params, op, token)
-        # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).
-        timer = None if bound is None else loop.call_later(bound, expire, token)
-        try:
-            if loop is keeper.loop:  # called from the keeper's own loop
-                self._sup.submit(call)
-            else:
-                self._hand_over(keeper, call)
-            return await token
-        except BaseException as exc:  # timed out, cancelled: its token is done, so it never goes out
-            self._call_soon(keeper, self._sup.out.forget, call)
-            if isinstance(exc, Expired):
-                raise timed_out(call, bound) from None
-            raise
-        finally:
-            if timer is not None:
-                timer.cancel()
-
-    def _hand_over(self, keeper: Keeper, call: Call) -> None:
-        try:
-            keeper.loop.call_soon_threadsafe(self._sup.submit, call)
-        except RuntimeError:  # the keeper stopped: the client was closed meanwhile
-            raise APIConnectionError(f"{call.method}: the WebSocketClient is closed") from None
-
-    @staticmethod
-    def _call_soon(keeper: Keeper, step: Callable[[Call], None], call: Call) -> None:
-        if threading.current_thread() is keeper.thread:
-            step(call)
-            return
-        try:
-            keeper.loop.call_soon_threadsafe(step, call)
-        except RuntimeError:  # the keeper stopped: nothing is left to forget
-            pass
+        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        return await roundtrip_async(
+            keeper, self._sup, new_call(self._sup, method, params, op, token, self._access_token), bound
+        )

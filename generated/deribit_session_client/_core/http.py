@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import logging
 import ssl
-import time
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -18,15 +17,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 from attrs import define, evolve, field
 
-from .deadline import attempt_deadline
 from .errors import (
     AuthenticationError,
-    DeribitError,
 )
 from .http_attempts import (
-    Answer,
-    Attempts,
-    Failed,
     TimeoutTypes,
     check_timeout,
     mask_httpx_logs,
@@ -35,9 +29,9 @@ from .http_attempts import (
 )
 from .http_auth import HeaderAuth, Secret, SignatureAuth, Signer, to_secret
 from .http_pools import CLOSING, AsyncPool, Pools
+from .http_send import send_async, send_sync
 from .meta import user_agent
 from .operations import Operation
-from .retry import CLOCK
 from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
@@ -333,102 +327,22 @@ class Client:
     # -- calls -----------------------------------------------------------------------------
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: TimeoutTypes | Unset) -> T:
-        return self._send_sync(op, op.prepare(values), timeout).result(model)
+        return send_sync(self, op, op.prepare(values), timeout).result(model)
 
     async def _call_async(
         self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: TimeoutTypes | Unset
     ) -> T:
-        return (await self._send_async(op, op.prepare(values), timeout)).result(model)
+        return (await send_async(self, op, op.prepare(values), timeout)).result(model)
 
     def _detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: TimeoutTypes | Unset
     ) -> Response[Any]:
-        return self._send_sync(op, op.prepare(values), timeout).detailed(models)
+        return send_sync(self, op, op.prepare(values), timeout).detailed(models)
 
     async def _detailed_async(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: TimeoutTypes | Unset
     ) -> Response[Any]:
-        return (await self._send_async(op, op.prepare(values), timeout)).detailed(models)
-
-    # -- sending, with retries -------------------------------------------------------------
-
-    def _send_sync(self, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
-        attempt = Attempts(self, op, params, timeout)
-        while True:
-            deadline = attempt.deadline()
-            try:
-                answer = self._attempt_sync(attempt, deadline)
-            except Failed as failed:
-                delay = attempt.retry_after_failure(failed)
-                if delay is None:
-                    raise failed.error from failed.cause
-            else:
-                delay = attempt.retry_after_answer(answer)
-                if delay is None:
-                    return answer
-            CLOCK.sleep(delay)
-
-    def _attempt_sync(self, attempt: Attempts, deadline: float | None) -> Answer:
-        sent = time.perf_counter()
-        auth = self._auth()
-        http = self.get_httpx_client()  # each attempt: a pool closed meanwhile is made again
-        try:
-            with attempt_deadline(deadline):  # bounds every connect, read and write (network.py)
-                request = attempt.build(http, deadline)
-                response = http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
-                try:
-                    chunks = attempt.start_body(response)
-                    for chunk in response.iter_bytes():
-                        attempt.add_chunk(chunks, chunk, deadline)
-                finally:
-                    response.close()
-        except DeribitError:
-            raise
-        except Exception as exc:
-            raise attempt.failed(exc, sent) from exc
-        return attempt.answer(response, chunks, sent)
-
-    async def _send_async(self, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
-        attempt = Attempts(self, op, params, timeout)
-        while True:
-            deadline = attempt.deadline()
-            try:
-                answer = await self._attempt_async(attempt, deadline)
-            except Failed as failed:
-                delay = attempt.retry_after_failure(failed)
-                if delay is None:
-                    raise failed.error from failed.cause
-            else:
-                delay = attempt.retry_after_answer(answer)
-                if delay is None:
-                    return answer
-            await CLOCK.async_sleep(delay)
-
-    async def _attempt_async(self, attempt: Attempts, deadline: float | None) -> Answer:
-        import asyncio
-
-        sent = time.perf_counter()
-        auth = self._auth()
-        http = self.get_async_httpx_client()
-        chunks: list[bytes] = []
-        try:
-            # asyncio.timeout bounds the whole attempt exactly, however the server drips.
-            async with asyncio.timeout(None if deadline is None else max(deadline - CLOCK.monotonic(), 0.0)):
-                request = attempt.build(http, deadline)
-                response = await http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
-                try:
-                    chunks = attempt.start_body(response)
-                    async for chunk in response.aiter_bytes():
-                        attempt.add_chunk(chunks, chunk, deadline)
-                finally:
-                    await response.aclose()
-        except DeribitError:
-            raise
-        except TimeoutError as exc:
-            raise attempt.failed(httpx.ReadTimeout("the call's timeout ran out"), sent) from exc
-        except Exception as exc:
-            raise attempt.failed(exc, sent) from exc
-        return attempt.answer(response, chunks, sent)
+        return (await send_async(self, op, op.prepare(values), timeout)).detailed(models)
 
 
 @define

@@ -1,0 +1,104 @@
+"""The caller's side of a WebSocket call: the :class:`~.calls.Call` (made and encoded in the
+caller's thread) is handed to the keeper's loop, where the supervisor writes it or keeps it
+(:mod:`.calls` states the rules), and the caller waits on its token. A caller that gives up
+(timeout, cancel, interrupt) has its call forgotten on the keeper, so it never goes out after."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .calls import Call, Expired, expire, timed_out
+from .errors import APIConnectionError
+from .operations import Operation
+from .redact import masked_params
+from .session import RpcSession
+from .threads import Keeper, Waiter
+
+if TYPE_CHECKING:
+    from .supervisor import Supervisor
+
+__all__ = ["keeper_for_calls", "new_call", "roundtrip_async", "roundtrip_sync"]
+
+logger = logging.getLogger("deribit_session_client")
+
+
+def keeper_for_calls(keeper: Keeper | None) -> Keeper:
+    """The keeper of an open client in this process, or APIConnectionError."""
+    if keeper is None:
+        raise APIConnectionError("the WebSocketClient is not open: use `with WebSocketClient(...)` or open()")
+    if keeper.pid != os.getpid():
+        raise APIConnectionError("this WebSocketClient was opened in the parent process: open a new one after fork()")
+    return keeper
+
+
+def new_call(
+    sup: Supervisor, method: str, params: dict[str, Any], op: Operation | None, token: Any, access_token: str | None
+) -> Call:
+    """A call, checked and encoded in the caller's thread (InvalidParamsError before anything
+    is sent); ``on_reconnect``'s calls may go out while the session is being restored."""
+    sent = params
+    if access_token and method.startswith("private/") and "access_token" not in params:
+        sent = {**params, "access_token": access_token}
+    tail = RpcSession.encode_call(method, sent)
+    bypass = sup.in_on_reconnect and threading.current_thread() is sup.callbacks.reconnect_thread()
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("WebSocket -> %s %s", method, masked_params(sent))
+    return Call(method, params, tail, op, token, bypass)
+
+
+def roundtrip_sync(keeper: Keeper, sup: Supervisor, call: Call, bound: float | None) -> dict[str, Any]:
+    """Hands ``call`` (its token a :class:`~.threads.Waiter`) over and waits up to ``bound``."""
+    _hand_over(keeper, sup, call)
+    token: Waiter = call.token
+    try:
+        return token.wait(bound)
+    except BaseException as exc:  # timed out, interrupted: it must not go out after this
+        token.abandoned = True
+        _call_soon(keeper, sup.out.forget, call)
+        if isinstance(exc, TimeoutError):
+            raise timed_out(call, bound) from None
+        raise
+
+
+async def roundtrip_async(keeper: Keeper, sup: Supervisor, call: Call, bound: float | None) -> dict[str, Any]:
+    """Hands ``call`` (its token a future of the running loop) over and awaits it up to ``bound``."""
+    loop = asyncio.get_running_loop()
+    token: asyncio.Future[dict[str, Any]] = call.token
+    # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).
+    timer = None if bound is None else loop.call_later(bound, expire, token)
+    try:
+        if loop is keeper.loop:  # called from the keeper's own loop
+            sup.submit(call)
+        else:
+            _hand_over(keeper, sup, call)
+        return await token
+    except BaseException as exc:  # timed out, cancelled: its token is done, so it never goes out
+        _call_soon(keeper, sup.out.forget, call)
+        if isinstance(exc, Expired):
+            raise timed_out(call, bound) from None
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def _hand_over(keeper: Keeper, sup: Supervisor, call: Call) -> None:
+    try:
+        keeper.loop.call_soon_threadsafe(sup.submit, call)
+    except RuntimeError:  # the keeper stopped: the client was closed meanwhile
+        raise APIConnectionError(f"{call.method}: the WebSocketClient is closed") from None
+
+
+def _call_soon(keeper: Keeper, step: Callable[[Call], None], call: Call) -> None:
+    if threading.current_thread() is keeper.thread:
+        step(call)
+        return
+    try:
+        keeper.loop.call_soon_threadsafe(step, call)
+    except RuntimeError:  # the keeper stopped: nothing is left to forget
+        pass

@@ -1,0 +1,106 @@
+"""What a WebSocketClient runs with: its options checked when it is made (a clear ValueError or
+TypeError before anything connects), and the frozen :class:`Settings` each life (each
+``open()``) takes from them."""
+
+from __future__ import annotations
+
+import math
+import ssl as ssl_module
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .session import DEFAULT_TIMEOUT
+
+__all__ = ["Settings", "check_options"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What one life of a session runs with, fixed when the client opens (secrets kept out of
+    the repr)."""
+
+    url: str
+    client_id: str | None
+    secret: str | None = field(repr=False)
+    access_token: str | None = field(repr=False)
+    auth_kind: str
+    scope: str | None
+    heartbeat_interval: float | None
+    cancel_on_disconnect: str | None
+    #: Each call's bound (None: no limit), as the client's ``timeout`` resolves.
+    call_timeout: float | None
+    connect_timeout: float
+    ping_interval: float | None
+    ping_timeout: float | None
+    hung_after: float | None
+    initial_retry_delay: float
+    max_retry_delay: float
+    max_message_bytes: int
+    min_refresh_interval: float
+    lease: float | None
+    ssl: ssl_module.SSLContext | None
+    proxy: str | Literal[True] | None
+    user_agent: str | None
+
+    def setup_bound(self) -> float:
+        """How long setting a session up may take: connecting and authenticating (the connect
+        timeout), then each call that restores the session."""
+        return min(self.connect_timeout + 3 * (self.call_timeout or DEFAULT_TIMEOUT), threading.TIMEOUT_MAX / 2)
+
+
+def check_options(
+    *,
+    url: str,
+    client_id: str | None,
+    client_secret: str | None,
+    auth: str,
+    cancel_on_disconnect: str | None,
+    heartbeat_interval: float | None,
+    timeout: float | None,
+    hung_after: float | None,
+    connect_timeout: float,
+    ssl: ssl_module.SSLContext | None,
+    proxy: str | Literal[True] | None,
+    min_refresh_interval: float,
+    lease: float | None,
+) -> None:
+    """Raises ValueError or TypeError naming the first option a WebSocketClient cannot run with."""
+    if not url.startswith(("ws://", "wss://")):
+        raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
+    if (client_id is None) != (client_secret is None):
+        raise ValueError("client_id and client_secret go together")
+    if auth not in ("client_signature", "client_credentials"):
+        raise ValueError("auth must be 'client_signature' or 'client_credentials'")
+    if cancel_on_disconnect not in (None, "connection"):
+        raise ValueError("cancel_on_disconnect must be 'connection' or None")
+    if heartbeat_interval is not None and not _finite_at_least(heartbeat_interval, 10.0):
+        raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
+    for name, value in (("timeout", timeout), ("hung_after", hung_after)):
+        if value is not None and not value > 0:
+            raise ValueError(f"{name} must be positive or None")
+    if not _finite_at_least(connect_timeout, 0.0, strictly=True):
+        raise ValueError("connect_timeout must be a positive, finite number of seconds")
+    if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
+        raise TypeError(f"ssl must be an ssl.SSLContext or None, not {type(ssl).__name__}")
+    if ssl is not None and not url.startswith("wss://"):
+        raise ValueError("ssl= needs a wss:// URL")
+    if proxy is not None and proxy is not True and not isinstance(proxy, str):
+        raise TypeError("proxy must be a proxy URL, True (from the environment) or None")
+    if not _finite_at_least(min_refresh_interval, 0.0, strictly=True):
+        raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
+    if lease is not None and not _finite_at_least(lease, 0.0, strictly=True):
+        raise ValueError("lease must be a positive, finite number of seconds or None")
+    if lease is not None and heartbeat_interval is None:
+        raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
+
+
+def _finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
+    """Whether ``value`` is a real number of seconds, finite, and at least (or above) ``floor``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+    return math.isfinite(number) and (number > floor if strictly else number >= floor)
