@@ -39,8 +39,8 @@ IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", "21"))
 
 def bench_sync(api_url: str) -> dict[str, float]:
     url = f"{api_url}/public/set_heartbeat"
-    client = Client(base_url=api_url)
-    no_retries = Client(base_url=api_url, max_retries=0)
+    client = Client(base_url=api_url, rate_limit=ws_bench.UNLIMITED)
+    no_retries = Client(base_url=api_url, max_retries=0, rate_limit=ws_bench.UNLIMITED)
     raw = httpx.Client()
     pool = urllib3.PoolManager(maxsize=1)
 
@@ -69,11 +69,27 @@ def bench_sync(api_url: str) -> dict[str, float]:
     return medians
 
 
+def bench_limiter(calls: int = 200_000) -> float:
+    """The limiter's own cost per call (µs of CPU): admitting a call to a pool that never
+    makes it wait, under its lock, as every call through either client does."""
+    from deribit_session_client._core.limits import Limiter
+
+    limiter = Limiter(ws_bench.UNLIMITED, None, "id:bench")
+    admit = limiter.admit
+    best = float("inf")
+    for _ in range(ROUNDS):
+        started = time.process_time()
+        for _ in range(calls):
+            admit("public/test", None, 10.0)
+        best = min(best, (time.process_time() - started) / calls * 1e6)
+    return best
+
+
 def bench_async(api_url: str) -> dict[str, float]:
     url = f"{api_url}/public/set_heartbeat"
 
     async def run_client() -> None:
-        async with Client(base_url=api_url) as client:
+        async with Client(base_url=api_url, rate_limit=ws_bench.UNLIMITED) as client:
             semaphore = asyncio.Semaphore(CONCURRENCY)
 
             async def one() -> None:
@@ -157,6 +173,7 @@ def main() -> None:
     ws_bench.raise_fd_limit()
     server = start_mock()
     try:
+        limiter_us = bench_limiter()
         sync = bench_sync(server.api_url)
         async_ = bench_async(server.api_url)
         ws_sync = ws_bench.bench_ws_sync(server, WS_CALLS, ROUNDS)
@@ -195,6 +212,8 @@ def main() -> None:
         **import_ms({"import_ms_client": IMPORT_CLIENT, "import_ms_httpx": "import httpx"}),
         "generate_s": wall_s(["make", "-s", "generate"]),
         "check_generated_s": wall_s(["make", "-s", "check-generated"]),
+        "limiter_us_per_call": limiter_us,
+        "limiter_share_of_ws_sync_call": limiter_us / ws_sync["client"],
         "ws_sync_us_client": ws_sync["client"],
         "ws_sync_us_raw": ws_sync["raw"],
         "ws_sync_ratio": ws_sync["client"] / ws_sync["raw"],
@@ -240,6 +259,12 @@ def main() -> None:
         ("import client (all operations)", f"{results['import_ms_client']:.1f} ms", ""),
         ("import httpx", f"{results['import_ms_httpx']:.1f} ms", ""),
         ("import overhead", f"{results['import_ms_overhead']:.1f} ms", "target <= 30 ms"),
+        ("rate limiter CPU/call (admit, never waiting)", f"{results['limiter_us_per_call']:.2f} us", ""),
+        (
+            "rate limiter share of a WebSocket sync call",
+            f"{results['limiter_share_of_ws_sync_call']:.3f}",
+            "report",
+        ),
         ("WebSocket sync CPU/call, test.sync(client=ws)", f"{results['ws_sync_us_client']:.1f} us", ""),
         ("WebSocket sync CPU/call, websockets.sync.client", f"{results['ws_sync_us_raw']:.1f} us", ""),
         ("WebSocket sync CPU/call, minimal keeper (bench/ws.py)", f"{results['ws_sync_us_minimal_keeper']:.1f} us", ""),

@@ -231,7 +231,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             if controls.epoch != epoch:
                 refusal = {"error": "the mock was reset while this request was delayed; not carried out"}
                 return JSONResponse(refusal, status_code=503)
-        limited = controls.rate_limited()
+        limited = controls.rate_limited(name)
         if limited is not None:
             headers = {}
             if limited.get("retry_after") is not None:

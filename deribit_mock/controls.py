@@ -10,6 +10,12 @@ Controls (outside ``/api/v2``, JSON in and out):
 - ``POST /_mock/config``: ``{"realistic": true|false}`` switches realistic mode.
 - ``POST /_mock/rate_limit``: ``{"limit": N, "window": seconds, "status": 429|400,
   "retry_after": seconds|null}``; over N requests a window, answers 10028 ``too_many_requests``.
+  Or the exchange's credit model, ``{"credits": 50000, "refill_per_s": 10000, "cost": 500}``:
+  every request on either transport costs ``cost`` (heartbeat answers included; not the
+  matching-engine methods), and one that finds too few credits gets 10028 (over WebSocket,
+  the session is then closed, as at the exchange). ``{}`` turns both off.
+- ``GET  /_mock/rate_limit``: the credit model's ``balance`` now and how many requests it
+  ``refused``.
 - ``POST /_mock/stubs``: ``{"method": "private/get_positions", "result": ANY}`` (or ``"error":
   {"code", "message", "data"?}``, and ``"transport": "http" | "websocket"`` for one only):
   answers a method outside the spec until the next reset. Private stubs need authentication.
@@ -32,6 +38,7 @@ Controls (outside ``/api/v2``, JSON in and out):
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,7 +47,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .methods import State, Stub
-from .settings import Controls, Settings, positive
+from .settings import Controls, CreditModel, Settings, positive
 from .ws import DEFAULT_TEST_REQUEST_DEADLINE, Hub
 
 __all__ = ["MAX_STUBS", "control_routes"]
@@ -73,6 +80,8 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
             controls.faults.clear()
             controls.rate_limit = None
             controls.hits.clear()
+            controls.credits = None
+            controls.refused = 0
             controls.realistic = settings.realistic
         return JSONResponse({"status": "ok"})
 
@@ -176,10 +185,21 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
     @_bad_input_is_400
     async def rate_limit(request: Request) -> Response:
         body = await _json_body(request)
+        credits = CreditModel.from_body(body) if "credits" in body else None
         with controls.lock:
             controls.rate_limit = body if body and body.get("limit") is not None else None
             controls.hits.clear()
+            controls.credits = credits
+            controls.refused = 0
         return JSONResponse({"status": "ok"})
+
+    async def rate_limit_state(request: Request) -> Response:
+        with controls.lock:
+            model = controls.credits
+            if model is not None:
+                model.balance = min(model.credits, model.balance + (time.monotonic() - model.at) * model.refill_per_s)
+                model.at = time.monotonic()
+            return JSONResponse({"balance": None if model is None else model.balance, "refused": controls.refused})
 
     @_bad_input_is_400
     async def faults(request: Request) -> Response:
@@ -194,6 +214,7 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
         Route("/_mock/reset", reset, methods=["POST"]),
         Route("/_mock/config", config, methods=["POST"]),
         Route("/_mock/rate_limit", rate_limit, methods=["POST"]),
+        Route("/_mock/rate_limit", rate_limit_state, methods=["GET"]),
         Route("/_mock/faults", faults, methods=["POST"]),
         Route("/_mock/stubs", stubs, methods=["POST"]),
         Route("/_mock/connections", connections, methods=["GET"]),

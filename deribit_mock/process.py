@@ -60,6 +60,20 @@ class MockServer:
         body = {"limit": limit, "window": window, "status": status, "retry_after": retry_after}
         self.controls.post("/rate_limit", json=body).raise_for_status()
 
+    def credits(self, credits: float = 50_000, refill_per_s: float = 10_000, cost: float = 500) -> None:
+        """The exchange's credit model: every request costs ``cost`` from a pool of ``credits``
+        refilled at ``refill_per_s``; one that finds too few gets 10028 (and over WebSocket its
+        session is closed)."""
+        body = {"credits": credits, "refill_per_s": refill_per_s, "cost": cost}
+        self.controls.post("/rate_limit", json=body).raise_for_status()
+
+    def credits_state(self) -> dict[str, Any]:
+        """The credit model's ``balance`` now and how many requests it ``refused``."""
+        response = self.controls.get("/rate_limit")
+        response.raise_for_status()
+        state: dict[str, Any] = response.json()
+        return state
+
     def stub(
         self,
         method: str,

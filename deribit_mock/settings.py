@@ -62,6 +62,13 @@ class Controls:
     faults: deque[dict[str, Any]] = field(default_factory=deque)
     rate_limit: dict[str, Any] | None = None
     hits: deque[float] = field(default_factory=deque)
+    #: The exchange's credit model (``POST /_mock/rate_limit {"credits", "refill_per_s",
+    #: "cost"}``): one pool for the mock's one account, every request on either transport
+    #: charged (``public/test`` answers to heartbeats included), in real seconds (the time
+    #: scale does not apply); the matching-engine methods are not charged.
+    credits: CreditModel | None = None
+    #: Requests refused for want of credits since the model was set.
+    refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     #: Counts resets: a request delayed by a fault across a reset is not carried out after it
     #: (it would change the state of whatever test runs next).
@@ -75,8 +82,12 @@ class Controls:
                     return fault
         return None
 
-    def rate_limited(self) -> dict[str, Any] | None:
+    def rate_limited(self, method: str = "") -> dict[str, Any] | None:
+        """Charges one request of ``method``; what refuses it (10028), or None."""
         with self.lock:
+            if self.credits is not None and not self.credits.take(method):
+                self.refused += 1
+                return {"status": 429}
             if self.rate_limit is None:
                 return None
             now = time.monotonic()
@@ -87,6 +98,64 @@ class Controls:
                 return self.rate_limit
             self.hits.append(now)
             return None
+
+
+#: The matching-engine methods (their own tiered limit at the exchange; not charged here).
+MATCHING_ENGINE_METHODS = frozenset(
+    {
+        "private/buy",
+        "private/sell",
+        "private/edit",
+        "private/edit_by_label",
+        "private/cancel",
+        "private/cancel_all",
+        "private/cancel_all_by_instrument",
+        "private/cancel_all_by_currency",
+        "private/cancel_all_by_kind_or_type",
+        "private/cancel_by_label",
+        "private/cancel_quotes",
+        "private/close_position",
+        "private/mass_quote",
+        "private/verify_block_trade",
+        "private/execute_block_trade",
+    }
+)
+
+
+@dataclass
+class CreditModel:
+    """A credit pool as the exchange documents it: at most ``credits``, refilled at
+    ``refill_per_s``, ``cost`` per request; a request that finds less than its cost is refused
+    (and not charged)."""
+
+    credits: float
+    refill_per_s: float
+    cost: float
+    balance: float = 0.0
+    at: float = 0.0
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> CreditModel:
+        values = {}
+        for name in ("credits", "refill_per_s", "cost"):
+            value = body.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e12:
+                raise ValueError(f"{name} must be a positive number, not {str(value)[:40]!r}")
+            values[name] = float(value)
+        if values["cost"] > values["credits"]:
+            raise ValueError("cost must not exceed credits")
+        return cls(**values, balance=values["credits"], at=time.monotonic())
+
+    def take(self, method: str) -> bool:
+        if method in MATCHING_ENGINE_METHODS:
+            return True
+        now = time.monotonic()
+        self.balance = min(self.credits, self.balance + (now - self.at) * self.refill_per_s)
+        self.at = now
+        if self.balance < self.cost:
+            return False
+        self.balance -= self.cost
+        return True
 
 
 #: The largest time scale the mock takes: a day becomes a thousand days (larger ones overflow timers).

@@ -382,7 +382,7 @@ class Hub:
             conn.pending_since = conn.pending_deadline = None
             conn.test_requests_answered += 1
             self.answered += 1
-        if self.controls.rate_limited() is not None:
+        if self.controls.rate_limited(name) is not None:
             await self._error(conn, us_in, ident, RpcError(10028, "too_many_requests"))
             await self.close(conn, "rate limit exceeded (10028)")
             return

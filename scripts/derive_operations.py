@@ -108,6 +108,9 @@ def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
             idempotent = operation.get("x-idempotent", False)
             if not isinstance(idempotent, bool):
                 raise SpecError(f"{where}: x-idempotent must be true or false")
+            bucket = operation.get("x-rate-limit", "non_matching_engine")
+            if bucket not in ("non_matching_engine", "matching_engine"):
+                raise SpecError(f"{where}: x-rate-limit must be non_matching_engine or matching_engine")
             operations[name] = {
                 "name": name,
                 "method": method,
@@ -117,6 +120,8 @@ def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
                 "connection_state": operation.get("x-connection-state"),
                 "websocket_no_answer": bool(operation.get("x-websocket-no-answer", False)),
             }
+            if bucket != "non_matching_engine":
+                operations[name]["rate_limit"] = bucket
     return operations
 
 

@@ -17,6 +17,7 @@ from .client import (
     TESTNET_URL,
     AuthenticatedClient,
     Client,
+    RateLimit,
 )
 from .errors import (
     APIConnectionError,
@@ -73,6 +74,7 @@ __all__ = (
     "LeaseExpiredError",
     "MethodNotFoundError",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
     "Response",
     "ResponseValidationError",

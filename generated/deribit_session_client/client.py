@@ -1,4 +1,4 @@
-"""The clients; the code lives in ``deribit_session_client._core.http`` (runtime/_core/http.py)."""
+"""The clients; the code lives in ``deribit_session_client._core.http`` and ``.http_authenticated`` (runtime/_core/)."""
 
 from ._core.http import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -7,10 +7,11 @@ from ._core.http import (
     DEFAULT_TIMEOUT,
     PRODUCTION_URL,
     TESTNET_URL,
-    AuthenticatedClient,
     Client,
+    RateLimit,
     TimeoutTypes,
 )
+from ._core.http_authenticated import AuthenticatedClient
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",
@@ -21,5 +22,6 @@ __all__ = [
     "TESTNET_URL",
     "AuthenticatedClient",
     "Client",
+    "RateLimit",
     "TimeoutTypes",
 ]

@@ -40,5 +40,6 @@ if TYPE_CHECKING:  # checked by mypy, never run
         clients: list[OperationClient] = [http, signed, ws]
         del clients
 
-    from .http import AuthenticatedClient, Client
+    from .http import Client
+    from .http_authenticated import AuthenticatedClient
     from .ws import WebSocketClient

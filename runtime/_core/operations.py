@@ -39,6 +39,8 @@ class Operation:
             connection's state a successful call sets (used to re-apply it after a reconnect).
         websocket_no_answer: The spec's ``x-websocket-no-answer``: over WebSocket the server
             answers by closing the connection (``private/logout``), which ends the session.
+        rate_limit: The spec's ``x-rate-limit``: the credit pool the method draws on,
+            ``non_matching_engine`` (the default) or ``matching_engine`` (orders).
     """
 
     __slots__ = (
@@ -48,6 +50,7 @@ class Operation:
         "name",
         "params",
         "path",
+        "rate_limit",
         "secret",
         "websocket_no_answer",
     )
@@ -62,6 +65,7 @@ class Operation:
         params: Mapping[str, Mapping[str, Any]] | None = None,
         connection_state: Mapping[str, Any] | None = None,
         websocket_no_answer: bool = False,
+        rate_limit: str = "non_matching_engine",
     ) -> None:
         self.name = name
         self.method = method
@@ -70,6 +74,7 @@ class Operation:
         self.params: Mapping[str, Mapping[str, Any]] = params or {}
         self.connection_state = connection_state
         self.websocket_no_answer = websocket_no_answer
+        self.rate_limit = rate_limit
         self.secret = frozenset(n for n, rule in self.params.items() if rule.get("secret"))
 
     def __repr__(self) -> str:

@@ -68,6 +68,7 @@ class Reader:
         except Exception:
             logger.exception("Handling a WebSocket frame failed")
             return
+        self.sup.settings.limiter.charge("public/test")  # (it costs credits at the exchange too)
         stats["test_requests_answered"] += 1
         stats["last_test_request_answer_ms"] = round((asyncio.get_running_loop().time() - received) * 1000.0, 3)
 

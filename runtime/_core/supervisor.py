@@ -109,6 +109,7 @@ class Supervisor:
             # reconnect, no restore). The close is the answer.
             self.out.forget(call)
             self.life.logged_out()
+            self._hold_for_heartbeats()
             self.session.state.clear()
             self.answered(call, {"jsonrpc": "2.0", "result": "ok"})
 
@@ -120,7 +121,14 @@ class Supervisor:
         op = call.op
         if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
             self.session.record(op.connection_state, call.method, call.params)
+            self._hold_for_heartbeats()
         settle(call.token, envelope, None)
+
+    def _hold_for_heartbeats(self) -> None:
+        """The rate limiter's reserve follows this session's heartbeat (none once it stops)."""
+        heartbeat = None if self.life.stopped else self.session.state.get("heartbeat")
+        interval = heartbeat[2].get("interval") if heartbeat is not None else None
+        self.settings.limiter.hold_for_heartbeats(self, interval if isinstance(interval, (int, float)) else None)
 
     async def request(
         self, method: str, params: dict[str, Any], bound: float | None, op: Operation | None = None
@@ -129,6 +137,7 @@ class Supervisor:
         out while the session is being set up."""
         token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         call = Call(method, params, RpcSession.encode_call(method, params), op, token, bypass=True)
+        self.settings.limiter.charge(method, op)  # (never held back: the session needs it now)
         self.submit(call)
         try:
             return await asyncio.wait_for(token, bound)
@@ -154,6 +163,7 @@ class Supervisor:
 
     async def shutdown(self) -> None:
         self.life.close()
+        self._hold_for_heartbeats()
         if self.opened is not None and not self.opened.done():  # an open() still waiting raises now
             self.opened.set_exception(APIConnectionError("the WebSocketClient was closed while opening"))
         for task in (self.auth.refresher, self.runner):
@@ -317,6 +327,7 @@ class Supervisor:
         if self.life.stopped:  # closing, or already stopped: nothing left to stop
             return
         self.life.fail(error)
+        self._hold_for_heartbeats()
         logger.error("%s; the WebSocketClient stops: %s", what, self.redacted(str(error)))
         self.auth.cancel()
         if self.conn is not None:

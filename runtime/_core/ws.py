@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import logging
 import os
 import ssl as ssl_module
 import threading
@@ -20,31 +19,24 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 from . import registry
 from .answers import checked, detailed, typed
-from .errors import (
-    APIConnectionError,
-    APITimeoutError,
-)
+from .errors import APIConnectionError, APITimeoutError
+from .limits import Limiter, RateLimit, account_key
 from .operations import Operation
 from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature, seconds
 from .supervisor import Supervisor
 from .threads import Callback, Keeper, Waiter
 from .types import UNSET, Response, Unset
 from .ws_calls import keeper_for_calls, new_call, roundtrip_async, roundtrip_sync
-from .ws_settings import Settings, check_options
+from .ws_settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, Settings, check_options
 
 if TYPE_CHECKING:
     from .answers import Model
 
 __all__ = ["WebSocketClient", "client_signature"]
 
-DEFAULT_CONNECT_TIMEOUT = 5.0
-#: websockets' keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
-DEFAULT_PING_INTERVAL = 10.0
-DEFAULT_PING_TIMEOUT = 10.0
 #: How long close() waits for the connection's closing handshake and tasks.
 CLOSE_BOUND = 10.0
 
-logger = logging.getLogger("deribit_session_client")
 T = TypeVar("T", bound="Model")
 
 
@@ -66,10 +58,10 @@ class WebSocketClient:
             on every connection.
         timeout: Each call's bound in seconds (10 by default), or None.
         connect_timeout: Opening and authenticating a connection (5 s).
-        ping_interval, ping_timeout: websockets' keepalive pings (10 s and 10 s).
+        ping_interval, ping_timeout: Keepalive pings (10 s and 10 s).
         hung_after: With heartbeats on, a connection on which no frame arrives for this long
             is taken for dead and replaced (default: two heartbeat intervals). Without them,
-            websockets' keepalive replaces a connection whose ping gets no pong within
+            the keepalive replaces a connection whose ping gets no pong within
             ``ping_timeout``; whichever notices first wins.
         max_message_bytes: The largest message accepted from the server (64 MiB).
         min_refresh_interval: The shortest wait before refreshing the token, whatever
@@ -90,6 +82,13 @@ class WebSocketClient:
             waiting calls go out (for re-subscribing); may call the client.
         on_error: Called with the DeribitError that stops the client (a refused
             re-authentication).
+        rate_limit: The account's credit pool for every method but the matching engine's
+            (``RateLimit()``: the exchange's documented 50,000 credits, 10,000 a second, 500 a
+            request), shared by the process's clients of the account; None: not limited here.
+            A call waits for credits within its timeout, or raises RateLimitError unsent, and
+            heartbeat answers always find credits (README: "Staying inside the exchange's limits").
+        matching_engine_rate_limit: The pool of the matching-engine methods (orders), per your
+            account's tier: None (the default) leaves them unlimited here.
         Callbacks may be sync or async; they run on a thread of their own.
     """
 
@@ -121,6 +120,8 @@ class WebSocketClient:
         lease: float | None = None,
         ssl: ssl_module.SSLContext | None = None,
         proxy: str | Literal[True] | None = None,
+        rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 (frozen: one default for all)
+        matching_engine_rate_limit: RateLimit | None = None,
     ) -> None:
         check_options(
             url=url,
@@ -136,7 +137,9 @@ class WebSocketClient:
             proxy=proxy,
             min_refresh_interval=min_refresh_interval,
             lease=lease,
+            rate_limits=(rate_limit, matching_engine_rate_limit),
         )
+        self._limiter = Limiter(rate_limit, matching_engine_rate_limit, account_key(client_id, access_token))
         self.min_refresh_interval = float(min_refresh_interval)
         self.lease = None if lease is None else float(lease)
         #: When renew() was last called (monotonic): written by the program's threads, read by
@@ -265,6 +268,7 @@ class WebSocketClient:
             ssl=self.ssl,
             proxy=self.proxy,
             user_agent=self._user_agent,
+            limiter=self._limiter,
         )
 
     async def open_async(self) -> Self:
@@ -402,9 +406,8 @@ class WebSocketClient:
         if threading.current_thread() is keeper.thread:
             raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
         bound = self._bound(timeout)
-        return roundtrip_sync(
-            keeper, self._sup, new_call(self._sup, method, params, op, Waiter(), self._access_token), bound
-        )
+        call = new_call(self._sup, method, params, op, Waiter(), self._access_token)
+        return roundtrip_sync(keeper, self._sup, call, bound, self._limiter)
 
     async def _roundtrip_async(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
@@ -412,6 +415,5 @@ class WebSocketClient:
         keeper = keeper_for_calls(self._keeper)
         bound = self._bound(timeout)
         token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        return await roundtrip_async(
-            keeper, self._sup, new_call(self._sup, method, params, op, token, self._access_token), bound
-        )
+        call = new_call(self._sup, method, params, op, token, self._access_token)
+        return await roundtrip_async(keeper, self._sup, call, bound, self._limiter)

@@ -9,11 +9,13 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .calls import Call, Expired, expire, timed_out
 from .errors import APIConnectionError
+from .limits import Limiter
 from .operations import Operation
 from .redact import masked_params
 from .session import RpcSession
@@ -51,8 +53,19 @@ def new_call(
     return Call(method, params, tail, op, token, bypass)
 
 
-def roundtrip_sync(keeper: Keeper, sup: Supervisor, call: Call, bound: float | None) -> dict[str, Any]:
-    """Hands ``call`` (its token a :class:`~.threads.Waiter`) over and waits up to ``bound``."""
+def roundtrip_sync(
+    keeper: Keeper, sup: Supervisor, call: Call, bound: float | None, limiter: Limiter
+) -> dict[str, Any]:
+    """Waits for the call's credits, hands ``call`` (its token a :class:`~.threads.Waiter`)
+    over and waits for its answer: up to ``bound`` in all."""
+    wait = limiter.admit(call.method, call.op, bound)
+    if wait > 0:
+        try:
+            time.sleep(wait)
+        except BaseException:
+            limiter.refund(call.method, call.op)  # never sent
+            raise
+        bound = None if bound is None else max(bound - wait, 0.0)
     _hand_over(keeper, sup, call)
     token: Waiter = call.token
     try:
@@ -65,8 +78,19 @@ def roundtrip_sync(keeper: Keeper, sup: Supervisor, call: Call, bound: float | N
         raise
 
 
-async def roundtrip_async(keeper: Keeper, sup: Supervisor, call: Call, bound: float | None) -> dict[str, Any]:
-    """Hands ``call`` (its token a future of the running loop) over and awaits it up to ``bound``."""
+async def roundtrip_async(
+    keeper: Keeper, sup: Supervisor, call: Call, bound: float | None, limiter: Limiter
+) -> dict[str, Any]:
+    """Waits for the call's credits, hands ``call`` (its token a future of the running loop)
+    over and awaits its answer: up to ``bound`` in all."""
+    wait = limiter.admit(call.method, call.op, bound)
+    if wait > 0:
+        try:
+            await asyncio.sleep(wait)
+        except BaseException:
+            limiter.refund(call.method, call.op)  # never sent
+            raise
+        bound = None if bound is None else max(bound - wait, 0.0)
     loop = asyncio.get_running_loop()
     token: asyncio.Future[dict[str, Any]] = call.token
     # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).

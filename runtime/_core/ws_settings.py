@@ -10,9 +10,15 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .limits import Limiter, RateLimit
 from .session import DEFAULT_TIMEOUT
 
-__all__ = ["Settings", "check_options"]
+__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_PING_INTERVAL", "DEFAULT_PING_TIMEOUT", "Settings", "check_options"]
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+#: Keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
+DEFAULT_PING_INTERVAL = 10.0
+DEFAULT_PING_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +48,8 @@ class Settings:
     ssl: ssl_module.SSLContext | None
     proxy: str | Literal[True] | None
     user_agent: str | None
+    #: The account's credit pools (shared with the client's callers).
+    limiter: Limiter
 
     def setup_bound(self) -> float:
         """How long setting a session up may take: connecting and authenticating (the connect
@@ -64,8 +72,12 @@ def check_options(
     proxy: str | Literal[True] | None,
     min_refresh_interval: float,
     lease: float | None,
+    rate_limits: tuple[RateLimit | None, RateLimit | None],
 ) -> None:
     """Raises ValueError or TypeError naming the first option a WebSocketClient cannot run with."""
+    for limit in rate_limits:
+        if limit is not None and not isinstance(limit, RateLimit):
+            raise TypeError("rate_limit and matching_engine_rate_limit must be a RateLimit or None")
     if not url.startswith(("ws://", "wss://")):
         raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
     if (client_id is None) != (client_secret is None):

@@ -7,7 +7,6 @@ the spec gets all of this from ``make generate`` alone.
 
 from __future__ import annotations
 
-import base64
 import logging
 import ssl
 import weakref
@@ -17,19 +16,15 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 from attrs import define, evolve, field
 
-from .errors import (
-    AuthenticationError,
-)
 from .http_attempts import (
     TimeoutTypes,
     check_timeout,
     mask_httpx_logs,
-    masked,
     masked_headers,
 )
-from .http_auth import HeaderAuth, Secret, SignatureAuth, Signer, to_secret
 from .http_pools import CLOSING, AsyncPool, Pools
 from .http_send import send_async, send_sync
+from .limits import Limiter, RateLimit
 from .meta import user_agent
 from .operations import Operation
 from .types import UNSET, Response, Unset
@@ -44,8 +39,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "PRODUCTION_URL",
     "TESTNET_URL",
-    "AuthenticatedClient",
     "Client",
+    "RateLimit",
     "TimeoutTypes",
 ]
 
@@ -94,6 +89,12 @@ class Client:
         retry_deadline: The bound of the whole call, retries and waits included, in seconds.
         max_response_bytes: A larger answer raises ``ResponseValidationError``.
         log_bodies: Log response bodies (bounded) at DEBUG level; off by default.
+        rate_limit: The account's credit pool for every method but the matching engine's
+            (``RateLimit()``, the exchange's documented numbers, by default; None: not limited
+            here). Each attempt waits for credits within the call's timeout, or raises
+            RateLimitError unsent (see the README's "Staying inside the exchange's limits").
+        matching_engine_rate_limit: The pool of the matching-engine methods (orders), which
+            differs per account tier: None (the default) leaves them unlimited here.
         headers, cookies, verify_ssl, follow_redirects, httpx_args: passed to the httpx clients.
     """
 
@@ -110,6 +111,9 @@ class Client:
     retry_deadline: float = field(default=DEFAULT_RETRY_DEADLINE, kw_only=True)
     max_response_bytes: int = field(default=DEFAULT_MAX_RESPONSE_BYTES, kw_only=True)
     log_bodies: bool = field(default=False, kw_only=True)
+    rate_limit: RateLimit | None = field(factory=RateLimit, kw_only=True)
+    matching_engine_rate_limit: RateLimit | None = field(default=None, kw_only=True)
+    _limiter: Limiter | None = field(default=None, init=False, repr=False, eq=False)
     _pools: Pools = field(factory=Pools, kw_only=True, alias="_pools", repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -127,6 +131,21 @@ class Client:
             raise ValueError("max_response_bytes must be positive")
         if self._pools.owner is None:
             self._pools.owner = weakref.ref(self)
+        for name in ("rate_limit", "matching_engine_rate_limit"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), RateLimit):
+                raise TypeError(f"{name} must be a RateLimit or None")
+
+    def limiter(self) -> Limiter:
+        """This client's rate limits (made on first use: its account is known by then)."""
+        limiter = self._limiter
+        if limiter is None:
+            account = self._account() or f"public:{httpx.URL(self._base_url).host}"
+            limiter = self._limiter = Limiter(self.rate_limit, self.matching_engine_rate_limit, account)
+        return limiter
+
+    def _account(self) -> str | None:
+        """Whose credits this client spends (None: public calls, limited per address)."""
+        return None
 
     # -- settings --------------------------------------------------------------------------
 
@@ -345,60 +364,4 @@ class Client:
         return (await send_async(self, op, op.prepare(values), timeout)).detailed(models)
 
 
-@define
-class AuthenticatedClient(Client):
-    """A client for every method, public and private.
-
-    Signed requests (recommended): :meth:`from_client_signature`. Bearer:
-    ``AuthenticatedClient(base_url=..., token=access_token)``. HTTP basic (client id and
-    secret): :meth:`from_client_credentials`. The Authorization header is built for each
-    request, so ``client.token = new_token`` takes effect on the next call. Secrets never
-    appear in ``repr()``.
-
-    Args:
-        token: The access token (or, with ``prefix="Basic"``, base64 of ``id:secret``).
-        prefix: The Authorization scheme, ``Bearer`` by default.
-        auth_header_name: The header that carries the credentials.
-    """
-
-    _token: Secret = field(factory=lambda: Secret(""), kw_only=True, alias="token", converter=to_secret, repr=masked)
-    prefix: str = field(default="Bearer", kw_only=True)
-    auth_header_name: str = field(default="Authorization", kw_only=True)
-    _signer: Signer | None = field(default=None, kw_only=True, alias="signer", repr=False)
-
-    @property
-    def token(self) -> str:
-        """The credentials; setting it takes effect on the next request of this client and its clones."""
-        return self._token.value
-
-    @token.setter
-    def token(self, value: str) -> None:
-        self._token.value = value
-
-    @classmethod
-    def from_client_credentials(cls, *, base_url: str, client_id: str, client_secret: str, **kwargs: Any) -> Self:
-        """A client that authenticates with HTTP basic: ``client_id:client_secret``."""
-        token = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode("ascii")
-        return cls(base_url=base_url, token=token, prefix="Basic", **kwargs)
-
-    @classmethod
-    def from_client_signature(cls, *, base_url: str, client_id: str, client_secret: str, **kwargs: Any) -> Self:
-        """A client that signs every request (``deri-hmac-sha256``): an HMAC-SHA256 of a
-        timestamp, a single-use nonce, the method, the path with its query and the body. Neither
-        the secret nor a reusable token crosses the wire; each retry is signed afresh."""
-        return cls(base_url=base_url, signer=Signer(client_id, Secret(client_secret)), **kwargs)
-
-    def _auth(self) -> httpx.Auth | None:
-        if self._signer is not None:
-            return SignatureAuth(self._signer)
-        value = f"{self.prefix} {self.token}" if self.prefix else self.token
-        if not value.isprintable() or not value.isascii():
-            # httpx would refuse it with an error that quotes the header: say so without it.
-            raise AuthenticationError(
-                "the token contains a line break, a control or a non-ASCII character; nothing was sent"
-            )
-        return HeaderAuth(self.auth_header_name, value)
-
-
-# -- one call's attempts -------------------------------------------------------------------------
 # Copied from runtime/_core/http.py by make generate. Do not edit here: edit runtime/_core/http.py.

@@ -25,8 +25,16 @@ __all__ = ["send_async", "send_sync"]
 
 def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
     attempt = Attempts(client, op, params, timeout)
+    limiter = client.limiter()
     while True:
         deadline = attempt.deadline()
+        wait = limiter.admit(op.rpc_method, op, None if deadline is None else deadline - CLOCK.monotonic())
+        if wait > 0:
+            try:
+                CLOCK.sleep(wait)  # (counted in the attempt's deadline)
+            except BaseException:
+                limiter.refund(op.rpc_method, op)  # never sent
+                raise
         try:
             answer = _attempt_sync(client, attempt, deadline)
         except Failed as failed:
@@ -63,8 +71,16 @@ def _attempt_sync(client: Client, attempt: Attempts, deadline: float | None) -> 
 
 async def send_async(client: Client, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
     attempt = Attempts(client, op, params, timeout)
+    limiter = client.limiter()
     while True:
         deadline = attempt.deadline()
+        wait = limiter.admit(op.rpc_method, op, None if deadline is None else deadline - CLOCK.monotonic())
+        if wait > 0:
+            try:
+                await CLOCK.async_sleep(wait)  # (counted in the attempt's deadline)
+            except BaseException:
+                limiter.refund(op.rpc_method, op)  # never sent
+                raise
         try:
             answer = await _attempt_async(client, attempt, deadline)
         except Failed as failed:

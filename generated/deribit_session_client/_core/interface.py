@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # checked by mypy, never run
         clients: list[OperationClient] = [http, signed, ws]
         del clients
 
-    from .http import AuthenticatedClient, Client
+    from .http import Client
+    from .http_authenticated import AuthenticatedClient
     from .ws import WebSocketClient
 # Copied from runtime/_core/interface.py by make generate. Do not edit here: edit runtime/_core/interface.py.

@@ -1,0 +1,261 @@
+"""Staying inside the exchange's credits (README: "Staying inside the exchange's limits"): the
+sans-I/O credit pool (time passed in), then both clients against the mock process with the
+exchange's credit model on.
+
+Pools are shared per account and RateLimit in a process, so each test against the mock uses
+limits of its own (a distinct RateLimit) to start from a full pool."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deribit_mock.process import MockServer
+from deribit_session_client import AuthenticatedClient, Client, RateLimit, RateLimitError, WebSocketClient
+from deribit_session_client._core.limits import CreditPool
+from deribit_session_client.api.supporting import test as public_test
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, credentials
+
+DOCUMENTED = RateLimit()  # 50,000 credits, 10,000 a second, 500 a request
+
+# -- the pool (sans-I/O) --------------------------------------------------------------------------
+
+
+def test_the_documented_pool_lets_a_burst_go_then_paces_calls_at_the_refill_rate() -> None:
+    pool = CreditPool(DOCUMENTED, now=0.0)
+    waits = [pool.admit(0.0, None) for _ in range(105)]
+    # 50,000 credits: 99 calls at once (one call's cost is kept back as a margin), then one
+    # every 500 / 10,000 s, in the order they came
+    assert waits[:99] == [0.0] * 99
+    assert waits[99:] == pytest.approx([0.05 * n for n in range(1, 7)])
+
+
+def test_a_call_that_would_wait_longer_than_it_may_is_refused_and_costs_nothing() -> None:
+    pool = CreditPool(RateLimit(credits=1000, refill_per_s=10, cost=500), now=0.0)
+    assert pool.admit(0.0, 1.0) == 0.0
+    assert pool.admit(0.0, 1.0) is None  # it would wait 50 s
+    assert pool.admit(0.0, None) == pytest.approx(50.0)  # (the refused one took nothing)
+
+
+def test_a_refund_gives_the_credits_back() -> None:
+    pool = CreditPool(RateLimit(credits=1000, refill_per_s=10, cost=500), now=0.0)
+    pool.admit(0.0, None)
+    pool.refund(0.0)
+    assert pool.admit(0.0, 0.0) == 0.0
+
+
+def test_each_heartbeating_connection_keeps_one_answer_in_reserve() -> None:
+    pool = CreditPool(DOCUMENTED, now=0.0)
+    first, second = object(), object()
+    pool.hold_for_heartbeats(first, 10.0)
+    pool.hold_for_heartbeats(second, 15.0)
+    assert pool.reserve() == 3 * 500  # the margin and one answer each
+    waits = [pool.admit(0.0, None) for _ in range(98)]
+    assert waits.count(0.0) == 97 and (waits[-1] or 0) > 0
+    pool.hold_for_heartbeats(first, None)
+    pool.hold_for_heartbeats(second, None)
+    assert pool.reserve() == 500
+
+
+@pytest.mark.parametrize(
+    "values",
+    [{"credits": 0}, {"refill_per_s": -1}, {"cost": float("nan")}, {"cost": True}, {"credits": 10, "cost": 20}],
+)
+def test_a_rate_limit_that_cannot_work_is_refused(values: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        RateLimit(**values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrivals=st.lists(st.floats(min_value=0.0, max_value=20.0), min_size=1, max_size=400),
+    connections=st.integers(min_value=1, max_value=4),
+    interval=st.sampled_from([10.0, 15.0, 30.0]),
+    offset=st.floats(min_value=0.0, max_value=10.0),
+)
+def test_no_flood_of_calls_leaves_a_heartbeat_answer_without_credits(
+    arrivals: list[float], connections: int, interval: float, offset: float
+) -> None:
+    """User calls arrive whenever they like, each connection answers a test_request every
+    interval: replayed in send order against the exchange's own pool, no request finds it
+    short of a request's cost."""
+    limit = DOCUMENTED
+    ours = CreditPool(limit, now=0.0)
+    for n in range(connections):
+        ours.hold_for_heartbeats(n, interval)
+    sends: list[tuple[float, str]] = []
+    beats = sorted(offset + n * 0.37 + k * interval for n in range(connections) for k in range(3))
+    events = sorted([(t, "call") for t in arrivals] + [(t, "beat") for t in beats])
+    for at, kind in events:
+        if kind == "call":
+            wait = ours.admit(at, None)
+            assert wait is not None
+            sends.append((at + wait, "call"))
+        else:
+            ours.charge(at)
+            sends.append((at, "beat"))
+    exchange = CreditPool(limit, now=0.0)
+    for at, kind in sorted(sends):
+        exchange._refill(at)  # (the exchange's side of the replay)
+        assert exchange.balance >= limit.cost, f"a {kind} at {at:.3f} s found the pool short"
+        exchange.balance -= limit.cost
+
+
+# -- against the mock's credit model --------------------------------------------------------------
+
+
+def test_a_flood_from_eight_threads_never_overdraws_and_every_heartbeat_is_answered(mock: MockServer) -> None:
+    # The exchange's shape, ten times faster: a burst of 100, then 200 calls a second.
+    limit = RateLimit(credits=5_000, refill_per_s=10_000, cost=50)
+    mock.credits(credits=5_000, refill_per_s=10_000, cost=50)
+    mock.time_scale(0.02)  # heartbeat_interval 10 -> a test_request every 0.2 s
+    errors: list[BaseException] = []
+    done = [0] * 8
+    with WebSocketClient(mock.ws_url, heartbeat_interval=10, rate_limit=limit, **credentials()) as ws:
+        start = time.monotonic()
+
+        def flood(n: int) -> None:
+            for _ in range(125):
+                try:
+                    ws.call("public/test", timeout=60)
+                    done[n] += 1
+                except BaseException as exc:  # noqa: BLE001 (collected and asserted below)
+                    errors.append(exc)
+
+        flooding = threading.Event()
+
+        def probe() -> None:
+            # The exchange sends test_requests only to a silent connection: during a flood the
+            # mock is made to send them anyway, so each answer must find credits mid-flood.
+            while not flooding.wait(0.1):
+                mock.send_test_request()
+
+        threads = [threading.Thread(target=flood, args=(n,)) for n in range(8)]
+        prober = threading.Thread(target=probe)
+        for thread in [*threads, prober]:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        flooding.set()
+        prober.join(10)
+        elapsed = time.monotonic() - start
+        assert errors == [] and sum(done) == 1000
+        assert ws.stats["reconnects"] == 0 and ws.stats["state"] == "ready"
+        answered = ws.stats["test_requests_answered"]
+        lost = [e for e in mock.events() if e["event"] in ("closed", "test_request_missed")]
+        assert lost == []  # (while open: the client's own close comes after)
+    state = mock.credits_state()
+    assert state["refused"] == 0  # no request of ours found the pool empty
+    beats = mock.heartbeats()
+    assert beats["test_requests_missed"] == 0 and beats["test_requests_sent"] >= 10
+    assert answered >= beats["test_requests_sent"] - 1  # (the last may be on its way)
+    # After the burst (about 100 calls, less the reserve and the session's own requests),
+    # the rest went at no more than the refill rate: about 4.5 s at least. (A lower bound
+    # only: a loaded machine makes it longer, never shorter.)
+    assert elapsed >= (1000 - 100) * 50 / 10_000 * 0.95
+
+
+def test_without_the_limiter_the_same_flood_is_cut_off_by_the_exchange(mock: MockServer) -> None:
+    """The control: the mock's credit model does bite (10028, then the session is closed)."""
+    mock.credits(credits=5_000, refill_per_s=10_000, cost=50)
+    failures: list[BaseException] = []
+    with WebSocketClient(mock.ws_url, rate_limit=None, **credentials()) as ws:
+
+        def flood() -> None:
+            for _ in range(100):
+                try:
+                    ws.call("public/test", timeout=10)
+                except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+                    failures.append(exc)
+
+        threads = [threading.Thread(target=flood) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert mock.credits_state()["refused"] >= 1
+    assert any(isinstance(f, RateLimitError) for f in failures)
+
+
+def _sent(mock: MockServer, method: str) -> int:
+    """How many requests for ``method`` reached the mock, over either transport."""
+    return sum(1 for r in mock.requests() if r.get("method") == method or r.get("path", "").endswith("/" + method))
+
+
+def test_a_websocket_call_that_cannot_get_credits_in_time_raises_unsent(mock: MockServer) -> None:
+    # The client's public/auth and one call now; the next would wait 50 s (the pool keeps one
+    # call's cost back as a margin).
+    limit = RateLimit(credits=1_500, refill_per_s=10, cost=500)
+    with WebSocketClient(mock.ws_url, rate_limit=limit, **credentials()) as ws:
+        assert ws.call("public/test", timeout=2) == {"version": "1.2.26"}
+        started = time.monotonic()
+        with pytest.raises(RateLimitError, match="longer than the call's timeout"):
+            ws.call("public/test", timeout=2)
+        assert time.monotonic() - started < 1.5  # refused at once, not after waiting (margin: a loaded machine)
+        assert ws.stats["state"] == "ready"
+    assert _sent(mock, "public/test") == 1
+
+
+def test_an_http_call_that_cannot_get_credits_in_time_raises_unsent(mock: MockServer) -> None:
+    limit = RateLimit(credits=1_001, refill_per_s=10, cost=500)
+    with Client(base_url=mock.api_url, rate_limit=limit, timeout=2.0) as client:
+        assert public_test.sync(client=client) is not None
+        with pytest.raises(RateLimitError, match="longer than the call's timeout"):
+            public_test.sync(client=client)
+    assert _sent(mock, "public/test") == 1
+
+
+def test_the_http_and_websocket_clients_of_one_account_share_its_credits(mock: MockServer) -> None:
+    limit = RateLimit(credits=1_002, refill_per_s=10, cost=500)
+    # the WebSocket client's own public/auth takes the first call's credits from the pool
+    with WebSocketClient(mock.ws_url, rate_limit=limit, **credentials()):
+        http = AuthenticatedClient.from_client_signature(
+            base_url=mock.api_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, rate_limit=limit, timeout=2.0
+        )
+        with http, pytest.raises(RateLimitError):
+            public_test.sync(client=http)
+    assert _sent(mock, "public/test") == 0
+
+
+def test_the_matching_engine_has_a_pool_of_its_own(mock: MockServer) -> None:
+    mock.stub("private/buy", result={"order": {"order_id": "1"}})
+    tight = RateLimit(credits=1_003, refill_per_s=10, cost=500)
+    with WebSocketClient(mock.ws_url, rate_limit=tight, **credentials()) as ws:
+        # public/auth used the non-matching-engine pool's one call; orders are not held by it
+        for _ in range(3):
+            ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, timeout=2)
+    me = RateLimit(credits=1_004, refill_per_s=10, cost=500)
+    with WebSocketClient(mock.ws_url, rate_limit=None, matching_engine_rate_limit=me, **credentials()) as ws:
+        ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, timeout=2)
+        with pytest.raises(RateLimitError, match="matching-engine"):
+            ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, timeout=2)
+        assert ws.call("public/test") == {"version": "1.2.26"}  # the other pool is untouched
+
+
+def test_the_mock_refuses_an_overdraft_over_http_with_10028(mock: MockServer) -> None:
+    mock.credits(credits=1_000, refill_per_s=1, cost=500)
+    with Client(base_url=mock.api_url, rate_limit=None, max_retries=0) as client:
+        public_test.sync(client=client)
+        public_test.sync(client=client)
+        with pytest.raises(RateLimitError) as refused:
+            public_test.sync(client=client)
+    assert refused.value.code == 10028 and mock.credits_state()["refused"] == 1
+
+
+@pytest.mark.parametrize("bad", [{"credits": 0, "refill_per_s": 1, "cost": 1}, {"credits": 10, "refill_per_s": 1}])
+def test_the_mock_refuses_a_credit_model_that_cannot_work(mock: MockServer, bad: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        mock.controls.post("/rate_limit", json=bad).raise_for_status()
+
+
+def test_a_client_refuses_a_rate_limit_that_is_not_one(mock: MockServer) -> None:
+    with pytest.raises(TypeError, match="RateLimit"):
+        WebSocketClient(mock.ws_url, rate_limit=50_000, **credentials())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="RateLimit"):
+        Client(base_url=mock.api_url, rate_limit=50_000)  # type: ignore[arg-type]
