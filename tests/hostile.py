@@ -5,7 +5,10 @@ never answers what the test wants left unanswered. Only for what the mock must n
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -111,17 +114,38 @@ class HostileServer:
         self.thread.join(10)
 
 
-class DeafServer:
-    """A WebSocket server by hand on loopback: it upgrades every connection, then reads and
-    ignores everything (no pong, no answer, no close). Counts the connections it accepted."""
+def upgrade(sock: socket.socket) -> bytes:
+    """Reads a WebSocket upgrade request from ``sock`` and accepts it (101); returns the request."""
+    request = b""
+    while b"\r\n\r\n" not in request:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return request
+        request += chunk
+    key = next(
+        line.split(b":", 1)[1].strip()
+        for line in request.split(b"\r\n")
+        if line.lower().startswith(b"sec-websocket-key:")
+    )
+    accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+    sock.sendall(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+    )
+    return request
 
-    def __init__(self) -> None:
-        import socket
 
+class RawServer:
+    """A TCP server on loopback written by hand, for what no WebSocket library would send:
+    ``handle(sock)`` runs on a thread of its own for each connection (the default upgrades it,
+    then reads and ignores everything: no pong, no answer, no close). Counts the connections."""
+
+    def __init__(self, handle: Callable[[socket.socket], None] | None = None) -> None:
+        self.handle = handle or upgrade
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
-        self.accepted: list[Any] = []
-        self.thread = threading.Thread(target=self._run, name="deaf-server", daemon=True)
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._run, name="raw-server", daemon=True)
         self.thread.start()
 
     @property
@@ -129,31 +153,19 @@ class DeafServer:
         return f"ws://127.0.0.1:{self.port}/ws/api/v2"
 
     def _run(self) -> None:
-        import base64
-        import hashlib
-
         while True:
             try:
                 sock, _ = self.listener.accept()
             except OSError:
                 return
             self.accepted.append(sock)
-            request = b""
-            while b"\r\n\r\n" not in request:
-                chunk = sock.recv(4096)
-                if not chunk:
-                    break
-                request += chunk
-            key = next(
-                line.split(b":", 1)[1].strip()
-                for line in request.split(b"\r\n")
-                if line.lower().startswith(b"sec-websocket-key:")
-            )
-            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
-            sock.sendall(
-                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-            )
+            threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
+
+    def _serve(self, sock: socket.socket) -> None:
+        try:
+            self.handle(sock)
+        except OSError:
+            pass  # the client went away
 
     def close(self) -> None:
         self.listener.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import sys
 import threading
 import time
@@ -22,11 +23,12 @@ from deribit_session_client import (
     APITimeoutError,
     AuthenticationError,
     InvalidParamsError,
+    RateLimitError,
     WebSocketClient,
 )
 
 from .conftest import CLIENT_SECRET, credentials, wait_until
-from .hostile import DeafServer, HostileServer, Script, answers_tests, auth_result
+from .hostile import HostileServer, RawServer, Script, answers_tests, auth_result, upgrade
 
 
 @pytest.fixture
@@ -402,7 +404,7 @@ def test_a_binary_frame_holding_json_rpc_is_understood(hostile: list[HostileServ
 
 def test_a_server_that_never_answers_pings_is_replaced(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING, "deribit_session_client")
-    server = DeafServer()
+    server = RawServer()
     try:
         # no credentials: nothing to authenticate, so only the keepalive can see the link is dead
         with WebSocketClient(server.url, ping_interval=0.1, ping_timeout=0.3, initial_retry_delay=0.05):
@@ -432,3 +434,178 @@ def test_a_proxy_that_refuses_the_tunnel_is_a_connection_error_naming_its_answer
     finally:
         thread.join(5)
         listener.close()
+
+
+def test_an_upgrade_refused_with_429_and_no_length_is_a_rate_limit_error() -> None:
+    def refuse(sock: socket.socket) -> None:
+        sock.recv(4096)
+        sock.sendall(b"HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n\r\nslow down")
+        sock.close()  # (the answer ends with the connection: it is parsed only at its end)
+
+    server = RawServer(refuse)
+    try:
+        with pytest.raises(RateLimitError, match="too many connections"):
+            WebSocketClient(server.url, connect_timeout=5).open()
+    finally:
+        server.close()
+
+
+def test_an_upgrade_answer_that_is_not_http_fails_open_at_once() -> None:
+    def garbage(sock: socket.socket) -> None:
+        sock.recv(4096)
+        sock.sendall(b"HELLO THERE\r\n\r\n")
+        time.sleep(5)  # (kept open: the client must not wait for it to close)
+
+    server = RawServer(garbage)
+    try:
+        started = time.monotonic()
+        with pytest.raises(APIConnectionError, match="InvalidMessage|did not receive a valid HTTP response"):
+            WebSocketClient(server.url, connect_timeout=5).open()
+        assert time.monotonic() - started < 3.0  # not the connect timeout (margin: a loaded machine)
+    finally:
+        server.close()
+
+
+def test_a_server_that_never_reads_cannot_fill_the_clients_memory(caplog: pytest.LogCaptureFixture) -> None:
+    """A server flooding pings and reading nothing: the client stops reading once its write
+    buffer is full (no more pongs made), and replaces the connection when nothing it wrote was
+    read for ping_timeout (no keepalive pings here: only the write side can notice)."""
+    caplog.set_level(logging.WARNING, "deribit_session_client")
+
+    def flood(sock: socket.socket) -> None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        upgrade(sock)
+        ping = bytes([0x89, 125]) + b"p" * 125  # each answered with a 131-byte pong
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            sock.sendall(ping * 1000)
+
+    server = RawServer(flood)
+    try:
+        with WebSocketClient(server.url, ping_interval=None, ping_timeout=1.0, initial_retry_delay=0.05):
+            wait_until(lambda: len(server.accepted) >= 2, "the connection replaced", timeout=15)
+        assert "left what was sent unread for 1.0 s" in caplog.text
+    finally:
+        server.close()
+
+
+def test_a_proxy_that_sends_data_after_its_answer_is_refused() -> None:
+    def chatty(sock: socket.socket) -> None:
+        sock.recv(4096)
+        sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\nJUNK")
+        time.sleep(2)
+
+    proxy = RawServer(chatty)
+    try:
+        with pytest.raises(APIConnectionError, match="sent data after its answer to CONNECT"):
+            WebSocketClient(
+                "ws://127.0.0.1:9/ws/api/v2", proxy=f"http://127.0.0.1:{proxy.port}", connect_timeout=5
+            ).open()
+    finally:
+        proxy.close()
+
+
+def test_a_proxy_that_closes_the_tunnel_under_tls_leaves_no_stray_error(caplog: pytest.LogCaptureFixture) -> None:
+    import gc
+    import ssl
+
+    def closes(sock: socket.socket) -> None:
+        sock.recv(4096)
+        sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        sock.close()
+
+    proxy = RawServer(closes)
+    try:
+        for _ in range(5):
+            client = WebSocketClient(
+                "wss://localhost:9/ws/api/v2",
+                proxy=f"http://127.0.0.1:{proxy.port}",
+                ssl=ssl.create_default_context(),
+                connect_timeout=5,
+            )
+            with pytest.raises(APIConnectionError):
+                client.open()
+            gc.collect()
+        time.sleep(0.1)
+        gc.collect()
+        assert "never retrieved" not in caplog.text
+    finally:
+        proxy.close()
+
+
+def test_a_socks_proxy_that_refuses_is_a_connection_error() -> None:
+    def refuse(sock: socket.socket) -> None:
+        sock.recv(16)  # the greeting
+        sock.sendall(b"\x05\x00")  # no authentication
+        sock.recv(262)  # the CONNECT request
+        sock.sendall(b"\x05\x05\x00\x01\x00\x00\x00\x00\x00\x00")  # 5: connection refused
+
+    proxy = RawServer(refuse)
+    try:
+        with pytest.raises(APIConnectionError, match="SOCKS proxy refused"):
+            WebSocketClient(
+                "ws://127.0.0.1:9/ws/api/v2", proxy=f"socks5://127.0.0.1:{proxy.port}", connect_timeout=5
+            ).open()
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("ping_interval", 0),
+        ("ping_interval", "5"),
+        ("ping_timeout", -1),
+        ("ping_timeout", float("nan")),
+        ("max_message_bytes", 0),
+        ("max_message_bytes", "1000"),
+        ("url", "ws://127.0.0.1:99999/ws/api/v2"),
+        ("url", "ws:///ws/api/v2"),
+        ("proxy", "ftp://proxy:21"),
+    ],
+)
+def test_options_the_transport_cannot_use_are_refused_before_connecting(option: str, value: Any) -> None:
+    options: dict[str, Any] = {"url": "ws://127.0.0.1:9/ws/api/v2", option: value}
+    with pytest.raises((ValueError, TypeError), match=option if option != "url" else "url"):
+        WebSocketClient(**options)
+
+
+def test_a_working_socks_proxy_carries_the_session(mock: MockServer) -> None:
+    """A SOCKS5 proxy by hand (no authentication, CONNECT only) relaying to the mock."""
+    import struct
+
+    tunnels: list[tuple[str, int]] = []
+
+    def relay(sock: socket.socket) -> None:
+        sock.recv(16)
+        sock.sendall(b"\x05\x00")
+        head = sock.recv(4)
+        if head[3] == 3:  # a host name
+            host = sock.recv(sock.recv(1)[0]).decode()
+        else:
+            host = socket.inet_ntoa(sock.recv(4))
+        port = struct.unpack("!H", sock.recv(2))[0]
+        tunnels.append((host, port))
+        upstream = socket.create_connection((host, port))
+        sock.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack("!H", port))
+
+        def pump(source: socket.socket, sink: socket.socket) -> None:
+            try:
+                while data := source.recv(65536):
+                    sink.sendall(data)
+            except OSError:
+                pass
+            finally:
+                sink.close()
+
+        threading.Thread(target=pump, args=(upstream, sock), daemon=True).start()
+        pump(sock, upstream)
+
+    proxy = RawServer(relay)
+    try:
+        port = int(mock.ws_url.split(":")[2].split("/")[0])
+        with WebSocketClient(mock.ws_url, proxy=f"socks5h://127.0.0.1:{proxy.port}", **credentials()) as ws:
+            assert ws.call("public/test") == {"version": "1.2.26"}
+        assert tunnels == [("127.0.0.1", port)]
+    finally:
+        proxy.close()

@@ -107,7 +107,7 @@ class Auth:
         self.access_token = result["access_token"]
         self.cancel()
         delay = refresh_delay(result.get("expires_in"), self.settings.min_refresh_interval)
-        if delay is not None:
+        if delay is not None and self.alive():
             self.refresher = asyncio.create_task(self._refresh_later(delay))
 
     async def _refresh_later(self, after: float) -> None:

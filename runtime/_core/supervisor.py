@@ -166,14 +166,16 @@ class Supervisor:
         self._hold_for_heartbeats()
         if self.opened is not None and not self.opened.done():  # an open() still waiting raises now
             self.opened.set_exception(APIConnectionError("the WebSocketClient was closed while opening"))
-        for task in (self.auth.refresher, self.runner):
-            if task is not None:
-                task.cancel()
+        self.auth.cancel()
+        if self.runner is not None:
+            self.runner.cancel()
         conn = self.conn
         if conn is not None:
             await conn.close(2.0)
-        for task in (self.auth.refresher, self.runner):
+        for which in ("runner", "refresher"):  # (read after the runner ends: one it made as it stopped)
+            task = self.runner if which == "runner" else self.auth.refresher
             if task is not None:
+                task.cancel()
                 try:
                     await task
                 except (asyncio.CancelledError, Exception):
@@ -205,7 +207,12 @@ class Supervisor:
             first = not opened.done()
             setup_deadline = asyncio.get_running_loop().time() + self.settings.connect_timeout
             try:
-                conn = await self._connect()
+                try:
+                    conn = await self._connect()
+                except (DeribitError, asyncio.CancelledError):
+                    raise
+                except Exception as exc:  # anything else a proxy library or the OS raises: a failed connect
+                    raise APIConnectionError(f"connecting failed: {type(exc).__name__}: {exc}") from exc
             except DeribitError as exc:
                 if first:
                     opened.set_exception(exc)
@@ -220,7 +227,8 @@ class Supervisor:
             self.life.connected()
             reader = asyncio.create_task(self.reader.read(conn))
             try:
-                hook_note = await asyncio.wait_for(establish(self, first, setup_deadline), self.settings.setup_bound())
+                async with asyncio.timeout(self.settings.setup_bound()):  # (no task of its own to leak)
+                    hook_note = await establish(self, first, setup_deadline)
             except AuthenticationError as exc:
                 reader.cancel()
                 await self._drop(conn)

@@ -7,12 +7,9 @@ step that parsed it (no task, no queue per frame), keepalive pings and closing."
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import os
 import ssl as ssl_module
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from typing import Literal
 
@@ -22,9 +19,10 @@ from websockets.exceptions import InvalidStatus, WebSocketException
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import State
-from websockets.uri import WebSocketURI, parse_uri
+from websockets.uri import parse_uri
 
 from .errors import APIConnectionError, APITimeoutError, RateLimitError, certificate_problem
+from .proxies import open_tcp
 
 __all__ = ["Connection", "OnMessage", "library_version", "open_connection"]
 
@@ -34,6 +32,12 @@ OnMessage = Callable[["Connection", "str | bytes"], None]
 
 #: How long a closing handshake may take before the TCP connection is aborted.
 CLOSE_TIMEOUT = 1.0
+#: The write buffer's bounds: above the high mark the connection stops reading (no pong or
+#: test_request answer is made while none can go out) until it drains below the low one.
+WRITE_HIGH = 1024 * 1024
+WRITE_LOW = 256 * 1024
+#: How long the server may leave what was written unread before the connection is taken for dead.
+WRITE_STALL_LIMIT = 10.0
 
 
 def library_version() -> str:
@@ -84,6 +88,7 @@ class Connection(asyncio.Protocol):
         self._ping: bytes | None = None
         self._timer: asyncio.TimerHandle | None = None  # the next ping, or the pong's deadline
         self._closer: asyncio.TimerHandle | None = None
+        self._stalled: asyncio.TimerHandle | None = None
         self._why: str | None = None
 
     # -- what the keeper calls ------------------------------------------------------------------
@@ -130,29 +135,37 @@ class Connection(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        transport.set_write_buffer_limits(high=WRITE_HIGH, low=WRITE_LOW)
 
     def data_received(self, data: bytes) -> None:
-        protocol = self.protocol
-        protocol.receive_data(data)
-        events = protocol.events_received()
-        self._flush()
-        for event in events:
-            if type(event) is Frame:
-                self._frame(event)
-            elif isinstance(event, Response):
-                self._upgraded()
+        self.protocol.receive_data(data)
+        self._events()
 
     def eof_received(self) -> None:
-        self.protocol.receive_eof()
-        self.protocol.events_received()
-        self._flush()
+        self.protocol.receive_eof()  # (an upgrade answer without a length ends here)
+        self._events()
+
+    def pause_writing(self) -> None:
+        if self.transport is not None:
+            self.transport.pause_reading()
+        limit = self.ping_timeout or WRITE_STALL_LIMIT
+        self._stalled = self._loop.call_later(
+            limit, self.abort, f"the server left what was sent unread for {limit} s: the connection looks dead"
+        )
+
+    def resume_writing(self) -> None:
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+        if self.transport is not None:
+            self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.protocol.receive_eof()
-        for timer in (self._timer, self._closer):
+        for timer in (self._timer, self._closer, self._stalled):
             if timer is not None:
                 timer.cancel()
-        self._timer = self._closer = None
+        self._timer = self._closer = self._stalled = None
         if not self.opened.done():
             self.opened.set_exception(
                 APIConnectionError(self._why or f"the connection was closed during the upgrade: {exc or 'EOF'}")
@@ -161,6 +174,18 @@ class Connection(asyncio.Protocol):
             self.ended.set_result(self._cause(exc))
 
     # -- inside -------------------------------------------------------------------------------------
+
+    def _events(self) -> None:
+        protocol = self.protocol
+        events = protocol.events_received()
+        self._flush()
+        for event in events:
+            if type(event) is Frame:
+                self._frame(event)
+            elif isinstance(event, Response):
+                self._upgraded()
+        if protocol.handshake_exc is not None and not self.opened.done():
+            self._upgraded()  # an answer websockets could not parse: no Response came
 
     def _flush(self) -> None:
         transport = self.transport
@@ -277,12 +302,14 @@ async def open_connection(
     context = ssl if ssl is not None else (ssl_module.create_default_context() if uri.secure else None)
     try:
         async with asyncio.timeout(connect_timeout):
-            await _connect(conn, uri, context, _proxy_for(uri, proxy), user_agent)
+            await open_tcp(conn, uri.host, uri.port, uri.secure, context, proxy, user_agent)
             conn.upgrade(user_agent)
             await conn.opened
     except BaseException as exc:
         conn.abort()
-        if conn.opened.done() and not conn.opened.cancelled():
+        if not conn.opened.done():
+            conn.opened.cancel()  # (a late connection_lost must find nothing to set)
+        elif not conn.opened.cancelled():
             conn.opened.exception()  # (retrieved: the error raised here says it)
         if isinstance(exc, TimeoutError):
             raise APITimeoutError(f"connecting to {url} timed out after {connect_timeout} s") from exc
@@ -302,100 +329,3 @@ async def open_connection(
             raise APIConnectionError(f"connecting to {url} failed: {type(exc).__name__}: {exc}") from exc
         raise
     return conn
-
-
-def _proxy_for(uri: WebSocketURI, proxy: str | Literal[True] | None) -> str | None:
-    """The proxy URL to go through: the one given, or with True the one the environment names
-    for this URL (``wss_proxy``/``https_proxy``, ``socks_proxy``; ``no_proxy`` honoured)."""
-    if proxy is None or isinstance(proxy, str):
-        return proxy
-    if urllib.request.proxy_bypass(f"{uri.host}:{uri.port}"):
-        return None
-    proxies = urllib.request.getproxies()
-    for scheme in ("wss", "socks", "https") if uri.secure else ("ws", "socks", "https", "http"):
-        found = proxies.get(scheme)
-        if found is not None:
-            return "socks5h://" + found[7:] if scheme == "socks" and found.startswith("http://") else found
-    return None
-
-
-async def _connect(
-    conn: Connection, uri: WebSocketURI, context: ssl_module.SSLContext | None, proxy: str | None, user_agent: str
-) -> None:
-    """The TCP (and TLS) connection under ``conn``: direct, through a SOCKS proxy, or through an
-    HTTP CONNECT tunnel."""
-    loop = asyncio.get_running_loop()
-    hostname = uri.host if context is not None else None
-    if proxy is None:
-        await loop.create_connection(lambda: conn, uri.host, uri.port, ssl=context, server_hostname=hostname)
-        return
-    parsed = urllib.parse.urlsplit(proxy)
-    if parsed.scheme.startswith("socks"):
-        try:
-            from python_socks.async_.asyncio import Proxy  # type: ignore[import-not-found]
-        except ImportError:
-            raise APIConnectionError(
-                "connecting through a SOCKS proxy needs python-socks: pip install python-socks"
-            ) from None
-        sock = await Proxy.from_url(proxy, rdns=parsed.scheme in ("socks5h", "socks4a")).connect(uri.host, uri.port)
-        await loop.create_connection(lambda: conn, sock=sock, ssl=context, server_hostname=hostname)
-        return
-    if parsed.scheme not in ("http", "https") or parsed.hostname is None:
-        raise ValueError(f"unsupported proxy URL {parsed.scheme}://{parsed.hostname}: use http, https or socks5")
-    tunnel = _Tunnel(uri, parsed, user_agent)
-    transport, _ = await loop.create_connection(
-        lambda: tunnel,
-        parsed.hostname,
-        parsed.port or (443 if parsed.scheme == "https" else 80),
-        ssl=ssl_module.create_default_context() if parsed.scheme == "https" else None,
-    )
-    try:
-        await tunnel.done
-        if context is not None:
-            tls = await loop.start_tls(transport, conn, context, server_hostname=hostname)
-            assert tls is not None
-            transport = tls
-        else:
-            transport.set_protocol(conn)
-    except BaseException:
-        transport.abort()
-        raise
-    conn.connection_made(transport)
-
-
-class _Tunnel(asyncio.Protocol):
-    """An HTTP CONNECT request to a proxy and its answer (200: the tunnel is open)."""
-
-    def __init__(self, uri: WebSocketURI, proxy: urllib.parse.SplitResult, user_agent: str) -> None:
-        host = f"[{uri.host}]" if ":" in uri.host else uri.host
-        lines = [f"CONNECT {host}:{uri.port} HTTP/1.1", f"Host: {host}:{uri.port}", f"User-Agent: {user_agent}"]
-        if proxy.username is not None:
-            pair = f"{urllib.parse.unquote(proxy.username)}:{urllib.parse.unquote(proxy.password or '')}"
-            lines.append(f"Proxy-Authorization: Basic {base64.b64encode(pair.encode()).decode()}")
-        self.request = ("\r\n".join(lines) + "\r\n\r\n").encode()
-        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.received = b""
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        transport.write(self.request)
-
-    def data_received(self, data: bytes) -> None:
-        if self.done.done():
-            return
-        self.received += data
-        head, found, _ = self.received.partition(b"\r\n\r\n")
-        if not found:
-            if len(self.received) > 65536:
-                self.done.set_exception(APIConnectionError("the proxy's answer to CONNECT is too long"))
-            return
-        status = head.split(b"\r\n", 1)[0].split(b" ")
-        if len(status) >= 2 and status[1] == b"200":
-            self.done.set_result(None)
-        else:
-            answer = b" ".join(status[1:]).decode(errors="replace")
-            self.done.set_exception(APIConnectionError(f"the proxy refused the tunnel: HTTP {answer}"))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.done.done():
-            self.done.set_exception(APIConnectionError("the proxy closed the connection before the tunnel opened"))

@@ -59,29 +59,26 @@ class WebSocketClient:
         timeout: Each call's bound in seconds (10 by default), or None.
         connect_timeout: Opening and authenticating a connection (5 s).
         ping_interval, ping_timeout: Keepalive pings (10 s and 10 s).
-        hung_after: With heartbeats on, a connection on which no frame arrives for this long
-            is taken for dead and replaced (default: two heartbeat intervals). Without them,
-            the keepalive replaces a connection whose ping gets no pong within
-            ``ping_timeout``; whichever notices first wins.
+        hung_after: With heartbeats on, a connection silent this long is replaced (default:
+            two heartbeat intervals); the keepalive replaces one whose ping gets no pong.
         max_message_bytes: The largest message accepted from the server (64 MiB).
         min_refresh_interval: The shortest wait before refreshing the token, whatever
-            ``expires_in`` the server gave (10 s: a server issuing very short-lived tokens gets
-            six re-authentications a minute, not a storm).
+            ``expires_in`` says (10 s: six re-authentications a minute at most, not a storm).
         lease: A liveness lease in seconds, or None (the default): while set, heartbeats are
             answered only if :meth:`renew` was called within the last ``lease`` seconds, so a
             program that hangs loses its session (and, with cancel-on-disconnect, its orders)
             instead of keeping it forever.
         ssl: The ``ssl.SSLContext`` for a ``wss://`` URL (default: the system's trust store).
         proxy: None (the default): connect directly, whatever the environment says; a URL
-            (``http://proxy:3128``, ``socks5://...`` with python-socks installed): through that
-            proxy; True: the proxy the usual environment variables name (websockets' own rules).
+            (``http://proxy:3128``, ``socks5://...`` with python-socks): through that proxy;
+            True: the one the environment names (``wss_proxy``, ``https_proxy``, ``no_proxy``).
         initial_retry_delay, max_retry_delay: Reconnect backoff (as HTTP retries: 0.5 s doubling
             to 8 s, less up to 25 % jitter), without limit while the client is open.
         on_notification: Called with each notification other than a heartbeat (a dict).
         on_reconnect: Called after each reconnect, once the session is restored and before
             waiting calls go out (for re-subscribing); may call the client.
-        on_error: Called with the DeribitError that stops the client (a refused
-            re-authentication).
+        on_error: Called with each DeribitError the client reports: the one that stops it, a
+            callback that raised (CallbackError), a lapsed lease (LeaseExpiredError).
         rate_limit: The account's credit pool for every method but the matching engine's
             (``RateLimit()``: the exchange's documented 50,000 credits, 10,000 a second, 500 a
             request), shared by the process's clients of the account; None: not limited here.
@@ -138,6 +135,9 @@ class WebSocketClient:
             min_refresh_interval=min_refresh_interval,
             lease=lease,
             rate_limits=(rate_limit, matching_engine_rate_limit),
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            max_message_bytes=max_message_bytes,
         )
         self._limiter = Limiter(rate_limit, matching_engine_rate_limit, account_key(client_id, access_token))
         self.min_refresh_interval = float(min_refresh_interval)

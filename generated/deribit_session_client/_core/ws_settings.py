@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import ssl as ssl_module
 import threading
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -73,13 +74,28 @@ def check_options(
     min_refresh_interval: float,
     lease: float | None,
     rate_limits: tuple[RateLimit | None, RateLimit | None],
+    ping_interval: float | None,
+    ping_timeout: float | None,
+    max_message_bytes: int,
 ) -> None:
     """Raises ValueError or TypeError naming the first option a WebSocketClient cannot run with."""
     for limit in rate_limits:
         if limit is not None and not isinstance(limit, RateLimit):
             raise TypeError("rate_limit and matching_engine_rate_limit must be a RateLimit or None")
-    if not url.startswith(("ws://", "wss://")):
+    if not isinstance(url, str) or not url.startswith(("ws://", "wss://")):
         raise ValueError(f"url must be a ws:// or wss:// URL, not {url!r}")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+    except ValueError as exc:
+        raise ValueError(f"url {url!r} is not a valid URL: {exc}") from None
+    if not parts.hostname:
+        raise ValueError(f"url {url!r} names no host")
+    for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout)):
+        if value is not None and not _finite_at_least(value, 0.0, strictly=True):
+            raise ValueError(f"{name} must be a positive, finite number of seconds or None")
+    if isinstance(max_message_bytes, bool) or not isinstance(max_message_bytes, int) or max_message_bytes <= 0:
+        raise ValueError("max_message_bytes must be a positive whole number of bytes")
     if (client_id is None) != (client_secret is None):
         raise ValueError("client_id and client_secret go together")
     if auth not in ("client_signature", "client_credentials"):
@@ -99,6 +115,10 @@ def check_options(
         raise ValueError("ssl= needs a wss:// URL")
     if proxy is not None and proxy is not True and not isinstance(proxy, str):
         raise TypeError("proxy must be a proxy URL, True (from the environment) or None")
+    if isinstance(proxy, str):
+        through = urllib.parse.urlsplit(proxy)
+        if through.scheme not in ("http", "https", "socks4", "socks4a", "socks5", "socks5h") or not through.hostname:
+            raise ValueError("proxy must be an http://, https:// or socks5:// URL with a host")
     if not _finite_at_least(min_refresh_interval, 0.0, strictly=True):
         raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
     if lease is not None and not _finite_at_least(lease, 0.0, strictly=True):
