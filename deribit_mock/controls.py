@@ -33,6 +33,11 @@ Controls (outside ``/api/v2``, JSON in and out):
   ``POST /_mock/heartbeats/reset``): what the WebSocket face saw.
 - ``POST /_mock/ws/drop``, ``/ws/stall``, ``/ws/test_request``, ``/ws/notify``,
   ``/ws/faults``: WebSocket faults and events (see README, "The mock server").
+- ``POST /_mock/ws/publish``: ``{"channel": ..., "data": ..., "count": n, "rate": per_second}``
+  sends the notification ``count`` times to every connection subscribed to ``channel``, paced
+  at ``rate`` (null: as fast as it can), and reports how many it sent.
+- ``POST /_mock/config`` ``{"refuse_channels": [...]}``: subscribing leaves these out of its
+  answer (not subscribed), as the exchange does with a channel it does not know.
 """
 
 from __future__ import annotations
@@ -93,6 +98,11 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
                 controls.realistic = bool(body["realistic"])
             if "client_secret" in body:  # a revoked or rotated API key
                 state.credentials.client_secret = str(body["client_secret"])
+            if "refuse_channels" in body:
+                refused = body["refuse_channels"]
+                if not isinstance(refused, list) or not all(isinstance(c, str) for c in refused):
+                    raise ValueError("refuse_channels is a list of channel names")
+                state.refused_channels = set(refused)
             if "time_scale" in body:
                 try:
                     state.time_scale = positive(str(body["time_scale"]), "time_scale")
@@ -156,6 +166,21 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
             for message in messages:
                 await conn.send(message)
         return JSONResponse({"sent": [c.id for c in picked]})
+
+    @_bad_input_is_400
+    async def ws_publish(request: Request) -> Response:
+        body = await _json_body(request)
+        channel, count, rate = body.get("channel"), body.get("count", 1), body.get("rate")
+        if not isinstance(channel, str) or not channel:
+            raise ValueError("channel is a channel name")
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10_000_000:
+            raise ValueError("count is an integer from 1 to 10,000,000")
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1e7):
+            raise ValueError("rate is a number of messages a second (up to 10,000,000), or null: as fast as it can")
+        message = {"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": body.get("data")}}
+        started = time.monotonic()
+        sent = await hub.publish(channel, json.dumps(message), count, rate)
+        return JSONResponse({"sent": sent, "seconds": round(time.monotonic() - started, 3)})
 
     @_bad_input_is_400
     async def ws_faults(request: Request) -> Response:
@@ -226,6 +251,7 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
         Route("/_mock/ws/test_request", ws_test_request, methods=["POST"]),
         Route("/_mock/ws/notify", ws_notify, methods=["POST"]),
         Route("/_mock/ws/faults", ws_faults, methods=["POST"]),
+        Route("/_mock/ws/publish", ws_publish, methods=["POST"]),
     ]
 
 

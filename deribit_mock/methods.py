@@ -8,6 +8,7 @@ WebSocket JSON-RPC endpoint (with heartbeats) can call the same function with
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -69,6 +70,8 @@ class Session:
     token: str | None = None
     #: Set by ``private/logout``: the WebSocket layer closes without an answer.
     logout: bool = False
+    #: The connection's subscribed channels, in the order they were subscribed.
+    channels: dict[str, None] = field(default_factory=dict)
 
 
 @dataclass
@@ -167,11 +170,15 @@ class State:
     sessions: int = 0
     #: Answers for methods outside the spec (``POST /_mock/stubs``): name -> Stub.
     stubs: dict[str, Stub] = field(default_factory=dict)
+    #: Channels every subscribe leaves out of its answer (``POST /_mock/config``
+    #: ``{"refuse_channels": [...]}``), as the exchange does with a channel it does not know.
+    refused_channels: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self.lock:
             self.stubs.clear()
+            self.refused_channels.clear()
             self.cod_by_account.clear()
             self.tokens.clear()
             self.refresh_tokens.clear()
@@ -522,6 +529,51 @@ def test(call: Call) -> dict[str, Any]:
         # The code the exchange uses here is unverified; 11094 is its generic internal error.
         raise RpcError(11094, "internal_server_error", {"reason": "expected_result=exception"})
     return {"version": SERVER_VERSION}
+
+
+# -- subscriptions --------------------------------------------------------------------------
+
+#: The prefix of the channels only an authenticated connection may subscribe to.
+PRIVATE_CHANNELS = "user."
+
+
+def _subscribe(call: Call, *, private: bool) -> list[str]:
+    accepted = []
+    for channel in call.params.channels:
+        if channel in call.state.refused_channels or (not private and channel.startswith(PRIVATE_CHANNELS)):
+            continue  # left out of the answer: not subscribed
+        call.session.channels[channel] = None
+        accepted.append(channel)
+    return accepted
+
+
+def _unsubscribe(call: Call) -> list[str]:
+    removed = [channel for channel in call.params.channels if channel in call.session.channels]
+    for channel in removed:
+        del call.session.channels[channel]
+    return removed
+
+
+def _unsubscribe_all(call: Call) -> str:
+    call.session.channels.clear()
+    return "ok"
+
+
+for _scope, _private in (("public", False), ("private", True)):
+    _name = _scope.capitalize()
+    method(
+        f"{_scope}/subscribe",
+        params=getattr(models, f"{_name}SubscribeGetParametersQuery"),
+        response=models.ChannelsResponse,
+        always_websocket_only=True,
+    )(functools.partial(_subscribe, private=_private))
+    method(
+        f"{_scope}/unsubscribe",
+        params=getattr(models, f"{_name}UnsubscribeGetParametersQuery"),
+        response=models.ChannelsResponse,
+        always_websocket_only=True,
+    )(_unsubscribe)
+    method(f"{_scope}/unsubscribe_all", response=models.OkResponse, always_websocket_only=True)(_unsubscribe_all)
 
 
 # -- authentication -------------------------------------------------------------------------

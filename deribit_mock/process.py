@@ -60,6 +60,19 @@ class MockServer:
         body = {"limit": limit, "window": window, "status": status, "retry_after": retry_after}
         self.controls.post("/rate_limit", json=body).raise_for_status()
 
+    def publish(self, channel: str, data: Any = None, *, count: int = 1, rate: float | None = None) -> int:
+        """Sends a notification on ``channel`` ``count`` times to every connection subscribed to
+        it, paced at ``rate`` a second (None: as fast as it can); returns how many went out."""
+        body = {"channel": channel, "data": data, "count": count, "rate": rate}
+        response = self.controls.post("/ws/publish", json=body, timeout=max(60.0, 2 * count / (rate or 1e9)))
+        response.raise_for_status()
+        sent: int = response.json()["sent"]
+        return sent
+
+    def refuse_channels(self, *channels: str) -> None:
+        """Subscribing leaves these channels out of its answer from now on (until reset)."""
+        self.controls.post("/config", json={"refuse_channels": list(channels)}).raise_for_status()
+
     def credits(self, credits: float = 50_000, refill_per_s: float = 10_000, cost: float = 500) -> None:
         """The exchange's credit model: every request costs ``cost`` from a pool of ``credits``
         refilled at ``refill_per_s``; one that finds too few gets 10028 (and over WebSocket its

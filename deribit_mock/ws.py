@@ -134,6 +134,7 @@ class Conn:
             "test_requests_answered": self.test_requests_answered,
             "stalled": self.stalled,
             "user_agent": self.user_agent,
+            "channels": list(self.session.channels),
         }
 
     async def send(self, message: dict[str, Any]) -> None:
@@ -166,6 +167,34 @@ class Hub:
         self.events.append(
             {"event": kind, "connection": conn.id, "account": conn.session.account, "reason": reason, "at": time.time()}
         )
+
+    async def publish(self, channel: str, text: str, count: int, rate: float | None) -> int:
+        """Sends ``text`` ``count`` times to every connection subscribed to ``channel``, paced at
+        ``rate`` a second (None: as fast as it can), in batches that leave the loop free for
+        heartbeats between them; returns how many messages went out."""
+        sent = done = 0
+        started = time.monotonic()
+        while done < count:
+            if rate is None:
+                batch = min(count - done, 500)
+            else:
+                due = int((time.monotonic() - started) * rate) - done
+                if due <= 0:
+                    await asyncio.sleep(max((done + 1) / rate - (time.monotonic() - started), 0.0005))
+                    continue
+                batch = min(due, count - done, 500)
+            for conn in list(self.connections.values()):
+                if channel not in conn.session.channels or conn.stalled or conn.close_reason is not None:
+                    continue
+                if conn.protocol is not None:
+                    conn.protocol.send_texts([text] * batch, 1)
+                else:
+                    for _ in range(batch):
+                        await conn.send(json.loads(text))
+                sent += batch
+            done += batch
+            await asyncio.sleep(0)
+        return sent
 
     def heartbeat_stats(self) -> dict[str, Any]:
         ms = sorted(x * 1000.0 for x in self.latencies)

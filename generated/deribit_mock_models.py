@@ -41,6 +41,30 @@ class Envelope(BaseModel):
     usDiff: Annotated[int | None, Field(description="The server's processing time in microseconds.")] = None
 
 
+class ChannelsResponse(Envelope):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    result: list[str]
+
+
+class Params(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    channel: str
+    data: Annotated[Any, Field(description="The channel's payload (its shape depends on the channel).")]
+
+
+class SubscriptionNotification(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    jsonrpc: Literal["2.0"]
+    method: Literal["subscription"]
+    params: Params
+
+
 class OkResponse(Envelope):
     model_config = ConfigDict(
         extra="allow",
@@ -164,6 +188,34 @@ class PublicTestGetParametersQuery(BaseModel):
     expected_result: Annotated[
         Literal["exception"] | None, Field(description="Makes `public/test` answer with an error.")
     ] = None
+
+
+class PublicSubscribeGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    channels: Annotated[list[str], Field(min_length=1)]
+
+
+class PublicUnsubscribeGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    channels: Annotated[list[str], Field(min_length=1)]
+
+
+class PrivateSubscribeGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    channels: Annotated[list[str], Field(min_length=1)]
+
+
+class PrivateUnsubscribeGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    channels: Annotated[list[str], Field(min_length=1)]
 
 
 class AuthResponse(Envelope):

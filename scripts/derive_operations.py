@@ -24,10 +24,10 @@ from openapi_python_client.strings import PythonIdentifier
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 #: Schema keys the runtime enforces (or that constrain nothing).
-ENFORCED = {"type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "format"}
+ENFORCED = {"type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "format", "items", "minItems"}
 HARMLESS = {"description", "default", "example", "examples", "title", "deprecated"}
 FORMATS = {None, "int32", "int64", "float", "double", "password"}
-TYPES = {"number", "integer", "string", "boolean"}
+TYPES = {"number", "integer", "string", "boolean", "array"}
 
 
 class SpecError(Exception):
@@ -59,9 +59,14 @@ def _rule(spec: dict[str, Any], where: str, param: dict[str, Any]) -> dict[str, 
     if schema.get("format") not in FORMATS:
         raise SpecError(f"{where}: the client cannot enforce format {schema['format']!r}")
     rule: dict[str, Any] = {"required": bool(param.get("required", False))}
-    for key in ("type", "minimum", "maximum", "enum"):
+    for key in ("type", "minimum", "maximum", "enum", "minItems"):
         if key in schema:
             rule[key] = schema[key]
+    if kind == "array":
+        items = _resolve(spec, schema.get("items", {}))
+        if set(items) - {"type"} - HARMLESS or items.get("type") not in TYPES - {"array"}:
+            raise SpecError(f"{where}: an array parameter's items need a type (string, number, ...) and no more")
+        rule["items"] = items["type"]
     for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
         value = schema.get(key)
         if isinstance(value, bool):  # OpenAPI 3.0: a flag on minimum/maximum
@@ -74,6 +79,20 @@ def _rule(spec: dict[str, Any], where: str, param: dict[str, Any]) -> dict[str, 
     if schema.get("format") == "password":
         rule["secret"] = True
     return rule
+
+
+def _check_state(where: str, state: Any, params: dict[str, Any]) -> None:
+    """x-connection-state: a key (a list of keys for clear) and an action: set or clear a value;
+    add or remove the items of an array parameter (``param``) to or from a set."""
+    if not isinstance(state, dict) or "key" not in state:
+        raise SpecError(f"{where}: x-connection-state needs a key")
+    action = state.get("action", "set")
+    if action not in ("set", "clear", "add", "remove"):
+        raise SpecError(f"{where}: x-connection-state's action is set, clear, add or remove")
+    if isinstance(state["key"], list) and action != "clear":
+        raise SpecError(f"{where}: x-connection-state takes a list of keys only to clear them")
+    if action in ("add", "remove") and params.get(state.get("param", ""), {}).get("type") != "array":
+        raise SpecError(f"{where}: x-connection-state {action} needs param: an array parameter")
 
 
 def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
@@ -101,10 +120,8 @@ def derive(spec: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
                     )
                 params[param["name"]] = _rule(spec, f"{where} parameter {param['name']!r}", param)
             state = operation.get("x-connection-state")
-            if state is not None and (
-                not isinstance(state, dict) or "key" not in state or state.get("action", "set") not in ("set", "clear")
-            ):
-                raise SpecError(f"{where}: x-connection-state needs a key and an action of set or clear")
+            if state is not None:
+                _check_state(where, state, params)
             idempotent = operation.get("x-idempotent", False)
             if not isinstance(idempotent, bool):
                 raise SpecError(f"{where}: x-idempotent must be true or false")

@@ -33,6 +33,7 @@ from .errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    SubscriptionRefusedError,
     WebSocketOnlyError,
 )
 from .types import Response
@@ -78,6 +79,7 @@ __all__ = (
     "RateLimitError",
     "Response",
     "ResponseValidationError",
+    "SubscriptionRefusedError",
     "WebSocketClient",
     "WebSocketOnlyError",
     "__version__",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .errors import CallbackError, DeribitError, excerpt
+from .notifications import Deliveries
 from .redact import redact
 from .threads import Callback, Callbacks
 
@@ -35,6 +36,10 @@ class UserCallbacks:
         self.secrets = secrets
         self.closed = closed
         self.runners: dict[str, Callbacks] = {}
+        #: Notifications, parsed and routed on a thread of their own (started when first needed).
+        self.deliveries = Deliveries(
+            client._router, lambda: client.on_notification, self.failed, client.max_pending_notifications
+        )
 
     def _runner(self, kind: str) -> Callbacks:
         runner = self.runners.get(kind)
@@ -52,12 +57,9 @@ class UserCallbacks:
         handler = self.client.on_reconnect
         return self._runner("reconnect").run("on_reconnect", handler, self.client) if handler is not None else None
 
-    def notification(self, message: dict[str, Any]) -> None:
-        handler = self.client.on_notification
-        if handler is not None:
-            self._runner("callbacks").run("on_notification", handler, message)
-        else:
-            logger.debug("Dropped a notification (no on_notification): %s", message.get("method"))
+    def notification(self, item: str | dict[str, Any]) -> None:
+        """On the keeper: a notification (raw text, or parsed) for the notification thread."""
+        self.deliveries.put(item)
 
     def error(self, error: DeribitError) -> None:
         if self.client.on_error is not None:
@@ -75,6 +77,7 @@ class UserCallbacks:
             self._runner("callbacks").run("on_error", on_error, CallbackError(role, error, known))
 
     def stop(self) -> None:
+        self.deliveries.stop()
         for runner in self.runners.values():
             runner.stop()
         self.runners.clear()

@@ -30,6 +30,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
+    "SubscriptionRefusedError",
     "WebSocketOnlyError",
     "certificate_problem",
     "error_from_rpc",
@@ -274,6 +275,18 @@ class LeaseExpiredError(DeribitError):
     seconds): it stopped answering heartbeats, so the exchange closes the connection and
     cancel-on-disconnect fires. Handed to ``on_error``; the client reconnects after the next
     ``renew()``."""
+
+
+class SubscriptionRefusedError(DeribitError):
+    """The exchange did not subscribe some channels: ``channels`` (left out of its answer, or
+    refused with ``cause``, an APIError). Raised by ``ws.subscribe``; handed to ``on_error``
+    when it happens while a reconnect restores the subscriptions (the channels are then
+    dropped, and the session goes on)."""
+
+    def __init__(self, message: str, channels: list[str], cause: DeribitError | None = None) -> None:
+        super().__init__(message)
+        self.channels = list(channels)
+        self.cause = cause
 
 
 _BY_CODE: dict[int, type[APIError]] = {

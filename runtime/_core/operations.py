@@ -131,6 +131,9 @@ def canonical(rule: Mapping[str, Any], value: Any) -> Any:
         if number is None:
             return value
         return int(number) if kind == "integer" and math.isfinite(number) else number
+    if kind == "array":
+        item = {"type": rule.get("items")}
+        return [canonical(item, each) for each in value]
     return value
 
 
@@ -162,6 +165,16 @@ def reason_for(rule: Mapping[str, Any], value: Any) -> str | None:
         return "must be a string"
     elif kind == "boolean" and not isinstance(value, bool):
         return "must be a boolean"
+    elif kind == "array":
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+            return "must be an array"
+        if len(value) < rule.get("minItems", 0):
+            return f"must have at least {rule['minItems']} item(s)"
+        item = {"required": True, "type": rule.get("items")}
+        for n, each in enumerate(value):
+            reason = reason_for(item, each)
+            if reason is not None:
+                return f"item {n} {reason}"
     if "enum" in rule and value not in rule["enum"]:
         return "must be one of: " + ", ".join(str(v) for v in rule["enum"])
     return None

@@ -30,6 +30,8 @@ MIN_REFRESH_INTERVAL = 10.0
 
 #: The exchange refuses a frame over 32 kB (-32600); the client refuses to send one.
 MAX_FRAME_BYTES = 32 * 1024
+#: The most a restored set's items take in one call (the rest of the frame: method, id, token).
+SET_CHUNK_BYTES = 24 * 1024
 
 _MISSING = object()
 
@@ -90,6 +92,8 @@ class RpcSession:
         self._internal: set[int] = set()
         #: key -> (order, method, params): what the calls made so far set on the connection
         self.state: dict[str, tuple[int, str, dict[str, Any]]] = {}
+        #: key -> (order, adding method, its array parameter, the items in order of joining)
+        self.sets: dict[str, tuple[int, str, str, dict[str, None]]] = {}
 
     # -- outgoing ----------------------------------------------------------------------------
 
@@ -175,21 +179,71 @@ class RpcSession:
 
     # -- connection state ----------------------------------------------------------------------
 
-    def record(self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any]) -> None:
+    def record(
+        self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any], result: Any = None
+    ) -> None:
         """After a successful call: what it set on the connection, as the spec declares
         (``x-connection-state``: ``key``, ``action`` ``set`` or ``clear``, ``order``, and
-        ``when``: parameter -> the values, null for absent, for which it applies)."""
+        ``when``: parameter -> the values, null for absent, for which it applies; for a set,
+        ``add`` or ``remove`` the items of ``param``: those the answer lists when it lists them)."""
         if not declaration:
             return
         for name, allowed in (declaration.get("when") or {}).items():
             if params.get(name) not in allowed:
                 return
-        key = str(declaration["key"])
-        if declaration.get("action", "set") == "clear":
-            self.state.pop(key, None)
-        else:
+        action = declaration.get("action", "set")
+        keys = declaration["key"]
+        if action == "clear":
+            for key in keys if isinstance(keys, list) else [keys]:
+                self.state.pop(str(key), None)
+                self.sets.pop(str(key), None)
+            return
+        key = str(keys)
+        if action == "set":
             self.state[key] = (int(declaration.get("order", 0)), method, dict(params))
+            return
+        param = str(declaration["param"])
+        asked = [item for item in params.get(param) or () if isinstance(item, str)]
+        if action == "add":
+            listed = result if isinstance(result, list) else asked
+            items = [item for item in listed if isinstance(item, str)]
+            order, _, _, members = self.sets.get(key, (int(declaration.get("order", 0)), method, param, {}))
+            members.update(dict.fromkeys(items))
+            self.sets[key] = (order, method, param, members)
+        elif key in self.sets:  # remove
+            members = self.sets[key][3]
+            for item in asked:
+                members.pop(item, None)
+            if not members:
+                del self.sets[key]
+
+    def set_of(self, method: str) -> str | None:
+        """The set that ``method`` adds to, when it restores one (None: it sets a value)."""
+        return next((key for key, (_, adder, _, _) in self.sets.items() if adder == method), None)
+
+    def members(self, key: str) -> list[str]:
+        """The items of the set ``key`` (subscribed channels, say), in the order they joined."""
+        found = self.sets.get(key)
+        return list(found[3]) if found is not None else []
+
+    def drop(self, key: str, items: list[str]) -> None:
+        """Takes ``items`` out of the set ``key`` (the exchange refused them on a restore)."""
+        self.record({"key": key, "action": "remove", "param": "items"}, "", {"items": items})
 
     def reapply(self) -> list[tuple[str, dict[str, Any]]]:
-        """The calls that put the connection state back, in the spec's order."""
-        return [(method, params) for _, method, params in sorted(self.state.values(), key=lambda s: s[0])]
+        """The calls that put the connection state back, in the spec's order: one per value,
+        and for each set the adding method with its items, split to fit a frame."""
+        steps: list[tuple[int, str, dict[str, Any]]] = list(self.state.values())
+        for order, method, param, members in self.sets.values():
+            chunk: list[str] = []
+            size = 0
+            for item in members:
+                cost = len(json.dumps(item)) + 2
+                if chunk and size + cost > SET_CHUNK_BYTES:
+                    steps.append((order, method, {param: chunk}))
+                    chunk, size = [], 0
+                chunk.append(item)
+                size += cost
+            if chunk:
+                steps.append((order, method, {param: chunk}))
+        return [(method, params) for _, method, params in sorted(steps, key=lambda s: s[0])]

@@ -14,19 +14,17 @@ import os
 import ssl as ssl_module
 import threading
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
-from . import registry
-from .answers import checked, detailed, typed
 from .errors import APIConnectionError, APITimeoutError
 from .limits import Limiter, RateLimit, account_key
-from .operations import Operation
-from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature, seconds
+from .notifications import DEFAULT_MAX_PENDING, Router
+from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature
+from .subscriptions import SubscriptionsMixin
 from .supervisor import Supervisor
-from .threads import Callback, Keeper, Waiter
-from .types import UNSET, Response, Unset
-from .ws_calls import keeper_for_calls, new_call, roundtrip_async, roundtrip_sync
+from .threads import Callback, Keeper
+from .types import UNSET
+from .ws_calls import CallsMixin
 from .ws_settings import DEFAULT_CONNECT_TIMEOUT, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, Settings, check_options
 
 if TYPE_CHECKING:
@@ -43,7 +41,7 @@ T = TypeVar("T", bound="Model")
 # -- the client --------------------------------------------------------------------------------
 
 
-class WebSocketClient:
+class WebSocketClient(CallsMixin, SubscriptionsMixin):
     """One WebSocket connection to the exchange, kept alive, authenticated and restored.
 
     Args:
@@ -74,7 +72,10 @@ class WebSocketClient:
             True: the one the environment names (``wss_proxy``, ``https_proxy``, ``no_proxy``).
         initial_retry_delay, max_retry_delay: Reconnect backoff (as HTTP retries: 0.5 s doubling
             to 8 s, less up to 25 % jitter), without limit while the client is open.
-        on_notification: Called with each notification other than a heartbeat (a dict).
+        on_notification: Called with each notification no subscription handler takes (the
+            whole message, a dict), on the notification thread (see :meth:`subscribe`).
+        max_pending_notifications: How many notifications may wait for their handlers before
+            the oldest are dropped (``stats["notifications_dropped"]``).
         on_reconnect: Called after each reconnect, once the session is restored and before
             waiting calls go out (for re-subscribing); may call the client.
         on_error: Called with each DeribitError the client reports: the one that stops it, a
@@ -119,6 +120,7 @@ class WebSocketClient:
         proxy: str | Literal[True] | None = None,
         rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 (frozen: one default for all)
         matching_engine_rate_limit: RateLimit | None = None,
+        max_pending_notifications: int = DEFAULT_MAX_PENDING,
     ) -> None:
         check_options(
             url=url,
@@ -168,6 +170,12 @@ class WebSocketClient:
         self.on_notification = on_notification
         self.on_reconnect = on_reconnect
         self.on_error = on_error
+        if isinstance(max_pending_notifications, bool) or not isinstance(max_pending_notifications, int):
+            raise TypeError("max_pending_notifications must be a whole number")
+        if max_pending_notifications < 1:
+            raise ValueError("max_pending_notifications must be at least 1")
+        self.max_pending_notifications = max_pending_notifications
+        self._router = Router()
         self._user_agent = user_agent
         self.max_message_bytes = max_message_bytes
         self._open_lock = threading.Lock()  # opening, and which caller closes
@@ -219,6 +227,8 @@ class WebSocketClient:
             "state": self._sup.life.public,
             "last_disconnect": self.last_disconnect,
             "lease_remaining_s": None if remaining is None else round(remaining, 3),
+            "notifications": self._sup.callbacks.deliveries.delivered,
+            "notifications_dropped": self._sup.callbacks.deliveries.dropped,
         }
 
     # -- opening and closing ---------------------------------------------------------------------
@@ -352,68 +362,9 @@ class WebSocketClient:
             return keeper, closed
 
     def _finish(self, keeper: Keeper, closed: threading.Event) -> None:
+        self._router.clear()  # (every stream ends; the handlers go with the session)
         self._sup.callbacks.stop()
         with self._open_lock:
             self._keeper = None
         keeper.release()  # once per open: only the closer that began the close gets here
         closed.set()
-
-    # -- calls -----------------------------------------------------------------------------------
-
-    def call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
-    ) -> Any:
-        """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
-        generated operations."""
-        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, registry.operation_for(method))
-        return checked(envelope, method)["result"]
-
-    async def call_async(
-        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
-    ) -> Any:
-        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
-        return checked(envelope, method)["result"]
-
-    def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
-        envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
-        return typed(model, envelope, op.rpc_method)
-
-    async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
-        envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return typed(model, envelope, op.rpc_method)
-
-    def _detailed_sync(
-        self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
-    ) -> Response[Any]:
-        return detailed(self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op), models)
-
-    async def _detailed_async(
-        self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
-    ) -> Response[Any]:
-        envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
-        return detailed(envelope, models)
-
-    def _bound(self, timeout: Any) -> float | None:
-        value = self.timeout if isinstance(timeout, Unset) else timeout
-        return seconds(value, "timeout")
-
-    # -- the call path: every call is one Call, handed to the keeper, decided by the Outbox ----
-
-    def _roundtrip_sync(
-        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
-    ) -> dict[str, Any]:
-        keeper = keeper_for_calls(self._keeper)
-        if threading.current_thread() is keeper.thread:
-            raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
-        bound = self._bound(timeout)
-        call = new_call(self._sup, method, params, op, Waiter(), self._access_token)
-        return roundtrip_sync(keeper, self._sup, call, bound, self._limiter)
-
-    async def _roundtrip_async(
-        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
-    ) -> dict[str, Any]:
-        keeper = keeper_for_calls(self._keeper)
-        bound = self._bound(timeout)
-        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        call = new_call(self._sup, method, params, op, token, self._access_token)
-        return await roundtrip_async(keeper, self._sup, call, bound, self._limiter)

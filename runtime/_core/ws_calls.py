@@ -10,21 +10,27 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from . import registry
+from .answers import checked, detailed, typed
 from .calls import Call, Expired, expire, timed_out
 from .errors import APIConnectionError
 from .limits import Limiter
 from .operations import Operation
 from .redact import masked_params
-from .session import RpcSession
+from .session import RpcSession, seconds
 from .threads import Keeper, Waiter
+from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
+    from .answers import Model
     from .supervisor import Supervisor
 
-__all__ = ["keeper_for_calls", "new_call", "roundtrip_async", "roundtrip_sync"]
+T = TypeVar("T", bound="Model")
+
+__all__ = ["CallsMixin", "keeper_for_calls", "new_call", "roundtrip_async", "roundtrip_sync"]
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -126,3 +132,74 @@ def _call_soon(keeper: Keeper, step: Callable[[Call], None], call: Call) -> None
         keeper.loop.call_soon_threadsafe(step, call)
     except RuntimeError:  # the keeper stopped: nothing is left to forget
         pass
+
+
+class CallsMixin:
+    """The calls of :class:`~.ws.WebSocketClient`: ``call``/``call_async`` for any method, and
+    the four methods every generated operation calls (:class:`~.interface.OperationClient`)."""
+
+    _keeper: Keeper | None
+    _sup: Supervisor
+    _access_token: str | None
+    _limiter: Limiter
+    _client_id: str | None
+    timeout: float | None
+
+    def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+    ) -> Any:
+        """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
+        generated operations."""
+        envelope = self._roundtrip_sync(method, dict(params or {}), timeout, registry.operation_for(method))
+        return checked(envelope, method)["result"]
+
+    async def call_async(
+        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+    ) -> Any:
+        envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
+        return checked(envelope, method)["result"]
+
+    def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
+        envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
+        return typed(model, envelope, op.rpc_method)
+
+    async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
+        envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
+        return typed(model, envelope, op.rpc_method)
+
+    def _detailed_sync(
+        self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
+    ) -> Response[Any]:
+        return detailed(self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op), models)
+
+    async def _detailed_async(
+        self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
+    ) -> Response[Any]:
+        envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
+        return detailed(envelope, models)
+
+    def _can_authenticate(self) -> bool:
+        return self._client_id is not None or bool(self._access_token)
+
+    def _bound(self, timeout: Any) -> float | None:
+        value = self.timeout if isinstance(timeout, Unset) else timeout
+        return seconds(value, "timeout")
+
+    def _roundtrip_sync(
+        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
+    ) -> dict[str, Any]:
+        keeper = keeper_for_calls(self._keeper)
+        if threading.current_thread() is keeper.thread:
+            raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
+        bound = self._bound(timeout)
+        call = new_call(self._sup, method, params, op, Waiter(), self._access_token)
+        return roundtrip_sync(keeper, self._sup, call, bound, self._limiter)
+
+    async def _roundtrip_async(
+        self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
+    ) -> dict[str, Any]:
+        keeper = keeper_for_calls(self._keeper)
+        bound = self._bound(timeout)
+        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        call = new_call(self._sup, method, params, op, token, self._access_token)
+        return await roundtrip_async(keeper, self._sup, call, bound, self._limiter)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .answers import rpc_error
 from .errors import APIConnectionError, ResponseValidationError, excerpt
+from .notifications import NOTIFICATION_PREFIXES
 from .session import Incoming
 from .transport import Connection
 
@@ -62,6 +63,9 @@ class Reader:
         stats = self.sup.stats
         try:
             received = self.last_frame = asyncio.get_running_loop().time()
+            if type(raw) is str and raw.startswith(NOTIFICATION_PREFIXES):
+                self.sup.callbacks.notification(raw)  # parsed on the notification thread, not here
+                return
             frame = self._handle(conn, raw)
             if frame is None or not conn.write(frame):
                 return

@@ -6,13 +6,14 @@ state the last connection had (what the spec's ``x-connection-state`` records) a
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import registry
 from .answers import checked
-from .errors import APITimeoutError
+from .errors import APIError, APITimeoutError, AuthenticationError, RateLimitError, SubscriptionRefusedError
 from .operations import Operation
 from .session import RpcSession
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from .supervisor import Supervisor
 
 __all__ = ["describe", "establish"]
+
+logger = logging.getLogger("deribit_session_client")
 
 
 def describe(session: RpcSession) -> str:
@@ -49,9 +52,12 @@ async def establish(sup: Supervisor, first: bool, auth_deadline: float) -> str:
                 sup, operations, "private/enable_cancel_on_disconnect", {"scope": sup.settings.cancel_on_disconnect}
             )
     else:
-        calls = sup.session.reapply()
-        for method, params in calls:
-            checked(await sup.request(method, params, sup.settings.call_timeout, None))
+        for method, params in sup.session.reapply():
+            key = sup.session.set_of(method)
+            if key is None:
+                checked(await sup.request(method, params, sup.settings.call_timeout, None))
+            else:
+                await _restore_set(sup, key, method, params)
         if sup.last_disconnect is not None and sup.last_disconnect["down_s"] is None:
             sup.last_disconnect["down_s"] = round(time.time() - sup.last_disconnect["at"], 3)
         running = sup.callbacks.reconnected()
@@ -64,6 +70,30 @@ async def establish(sup: Supervisor, first: bool, auth_deadline: float) -> str:
             finally:
                 sup.in_on_reconnect = False
     return ""
+
+
+async def _restore_set(sup: Supervisor, key: str, method: str, params: dict[str, Any]) -> None:
+    """Subscribes again; what the exchange leaves out (or refuses outright) is dropped from the
+    set and reported to ``on_error``: the session goes on without it."""
+    asked: list[str] = next(iter(params.values()))
+    cause: APIError | None = None
+    try:
+        result = checked(await sup.request(method, params, sup.settings.call_timeout, None)).get("result")
+    except APIError as exc:
+        if isinstance(exc, (RateLimitError, AuthenticationError)):
+            raise  # the session cannot go on as it is: this connection is replaced
+        result, cause = [], exc
+    listed = set(result) if isinstance(result, list) else set(asked)
+    refused = [item for item in asked if item not in listed]
+    if refused:
+        sup.session.drop(key, refused)
+        error = SubscriptionRefusedError(
+            f"{method}: the exchange did not subscribe {refused} again after a reconnect; they are dropped",
+            refused,
+            cause,
+        )
+        logger.warning("%s", error)
+        sup.callbacks.error(error)
 
 
 async def _apply(sup: Supervisor, operations: Mapping[str, Operation], method: str, params: dict[str, Any]) -> None:

@@ -111,6 +111,7 @@ class Supervisor:
             self.life.logged_out()
             self._hold_for_heartbeats()
             self.session.state.clear()
+            self.session.sets.clear()
             self.answered(call, {"jsonrpc": "2.0", "result": "ok"})
 
     def answered(self, call: Call, envelope: dict[str, Any]) -> None:
@@ -120,7 +121,7 @@ class Supervisor:
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
         op = call.op
         if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
-            self.session.record(op.connection_state, call.method, call.params)
+            self.session.record(op.connection_state, call.method, call.params, envelope.get("result"))
             self._hold_for_heartbeats()
         settle(call.token, envelope, None)
 

@@ -1,0 +1,203 @@
+"""Subscriptions on a WebSocketClient: ``subscribe`` and ``subscribe_async`` (a handler per
+channel), ``stream`` (an async iterator), and the :class:`Subscription` they return. Each
+subscribe is the spec's ``public/subscribe`` or ``private/subscribe`` call, so the session
+records the channels as the exchange confirmed them and subscribes again after a reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Self
+
+from .errors import APIConnectionError, AuthenticationError, SubscriptionRefusedError
+from .notifications import DEFAULT_MAX_PENDING, Handler, Router, is_private_channel
+from .types import UNSET, Unset
+
+__all__ = ["Stream", "Subscription", "SubscriptionsMixin"]
+
+logger = logging.getLogger("deribit_session_client")
+
+
+def _plan(channels: Iterable[str], can_authenticate: bool) -> tuple[str, list[str]]:
+    """The scope to subscribe with and the channels, checked before anything is sent."""
+    if isinstance(channels, str):
+        raise TypeError("channels is a list of channel names, not one string")
+    wanted = list(dict.fromkeys(channels))
+    if not wanted or not all(isinstance(c, str) and c for c in wanted):
+        raise ValueError("channels must be a non-empty list of channel names")
+    private = [c for c in wanted if is_private_channel(c)]
+    if private and not can_authenticate:
+        raise AuthenticationError(f"private channels need an authenticated client (credentials or a token): {private}")
+    return ("private" if private else "public"), wanted
+
+
+class Subscription:
+    """Channels subscribed with one handler. ``channels``: those the exchange confirmed;
+    ``refused``: those it left out (not subscribed). ``unsubscribe()`` stops the handler and
+    unsubscribes each channel no other handler of the client still wants."""
+
+    def __init__(
+        self, client: SubscriptionsMixin, scope: str, channels: list[str], refused: list[str], handler: Handler
+    ) -> None:
+        self._client = client
+        self.scope = scope
+        self.channels = tuple(channels)
+        self.refused = tuple(refused)
+        self.handler = handler
+        self.active = True
+
+    def __repr__(self) -> str:
+        return f"Subscription(channels={list(self.channels)!r}, active={self.active})"
+
+    def _drop(self) -> list[str]:
+        if not self.active:
+            return []
+        self.active = False
+        return self._client._router.remove(list(self.channels), self.handler)
+
+    def unsubscribe(self) -> None:
+        unwanted = self._drop()
+        if unwanted and self._client._keeper is not None:
+            self._client.call(f"{self.scope}/unsubscribe", {"channels": unwanted})
+
+    async def unsubscribe_async(self) -> None:
+        unwanted = self._drop()
+        if unwanted and self._client._keeper is not None:
+            await self._client.call_async(f"{self.scope}/unsubscribe", {"channels": unwanted})
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self.unsubscribe()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.unsubscribe_async()
+
+
+class Stream:
+    """``async for message in ws.stream(channels)``: each notification's ``params``
+    (``{"channel": ..., "data": ...}``) on the caller's event loop. Use it as ``async with`` (or
+    call ``aclose()``) to unsubscribe when done; it ends when the client closes. At most
+    ``max_pending`` messages wait; beyond that the oldest are dropped (``dropped``)."""
+
+    def __init__(self, client: SubscriptionsMixin, channels: Iterable[str], max_pending: int) -> None:
+        self._client = client
+        self._channels = list(channels)
+        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._max_pending = max_pending
+        self._subscription: Subscription | None = None
+        self._ended = False
+        self.dropped = 0
+
+    async def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def handler(params: dict[str, Any]) -> None:
+            loop.call_soon_threadsafe(self._put, params)
+
+        def ended() -> None:
+            loop.call_soon_threadsafe(self._put, None)
+
+        self._client._router.on_clear(ended)
+        self._subscription = await self._client.subscribe_async(self._channels, handler)
+
+    def _put(self, item: dict[str, Any] | None) -> None:
+        if item is not None and self._queue.qsize() >= self._max_pending:
+            self._queue.get_nowait()
+            self.dropped += 1
+        self._queue.put_nowait(item)
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> dict[str, Any]:
+        if self._ended:
+            raise StopAsyncIteration
+        if self._subscription is None:
+            await self._start()
+        item = await self._queue.get()
+        if item is None:
+            self._ended = True
+            raise StopAsyncIteration
+        return item
+
+    async def __aenter__(self) -> Self:
+        await self._start()
+        return self
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        self._ended = True
+        if self._subscription is not None:
+            try:
+                await self._subscription.unsubscribe_async()
+            except APIConnectionError:
+                pass  # closed meanwhile: nothing is subscribed any more
+
+
+class SubscriptionsMixin:
+    """The subscription methods of :class:`~.ws.WebSocketClient`."""
+
+    _router: Router
+    _keeper: Any
+
+    if TYPE_CHECKING:
+
+        def call(
+            self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+        ) -> Any: ...
+
+        async def call_async(
+            self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+        ) -> Any: ...
+
+        def _can_authenticate(self) -> bool: ...
+
+    def _subscribed(self, scope: str, wanted: list[str], answer: Any, handler: Handler) -> Subscription:
+        listed = set(answer) if isinstance(answer, list) else set(wanted)
+        refused = [c for c in wanted if c not in listed]
+        if refused:
+            self._router.remove(refused, handler)
+        if len(refused) == len(wanted):
+            raise SubscriptionRefusedError(f"the exchange subscribed none of {wanted}", refused)
+        if refused:
+            logger.warning("The exchange did not subscribe %s (the others are subscribed)", refused)
+        return Subscription(self, scope, [c for c in wanted if c in listed], refused, handler)
+
+    def subscribe(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
+        """Subscribes to ``channels`` (``private/subscribe`` if any is private, ``user.*``) and
+        routes their notifications to ``handler(params)`` (``params``: ``{"channel", "data"}``) on
+        the client's notification thread; restored after every reconnect. Raises
+        SubscriptionRefusedError when the exchange subscribes none of them."""
+        scope, wanted = _plan(channels, self._can_authenticate())
+        self._router.add(wanted, handler)  # first: a notification may come before the answer
+        try:
+            answer = self.call(f"{scope}/subscribe", {"channels": wanted})
+        except BaseException:
+            self._router.remove(wanted, handler)
+            raise
+        return self._subscribed(scope, wanted, answer, handler)
+
+    async def subscribe_async(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
+        scope, wanted = _plan(channels, self._can_authenticate())
+        self._router.add(wanted, handler)
+        try:
+            answer = await self.call_async(f"{scope}/subscribe", {"channels": wanted})
+        except BaseException:
+            self._router.remove(wanted, handler)
+            raise
+        return self._subscribed(scope, wanted, answer, handler)
+
+    def stream(self, channels: Iterable[str], *, max_pending: int = DEFAULT_MAX_PENDING) -> Stream:
+        """``async with ws.stream(channels) as messages: async for message in messages: ...``"""
+        return Stream(self, channels, max_pending)
+
+
+# Copied from runtime/_core/subscriptions.py by make generate. Do not edit here: edit runtime/_core/subscriptions.py.
