@@ -44,6 +44,10 @@ from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, FAST_RETRIES
 
 MODES = ["sync", "async"]
 
+#: Retries against the exchange's own answers, measured by a fake clock: without the client's
+#: rate limiter, whose waits (an answered 10028 empties its pool) would add to the sleeps.
+NO_LIMITER = None
+
 
 def peers(mock: MockServer) -> list[str]:
     return [r["peer"] for r in mock.requests()]
@@ -380,7 +384,7 @@ def test_a_200_that_carries_10028_is_retried_like_a_rate_limit(mock: MockServer,
     body = {"jsonrpc": "2.0", "error": {"code": 10028, "message": "too_many_requests"}}
     mock.faults({"kind": "answer", "status": 200, "body": body, "retry_after": 0.7})
 
-    assert public_test.sync(client=Client(base_url=mock.api_url)).result.version == "1.2.26"
+    assert public_test.sync(client=Client(base_url=mock.api_url, rate_limit=NO_LIMITER)).result.version == "1.2.26"
     assert clock.sleeps == [0.7]
     assert len(mock.requests()) == 2
 
@@ -389,7 +393,7 @@ def test_a_5xx_with_a_json_rpc_error_body_keeps_its_code(mock: MockServer) -> No
     error = {"code": 11094, "message": "internal_server_error"}
     mock.faults(*[{"kind": "status", "status": 503, "error": error}] * 3)
     with pytest.raises(InternalServerError) as caught:
-        public_test.sync(client=Client(base_url=mock.api_url, **FAST_RETRIES))
+        public_test.sync(client=Client(base_url=mock.api_url, rate_limit=NO_LIMITER, **FAST_RETRIES))
     assert (caught.value.code, caught.value.status_code, caught.value.message) == (11094, 503, "internal_server_error")
     assert len(mock.requests()) == 3  # public/test is x-idempotent: retried
 
@@ -397,7 +401,7 @@ def test_a_5xx_with_a_json_rpc_error_body_keeps_its_code(mock: MockServer) -> No
 @pytest.mark.parametrize("mode", MODES)
 def test_an_http_date_retry_after_is_honoured(mock: MockServer, clock: FakeClock, mode: str) -> None:
     mock.faults({"kind": "status", "status": 429, "retry_after_date": 3})
-    assert call(Client(base_url=mock.api_url), mode).result.version == "1.2.26"
+    assert call(Client(base_url=mock.api_url, rate_limit=NO_LIMITER), mode).result.version == "1.2.26"
     [slept] = clock.sleeps
     assert 1.0 <= slept <= 3.0  # an HTTP date has whole seconds
 
@@ -410,7 +414,7 @@ def test_rate_limits_wait_for_retry_after_not_the_backoff(
     error = {"code": 10028, "message": "too_many_requests"}
     mock.faults({"kind": "status", "status": status, "error": error, "retry_after": 0.6})
 
-    result = call(Client(base_url=mock.api_url, initial_retry_delay=0.01), mode)
+    result = call(Client(base_url=mock.api_url, rate_limit=NO_LIMITER, initial_retry_delay=0.01), mode)
 
     assert result.result.version == "1.2.26"
     assert clock.sleeps == [0.6]
@@ -815,7 +819,7 @@ def test_a_long_message_survives_pickling_unchanged() -> None:
 
 def test_a_negative_retry_after_falls_back_to_the_backoff(mock: MockServer, clock: FakeClock) -> None:
     mock.faults({"kind": "status", "status": 429, "retry_after": -5})
-    client = Client(base_url=mock.api_url, initial_retry_delay=0.4, max_retry_delay=0.4)
+    client = Client(base_url=mock.api_url, rate_limit=NO_LIMITER, initial_retry_delay=0.4, max_retry_delay=0.4)
     assert public_test.sync(client=client).result.version == "1.2.26"
     [slept] = clock.sleeps
     assert 0.3 <= slept <= 0.4

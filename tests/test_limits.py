@@ -7,6 +7,7 @@ limits of its own (a distinct RateLimit) to start from a full pool."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from typing import Any
@@ -20,9 +21,17 @@ from deribit_session_client import AuthenticatedClient, Client, RateLimit, RateL
 from deribit_session_client._core.limits import CreditPool
 from deribit_session_client.api.supporting import test as public_test
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, credentials
+from .conftest import CLIENT_ID, CLIENT_SECRET, credentials, wait_until
 
 DOCUMENTED = RateLimit()  # 50,000 credits, 10,000 a second, 500 a request
+
+
+@pytest.fixture(autouse=True)
+def _no_client_of_an_earlier_test() -> None:
+    """Every client of one account in a process shares one pool with one limit; each test here
+    sets its own, so the (closed) clients of earlier tests must be gone, not just unreachable."""
+    gc.collect()
+
 
 # -- the pool (sans-I/O) --------------------------------------------------------------------------
 
@@ -195,7 +204,7 @@ def test_a_websocket_call_that_cannot_get_credits_in_time_raises_unsent(mock: Mo
     with WebSocketClient(mock.ws_url, rate_limit=limit, **credentials()) as ws:
         assert ws.call("public/test", timeout=2) == {"version": "1.2.26"}
         started = time.monotonic()
-        with pytest.raises(RateLimitError, match="longer than the call's timeout"):
+        with pytest.raises(RateLimitError, match="not sent: the non-matching-engine rate limit has no credits"):
             ws.call("public/test", timeout=2)
         assert time.monotonic() - started < 1.5  # refused at once, not after waiting (margin: a loaded machine)
         assert ws.stats["state"] == "ready"
@@ -206,7 +215,7 @@ def test_an_http_call_that_cannot_get_credits_in_time_raises_unsent(mock: MockSe
     limit = RateLimit(credits=1_001, refill_per_s=10, cost=500)
     with Client(base_url=mock.api_url, rate_limit=limit, timeout=2.0) as client:
         assert public_test.sync(client=client) is not None
-        with pytest.raises(RateLimitError, match="longer than the call's timeout"):
+        with pytest.raises(RateLimitError, match="not sent: the non-matching-engine rate limit has no credits"):
             public_test.sync(client=client)
     assert _sent(mock, "public/test") == 1
 
@@ -259,3 +268,112 @@ def test_a_client_refuses_a_rate_limit_that_is_not_one(mock: MockServer) -> None
         WebSocketClient(mock.ws_url, rate_limit=50_000, **credentials())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="RateLimit"):
         Client(base_url=mock.api_url, rate_limit=50_000)  # type: ignore[arg-type]
+
+
+# -- found by review -------------------------------------------------------------------------------
+
+
+def test_calls_queued_while_reconnecting_go_out_paced_not_in_one_burst(mock: MockServer) -> None:
+    mock.credits(credits=2_000, refill_per_s=1_000, cost=500)
+    limit = RateLimit(credits=2_000, refill_per_s=1_000, cost=500)
+    results: list[str] = []
+    with WebSocketClient(
+        mock.ws_url, rate_limit=limit, **credentials(initial_retry_delay=2.0, max_retry_delay=2.0)
+    ) as ws:
+        time.sleep(1.0)  # both pools full again after public/auth
+        before = ws.stats["reconnects"]
+        mock.drop()
+        wait_until(lambda: ws.stats["state"] != "ready", "the client to notice the drop")
+
+        def one() -> None:
+            try:
+                ws.call("public/test", timeout=15)
+                results.append("ok")
+            except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+                results.append(f"{type(exc).__name__}: {exc}")
+
+        first = [threading.Thread(target=one) for _ in range(3)]
+        for thread in first:
+            thread.start()
+        time.sleep(1.0)  # the pool refills while they wait for the session, unsent
+        second = [threading.Thread(target=one) for _ in range(3)]
+        for thread in second:
+            thread.start()
+        for thread in first + second:
+            thread.join(30)
+        assert results == ["ok"] * 6
+        assert ws.stats["reconnects"] == before + 1
+    assert mock.credits_state()["refused"] == 0
+
+
+def test_a_reconnect_waits_for_the_credits_of_its_own_requests(mock: MockServer) -> None:
+    mock.credits(credits=3_000, refill_per_s=1_000, cost=500)
+    limit = RateLimit(credits=3_000, refill_per_s=1_000, cost=500)
+    with WebSocketClient(
+        mock.ws_url, heartbeat_interval=10, cancel_on_disconnect="connection", rate_limit=limit, **credentials()
+    ) as ws:
+        while True:  # spend what the limiter allows at once
+            try:
+                ws.call("public/test", timeout=0.05)
+            except RateLimitError:
+                break
+        before = ws.stats["reconnects"]
+        mock.drop()
+        wait_until(lambda: ws.stats["reconnects"] > before and ws.stats["state"] == "ready", "the restore", 20)
+        assert ws.call("public/test", timeout=10) == {"version": "1.2.26"}
+    assert mock.credits_state()["refused"] == 0  # public/auth, set_heartbeat, COD: none overdrew
+
+
+def test_one_account_has_one_pool_whatever_the_client(mock: MockServer) -> None:
+    limit = RateLimit(credits=3_001, refill_per_s=1, cost=1_000)
+    with WebSocketClient(mock.ws_url, rate_limit=limit, **credentials()):
+        with pytest.raises(ValueError, match="every client of one account must use the same rate limit"):
+            WebSocketClient(mock.ws_url, **credentials())  # the default limit: a second pool
+        # HTTP basic with the same client id is the same account: it shares the pool, so after the
+        # WebSocket client's public/auth and these two calls, the third finds none left
+        http = AuthenticatedClient.from_client_credentials(
+            base_url=mock.api_url, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, rate_limit=limit, timeout=2.0
+        )
+        with http:
+            public_test.sync(client=http)
+            with pytest.raises(RateLimitError) as refused:
+                public_test.sync(client=http)
+        assert refused.value.retry_after is not None and refused.value.retry_after > 1.0
+        assert "not sent" in str(refused.value) and refused.value.code is None  # not the exchange's 10028
+
+
+def test_a_call_is_not_sent_with_no_time_left_for_its_answer() -> None:
+    pool = CreditPool(RateLimit(credits=1_000, refill_per_s=1_000, cost=500), now=0.0)
+    assert pool.admit(0.0, None) == 0.0
+    from deribit_session_client._core.limits import Limiter
+
+    limiter = Limiter(RateLimit(credits=1_000, refill_per_s=1_000, cost=501), None, None)
+    limiter.admit("public/test", None, 10.0)
+    with pytest.raises(RateLimitError):  # it would wait 0.5 s of a 0.55 s timeout: 0.05 s left
+        limiter.admit("public/test", None, 0.55)
+    assert limiter.admit("public/test", None, 0.7) == pytest.approx(0.501, abs=0.01)
+
+
+@pytest.mark.parametrize("values", [{"credits": 10**400}, {"refill_per_s": 5e-324}, {"cost": float("inf")}])
+def test_a_rate_limit_out_of_any_sane_range_is_a_value_error(values: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        RateLimit(**values)
+
+
+def test_a_pool_too_small_for_its_heartbeat_reserve_says_so(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
+    tiny = RateLimit(credits=1_200, refill_per_s=10_000, cost=500)  # (a reserve of 1,000 would need 1,500)
+    with WebSocketClient(mock.ws_url, heartbeat_interval=10, rate_limit=tiny, **credentials()):
+        pass
+    assert "cannot keep" in caplog.text and "heartbeat answer may find the pool empty" in caplog.text
+
+
+def test_an_answered_10028_empties_the_pool_for_every_client_of_the_account(mock: MockServer) -> None:
+    limit = RateLimit(credits=10_000, refill_per_s=10_000, cost=500)
+    mock.faults({"kind": "status", "status": 429, "error": {"code": 10028, "message": "too_many_requests"}})
+    with Client(base_url=mock.api_url, rate_limit=limit, max_retries=0) as client:
+        with pytest.raises(RateLimitError) as refused:
+            public_test.sync(client=client)
+        assert refused.value.code == 10028  # the exchange's
+        started = time.monotonic()
+        public_test.sync(client=client)  # waits for the refill: a request's cost and the margin
+        assert time.monotonic() - started >= 0.09  # (a lower bound only: 1,000 credits at 10,000 a second)

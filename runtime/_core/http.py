@@ -134,9 +134,10 @@ class Client:
         for name in ("rate_limit", "matching_engine_rate_limit"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), RateLimit):
                 raise TypeError(f"{name} must be a RateLimit or None")
+        self.limiter()  # (now: a rate limit that conflicts with another client's of the account is refused here)
 
     def limiter(self) -> Limiter:
-        """This client's rate limits (made on first use: its account is known by then)."""
+        """This client's rate limits, shared with every client of its account in the process."""
         limiter = self._limiter
         if limiter is None:
             account = self._account() or f"public:{httpx.URL(self._base_url).host}"

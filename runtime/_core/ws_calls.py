@@ -64,7 +64,8 @@ def roundtrip_sync(
 ) -> dict[str, Any]:
     """Waits for the call's credits, hands ``call`` (its token a :class:`~.threads.Waiter`)
     over and waits for its answer: up to ``bound`` in all."""
-    wait = limiter.admit(call.method, call.op, bound)
+    wait = 0.0 if sup.life.stopped else limiter.admit(call.method, call.op, bound)  # (a stopped one fails unsent)
+    call.charged = not sup.life.stopped
     if wait > 0:
         try:
             time.sleep(wait)
@@ -78,7 +79,7 @@ def roundtrip_sync(
         return token.wait(bound)
     except BaseException as exc:  # timed out, interrupted: it must not go out after this
         token.abandoned = True
-        _call_soon(keeper, sup.out.forget, call)
+        _call_soon(keeper, sup.forget, call)
         if isinstance(exc, TimeoutError):
             raise timed_out(call, bound) from None
         raise
@@ -89,7 +90,8 @@ async def roundtrip_async(
 ) -> dict[str, Any]:
     """Waits for the call's credits, hands ``call`` (its token a future of the running loop)
     over and awaits its answer: up to ``bound`` in all."""
-    wait = limiter.admit(call.method, call.op, bound)
+    wait = 0.0 if sup.life.stopped else limiter.admit(call.method, call.op, bound)
+    call.charged = not sup.life.stopped
     if wait > 0:
         try:
             await asyncio.sleep(wait)
@@ -108,7 +110,7 @@ async def roundtrip_async(
             _hand_over(keeper, sup, call)
         return await token
     except BaseException as exc:  # timed out, cancelled: its token is done, so it never goes out
-        _call_soon(keeper, sup.out.forget, call)
+        _call_soon(keeper, sup.forget, call)
         if isinstance(exc, Expired):
             raise timed_out(call, bound) from None
         raise

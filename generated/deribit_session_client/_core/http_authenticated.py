@@ -64,6 +64,13 @@ class AuthenticatedClient(Client):
     def _account(self) -> str | None:
         if self._signer is not None:
             return account_key(self._signer.client_id, None)
+        if self.prefix == "Basic":  # base64 of "client_id:client_secret": the account is the id
+            try:
+                client_id = base64.b64decode(self.token, validate=True).decode().split(":", 1)[0]
+            except (ValueError, UnicodeDecodeError):
+                client_id = ""
+            if client_id:
+                return account_key(client_id, None)
         return account_key(None, self.token)
 
     def _auth(self) -> httpx.Auth | None:

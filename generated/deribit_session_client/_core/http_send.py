@@ -42,6 +42,8 @@ def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: Ti
             if delay is None:
                 raise failed.error from failed.cause
         else:
+            if answer.status_code == 429 or answer.rpc_code() == 10028:
+                limiter.exhausted(op.rpc_method, op)  # the exchange's pool is empty
             delay = attempt.retry_after_answer(answer)
             if delay is None:
                 return answer
@@ -88,6 +90,8 @@ async def send_async(client: Client, op: Operation, params: dict[str, Any], time
             if delay is None:
                 raise failed.error from failed.cause
         else:
+            if answer.status_code == 429 or answer.rpc_code() == 10028:
+                limiter.exhausted(op.rpc_method, op)  # the exchange's pool is empty
             delay = attempt.retry_after_answer(answer)
             if delay is None:
                 return answer

@@ -18,9 +18,13 @@ the same credits at the exchange), keyed by client id (or a digest of the access
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 import math
+import secrets
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +32,11 @@ from .errors import RateLimitError
 
 if TYPE_CHECKING:
     from .operations import Operation
+
+logger = logging.getLogger("deribit_session_client")
+
+#: What a call admitted after waiting keeps of its timeout for its answer (at most half of it).
+ANSWER_MARGIN = 0.1
 
 __all__ = [
     "MATCHING_ENGINE",
@@ -65,10 +74,16 @@ MATCHING_ENGINE_METHODS = frozenset(
 )
 
 
-def _positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise ValueError(f"RateLimit {name} must be a positive, finite number, not {value!r}")
-    return float(value)
+def _positive(value: Any, name: str, smallest: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"RateLimit {name} must be a number, not {type(value).__name__}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not (math.isfinite(number) and smallest <= number <= 1e15):
+        raise ValueError(f"RateLimit {name} must be a finite number from {smallest:g} to 1e15, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +97,8 @@ class RateLimit:
     cost: float = 500
 
     def __post_init__(self) -> None:
-        for name in ("credits", "refill_per_s", "cost"):
-            _positive(getattr(self, name), name)
+        for name, smallest in (("credits", 1e-6), ("refill_per_s", 1e-6), ("cost", 1e-6)):
+            _positive(getattr(self, name), name, smallest)
         if self.cost > self.credits:
             raise ValueError("RateLimit cost must not exceed credits: no request could ever go")
 
@@ -144,10 +159,26 @@ class CreditPool:
         self._refill(now)
         self.balance -= self.limit.cost
 
+    def wait_for_one(self, now: float) -> float:
+        """How long until a call admitted now could go (for the error that refuses it)."""
+        self._refill(now)
+        need = self.limit.cost + min(self.reserve(), self.limit.credits - self.limit.cost)
+        return max(need - self.balance, 0.0) / self.limit.refill_per_s
+
+    def empty(self, now: float) -> None:
+        """The exchange says the pool is empty: no more credits than that are counted on."""
+        self._refill(now)
+        self.balance = min(self.balance, 0.0)
+
     def refund(self, now: float) -> None:
         """Gives back a charge whose request was never sent."""
         self._refill(now)
         self.balance = min(self.limit.credits, self.balance + self.limit.cost)
+
+
+#: A per-process key for the digest of an access token used as an account's name (the digest
+#: cannot be checked against guessed tokens outside this process).
+_TOKEN_KEY = secrets.token_bytes(16)
 
 
 def account_key(client_id: str | None, token: str | None) -> str | None:
@@ -155,19 +186,36 @@ def account_key(client_id: str | None, token: str | None) -> str | None:
     if client_id:
         return f"id:{client_id}"
     if token:
-        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+        return "token:" + hmac.new(_TOKEN_KEY, token.encode(), hashlib.sha256).hexdigest()[:32]
     return None
 
 
-_POOLS: dict[tuple[str, str, RateLimit], tuple[CreditPool, threading.Lock]] = {}
+class _Shared:
+    """One account's pool and its lock; alive while a client of the account holds it."""
+
+    __slots__ = ("__weakref__", "lock", "pool")
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.pool = CreditPool(limit, time.monotonic())
+        self.lock = threading.Lock()
+
+
+_POOLS: weakref.WeakValueDictionary[tuple[str, str], _Shared] = weakref.WeakValueDictionary()
 _POOLS_LOCK = threading.Lock()
 
 
-def _shared(account: str, bucket: str, limit: RateLimit) -> tuple[CreditPool, threading.Lock]:
+def _shared(account: str, bucket: str, limit: RateLimit) -> _Shared:
+    """The process's pool for ``account``'s ``bucket``; ValueError when it exists with other
+    numbers (two pools for one account would together overdraw it)."""
     with _POOLS_LOCK:
-        found = _POOLS.get((account, bucket, limit))
+        found = _POOLS.get((account, bucket))
         if found is None:
-            found = _POOLS[(account, bucket, limit)] = (CreditPool(limit, time.monotonic()), threading.Lock())
+            found = _POOLS[(account, bucket)] = _Shared(limit)
+        elif found.pool.limit != limit:
+            raise ValueError(
+                f"this process already limits the account's {bucket.replace('_', '-')} requests to"
+                f" {found.pool.limit}; every client of one account must use the same rate limit (or None)"
+            )
         return found
 
 
@@ -178,18 +226,24 @@ class Limiter:
     def __init__(self, non_matching: RateLimit | None, matching: RateLimit | None, account: str | None) -> None:
         self.limits = {NON_MATCHING_ENGINE: non_matching, MATCHING_ENGINE: matching}
         self.account = account
-        self._own: dict[str, tuple[CreditPool, threading.Lock]] = {}
+        self._lock = threading.Lock()
+        self._pools: dict[str, _Shared] = {}
+        self.acquire()  # now: a limit that conflicts with a live client's is refused when this one is made
 
-    def _pool(self, bucket: str) -> tuple[CreditPool, threading.Lock] | None:
-        limit = self.limits[bucket]
-        if limit is None:
-            return None
-        if self.account is not None:
-            return _shared(self.account, bucket, limit)
-        found = self._own.get(bucket)
-        if found is None:
-            found = self._own[bucket] = (CreditPool(limit, time.monotonic()), threading.Lock())
-        return found
+    def acquire(self) -> None:
+        """Takes hold of the account's pools (a client that opens again takes them again)."""
+        with self._lock:
+            for bucket, limit in self.limits.items():
+                if limit is not None and bucket not in self._pools:
+                    account = self.account
+                    self._pools[bucket] = _shared(account, bucket, limit) if account is not None else _Shared(limit)
+
+    def release(self) -> None:
+        """Lets go of the pools (a closed client): once no client holds an account's pool, it
+        goes, and a client with other numbers may be made."""
+        with self._lock:
+            if self.account is not None:
+                self._pools = {}
 
     @staticmethod
     def bucket(method: str, op: Operation | None) -> str:
@@ -199,45 +253,61 @@ class Limiter:
 
     def admit(self, method: str, op: Operation | None, patience: float | None) -> float:
         """Charges a call and returns how long to wait before sending it; RateLimitError
-        (nothing sent, nothing charged) when that is longer than ``patience`` seconds."""
+        (nothing sent, nothing charged) when that wait would leave the call too little of
+        ``patience`` for its answer (a tenth of a second, or half of a shorter timeout)."""
         bucket = self.bucket(method, op)
-        found = self._pool(bucket)
-        if found is None:
+        shared = self._pools.get(bucket)
+        if shared is None:
             return 0.0
-        pool, lock = found
-        with lock:
-            wait = pool.admit(time.monotonic(), patience)
+        margin = None if patience is None else max(patience - min(ANSWER_MARGIN, patience / 2), 0.0)
+        with shared.lock:
+            wait = shared.pool.admit(time.monotonic(), margin)
+            if wait is None:
+                needed = shared.pool.wait_for_one(time.monotonic())
         if wait is None:
             raise RateLimitError(
-                f"{method}: waiting for the {bucket.replace('_', '-')} rate limit's credits would take longer"
-                f" than the call's timeout ({patience:.3g} s); not sent",
+                f"{method}: not sent: the {bucket.replace('_', '-')} rate limit has no credits for it for"
+                f" {needed:.2f} s, more than its timeout ({patience:.2f} s) leaves",
                 method=method,
+                retry_after=needed,
             )
         return wait
 
     def refund(self, method: str, op: Operation | None) -> None:
-        found = self._pool(self.bucket(method, op))
-        if found is not None:
-            pool, lock = found
-            with lock:
-                pool.refund(time.monotonic())
+        shared = self._pools.get(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.refund(time.monotonic())
 
     def charge(self, method: str, op: Operation | None = None) -> None:
-        found = self._pool(self.bucket(method, op))
-        if found is not None:
-            pool, lock = found
-            with lock:
-                pool.charge(time.monotonic())
+        shared = self._pools.get(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.charge(time.monotonic())
+
+    def exhausted(self, method: str, op: Operation | None = None) -> None:
+        """The exchange answered 10028: its pool is empty whatever this one thought."""
+        shared = self._pools.get(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.empty(time.monotonic())
 
     def hold_for_heartbeats(self, owner: object, interval: float | None) -> None:
         """``owner``'s connection answers heartbeats every ``interval`` seconds (None: no longer):
         the non-matching-engine pool keeps a reserve for its answers."""
-        found = self._pool(NON_MATCHING_ENGINE)
-        if found is None:
+        shared = self._pools.get(NON_MATCHING_ENGINE)
+        if shared is None:
             return
-        pool, lock = found
-        with lock:
-            pool.hold_for_heartbeats(owner, interval)
+        with shared.lock:
+            shared.pool.hold_for_heartbeats(owner, interval)
+            limit, reserve = shared.pool.limit, shared.pool.reserve()
+        if interval is not None and limit.credits < limit.cost + reserve:
+            logger.warning(
+                "The rate limit %s cannot keep the %d credits its heartbeating connections need in"
+                " reserve and still send a call: a heartbeat answer may find the pool empty",
+                limit,
+                reserve,
+            )
 
 
 # Copied from runtime/_core/limits.py by make generate. Do not edit here: edit runtime/_core/limits.py.

@@ -22,6 +22,7 @@ from .lease import Lease
 from .lifecycle import Lifecycle, State
 from .meta import user_agent
 from .operations import Operation
+from .pacing import Pacer
 from .reader import Reader
 from .redact import redact
 from .restore import describe, establish
@@ -60,6 +61,7 @@ class Supervisor:
         self.reader = Reader(self)
         self.in_on_reconnect = False
         self.last_up = 0.0
+        self.pacer = Pacer(settings.limiter, self)
         #: The last time a ready connection was lost (see WebSocketClient.last_disconnect).
         self.last_disconnect: dict[str, Any] | None = None
         self.stats: dict[str, Any] = {
@@ -75,11 +77,22 @@ class Supervisor:
 
     def submit(self, call: Call) -> None:
         """Writes ``call`` now, or queues it until the session is ready, or fails it (the rules:
-        :mod:`.calls`)."""
+        :mod:`.calls`); one not written gives its credits back (:mod:`.pacing`)."""
+        if not self._send(call):
+            self.pacer.unsent(call)
+
+    def forget(self, call: Call) -> None:
+        """Its caller gave up: it never goes out if it has not (and then gives its credits back)."""
+        written = call.rpc_id is not None
+        self.out.forget(call)
+        if not written:
+            self.pacer.unsent(call)
+
+    def _send(self, call: Call) -> bool:
         state, conn = self.life.state, self.conn
         if self.settings.lease is not None and not call.bypass and not self.lease.holds():
             settle(call.token, None, self.lease.error())  # a hung program's call must not go out
-            return
+            return False
         if state is State.READY:
             open_for = conn is not None
         elif self.life.stopped:
@@ -88,31 +101,32 @@ class Supervisor:
                 ended = "was ended with private/logout" if state is State.LOGGED_OUT else "is closed"
                 stopped = APIConnectionError(f"{call.method}: the WebSocketClient {ended}")
             settle(call.token, None, stopped)
-            return
+            return False
         else:  # connecting, or setting a connection up: only the session's own calls go out
             open_for = call.bypass and conn is not None and self.life.setting_up
         frame = self.out.admit(call, open_for)
         if frame is None:
-            return
+            return False
         assert conn is not None
         try:
             written = conn.write(frame)
         except Exception as exc:
             self.out.forget(call)
             settle(call.token, None, APIConnectionError(f"{call.method}: the call was not sent: {type(exc).__name__}"))
-            return
+            return False
         if not written:  # the connection is closing and nobody noticed yet: it waits for the next one
             self.out.unsent(call)
-            return
+            return False
         if call.op is not None and call.op.websocket_no_answer:
             # private/logout: the server closes without an answer, and the session ends (no
             # reconnect, no restore). The close is the answer.
             self.out.forget(call)
             self.life.logged_out()
-            self._hold_for_heartbeats()
+            self.pacer.follow_heartbeat(self.session, self.life.stopped)
             self.session.state.clear()
             self.session.sets.clear()
             self.answered(call, {"jsonrpc": "2.0", "result": "ok"})
+        return True
 
     def answered(self, call: Call, envelope: dict[str, Any]) -> None:
         """The answer reached the keeper: counted, what a successful call sets recorded (for the
@@ -120,16 +134,11 @@ class Supervisor:
         self.stats["calls"] += 1
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
         op = call.op
+        self.pacer.answered(call.method, op, envelope)
         if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
             self.session.record(op.connection_state, call.method, call.params, envelope.get("result"))
-            self._hold_for_heartbeats()
+            self.pacer.follow_heartbeat(self.session, self.life.stopped)
         settle(call.token, envelope, None)
-
-    def _hold_for_heartbeats(self) -> None:
-        """The rate limiter's reserve follows this session's heartbeat (none once it stops)."""
-        heartbeat = None if self.life.stopped else self.session.state.get("heartbeat")
-        interval = heartbeat[2].get("interval") if heartbeat is not None else None
-        self.settings.limiter.hold_for_heartbeats(self, interval if isinstance(interval, (int, float)) else None)
 
     async def request(
         self, method: str, params: dict[str, Any], bound: float | None, op: Operation | None = None
@@ -138,15 +147,15 @@ class Supervisor:
         out while the session is being set up."""
         token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         call = Call(method, params, RpcSession.encode_call(method, params), op, token, bypass=True)
-        self.settings.limiter.charge(method, op)  # (never held back: the session needs it now)
+        bound = await self.pacer.own_call(call, bound)
         self.submit(call)
         try:
             return await asyncio.wait_for(token, bound)
         except TimeoutError:
-            self.out.forget(call)
+            self.forget(call)
             raise timed_out(call, bound) from None
         except asyncio.CancelledError:
-            self.out.forget(call)
+            self.forget(call)
             raise
 
     async def start(self) -> None:
@@ -164,7 +173,7 @@ class Supervisor:
 
     async def shutdown(self) -> None:
         self.life.close()
-        self._hold_for_heartbeats()
+        self.pacer.follow_heartbeat(self.session, self.life.stopped)
         if self.opened is not None and not self.opened.done():  # an open() still waiting raises now
             self.opened.set_exception(APIConnectionError("the WebSocketClient was closed while opening"))
         self.auth.cancel()
@@ -182,6 +191,7 @@ class Supervisor:
                 except (asyncio.CancelledError, Exception):
                     pass
         self.out.stop(APIConnectionError("the WebSocketClient was closed"))
+        self.pacer.fail_all(APIConnectionError("the WebSocketClient was closed"))
         self.conn = None
 
     async def _run(self, opened: asyncio.Future[None]) -> None:
@@ -277,8 +287,8 @@ class Supervisor:
             self.life.restored()
             if first:
                 opened.set_result(None)
-            for waited in self.out.release():  # the calls that waited for the session, in order
-                self.submit(waited)
+            for waited in self.out.release():  # the calls that waited for the session, in order, paced
+                self.pacer.pace(waited, self.submit)
             lease = asyncio.create_task(self.lease.watch()) if self.settings.lease is not None else None
             try:
                 cause = await reader
@@ -336,13 +346,14 @@ class Supervisor:
         if self.life.stopped:  # closing, or already stopped: nothing left to stop
             return
         self.life.fail(error)
-        self._hold_for_heartbeats()
+        self.pacer.follow_heartbeat(self.session, self.life.stopped)
         logger.error("%s; the WebSocketClient stops: %s", what, self.redacted(str(error)))
         self.auth.cancel()
         if self.conn is not None:
             self.conn.abort()
             self.conn = None
         self.out.stop(error)  # every call, written or waiting, learns it now
+        self.pacer.fail_all(error)
         self.callbacks.error(error)
 
     def redacted(self, text: str) -> str:

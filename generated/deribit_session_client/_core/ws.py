@@ -301,6 +301,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
                 raise RuntimeError("this WebSocketClient is already open")
             # A new life starts from the constructor's settings, not the last life's.
             self._renewed_at = time.monotonic()  # (the lease counts from open())
+            self._limiter.acquire()
             self._sup = Supervisor(self._settings(), self)
             self._sup.life.open()
             self._close_started = False
@@ -363,6 +364,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
 
     def _finish(self, keeper: Keeper, closed: threading.Event) -> None:
         self._router.clear()  # (every stream ends; the handlers go with the session)
+        self._limiter.release()
         self._sup.callbacks.stop()
         with self._open_lock:
             self._keeper = None
