@@ -167,6 +167,7 @@ def wall_s(command: list[str], runs: int = 3) -> float:
 KEEPER_SECONDS = float(os.environ.get("BENCH_KEEPER_SECONDS", "20"))
 KEEPER_SIZES = [int(n) for n in os.environ.get("BENCH_KEEPER_SIZES", "100,1000,3000").split(",")]
 WS_CALLS = int(os.environ.get("BENCH_WS_CALLS", "2000"))
+NOTIFY_SECONDS = float(os.environ.get("BENCH_NOTIFY_SECONDS", "10"))
 
 
 def main() -> None:
@@ -180,6 +181,8 @@ def main() -> None:
         ws_async = ws_bench.bench_ws_async(server, WS_CALLS, ROUNDS)
         keeper = {n: ws_bench.bench_keeper(server, n, KEEPER_SECONDS) for n in KEEPER_SIZES}
         blocked = ws_bench.bench_keeper(server, 100, KEEPER_SECONDS, blocked=True)
+        notify = ws_bench.bench_notify(server, 20_000, NOTIFY_SECONDS)
+        notify_max = ws_bench.bench_notify_max(server, 3.0)
     finally:
         stop_mock(server)
     tls_server = start_mock(tls=True)  # the same calls over wss:// (the exchange speaks nothing else)
@@ -235,6 +238,14 @@ def main() -> None:
         **{f"keeper_{key}_{n}": value for n, figures in keeper.items() for key, value in figures.items()},
         "blocked_p99_ms": blocked["p99_ms"],
         "blocked_answered_ratio": blocked["answered_ratio"],
+        "notify_delivered_ratio": notify["delivered_ratio"],
+        "notify_per_s": notify["per_s"],
+        "notify_hb_p99_ms": notify["hb_p99_ms"],
+        "notify_test_requests": notify["test_requests"],
+        "notify_missed": notify["missed"],
+        "notify_cpu_pct": notify["cpu_pct"],
+        "notify_max_per_s": notify_max["max_per_s"],
+        "notify_mock_flat_out_per_s": notify_max["mock_flat_out_per_s"],
         "http_import_loads_websockets": loaded[0] == "True",
         "http_import_loads_httpcore": loaded[1] == "True",  # (with the first connection pool)
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "rounds": ROUNDS},
@@ -294,6 +305,17 @@ def main() -> None:
             for n in KEEPER_SIZES
         ],
         ("keeper, 100 connections, user threads busy: p99", f"{results['blocked_p99_ms']} ms", "target < 20 ms"),
+        (
+            "notifications at 20,000/s: delivered / per s / heartbeat p99 / CPU",
+            f"{results['notify_delivered_ratio']} / {results['notify_per_s']} / {results['notify_hb_p99_ms']} ms"
+            f" / {results['notify_cpu_pct']} % ({results['notify_missed']} of {results['notify_test_requests']} missed)",
+            "delivered 1.0, p99 < 10 ms",
+        ),
+        (
+            "notifications: highest rate with every test_request answered",
+            f"{results['notify_max_per_s']} /s (mock flat out: {results['notify_mock_flat_out_per_s']} /s)",
+            "target 50,000/s (picows)",
+        ),
         ("importing for HTTP loads websockets", str(results["http_import_loads_websockets"]), "False"),
         ("importing for HTTP loads httpcore", str(results["http_import_loads_httpcore"]), "False"),
         ("make generate", f"{results['generate_s']:.2f} s", "target < 5 s"),
