@@ -27,8 +27,8 @@ logger = logging.getLogger("deribit_session_client")
 
 def describe(session: RpcSession) -> str:
     """The restored state, for the log line."""
-    calls = session.reapply()
-    parts = [f"{method} {params}" for method, params in calls]
+    parts = [f"{method} {params}" for _, method, params in sorted(session.state.values(), key=lambda s: s[0])]
+    parts += [f"{adder} ({len(members)} channels)" for _, adder, _, members in session.sets.values()]
     return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
 
 
