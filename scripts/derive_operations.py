@@ -89,8 +89,8 @@ def _check_state(where: str, state: Any, params: dict[str, Any]) -> None:
     action = state.get("action", "set")
     if action not in ("set", "clear", "add", "remove"):
         raise SpecError(f"{where}: x-connection-state's action is set, clear, add or remove")
-    if isinstance(state["key"], list) and action != "clear":
-        raise SpecError(f"{where}: x-connection-state takes a list of keys only to clear them")
+    if isinstance(state["key"], list) and action not in ("clear", "remove"):
+        raise SpecError(f"{where}: x-connection-state takes a list of keys only to remove or clear")
     if action in ("add", "remove") and params.get(state.get("param", ""), {}).get("type") != "array":
         raise SpecError(f"{where}: x-connection-state {action} needs param: an array parameter")
 

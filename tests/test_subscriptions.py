@@ -28,7 +28,7 @@ from deribit_session_client._core.session import MAX_FRAME_BYTES, RpcSession
 from deribit_session_client._operations import OPERATIONS
 from deribit_session_client.api.subscriptions import private_subscribe, public_subscribe
 
-from .conftest import credentials, wait_until
+from .conftest import ACCESS_TOKEN, credentials, wait_until
 from .hostile import HostileServer, auth_result
 
 TICKER = "ticker.BTC-PERPETUAL.100ms"
@@ -296,3 +296,124 @@ def hostile() -> Any:
     yield started
     for server in started:
         server.close()
+
+
+# -- found by review -------------------------------------------------------------------------------
+
+
+def test_a_client_with_a_token_only_restores_its_private_subscriptions(mock: MockServer) -> None:
+    with WebSocketClient(mock.ws_url, access_token=ACCESS_TOKEN, initial_retry_delay=0.02) as ws:
+        ws.subscribe([ORDERS], lambda params: None)
+        drop(mock, ws)
+        assert ws.call("public/test") == {"version": "1.2.26"}
+        assert channels_at_mock(mock) == [ORDERS] and ws.stats["state"] == "ready"
+
+
+def test_an_unsubscribe_lost_with_its_connection_is_not_undone_by_the_restore(hostile: list[HostileServer]) -> None:
+    def script(method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "public/auth":
+            return auth_result()
+        if method.endswith("/subscribe"):
+            return {"result": params["channels"]}
+        if method == "public/test":
+            return {"result": {"version": "1.2.26"}}
+        return None  # an unsubscribe gets no answer: its connection dies first
+
+    server = HostileServer(script)
+    hostile.append(server)
+    with WebSocketClient(server.url, **credentials(timeout=5)) as ws:
+        subscription = ws.subscribe([TICKER], lambda params: None)
+
+        def kill_when_unsubscribing() -> None:
+            wait_until(lambda: server.count("public/unsubscribe"), "the unsubscribe")
+            server.close_all(1011, "gone")
+
+        killer = threading.Thread(target=kill_when_unsubscribing)
+        killer.start()
+        with pytest.raises(DeribitError):
+            subscription.unsubscribe()
+        killer.join(10)
+        assert ws.call("public/test") == {"version": "1.2.26"}  # (on the new connection)
+    assert server.count("public/subscribe") == 1  # not subscribed again by the restore
+
+
+def test_a_channel_unsubscribed_from_both_scopes_stays_off(mock: MockServer) -> None:
+    with WebSocketClient(mock.ws_url, **credentials()) as ws:
+        public = ws.subscribe([TICKER], lambda params: None)
+        both = ws.subscribe([TICKER, ORDERS], lambda params: None)  # private/subscribe of both
+        public.unsubscribe()
+        both.unsubscribe()
+        assert channels_at_mock(mock) == []
+        drop(mock, ws)
+        ws.call("public/test")
+        assert channels_at_mock(mock) == []
+
+
+def test_two_subscriptions_of_one_function_are_independent(mock: MockServer) -> None:
+    got: list[str] = []
+
+    def on_tick(params: dict[str, Any]) -> None:
+        got.append(params["channel"])
+
+    with WebSocketClient(mock.ws_url, **credentials()) as ws:
+        first = ws.subscribe([TICKER], on_tick)
+        second = ws.subscribe([TICKER, BOOK], on_tick)
+        first.unsubscribe()
+        assert channels_at_mock(mock) == [TICKER, BOOK]
+        mock.publish(TICKER, 1)
+        wait_until(lambda: got, "the ticker for the second subscription")
+        assert got == [TICKER] and second.active
+
+
+def test_a_handler_that_raises_anything_leaves_delivery_running_and_is_reported_boundedly(
+    mock: MockServer,
+) -> None:
+    errors: list[DeribitError] = []
+    delivered: list[int] = []
+
+    async def cancelled(params: dict[str, Any]) -> None:
+        raise asyncio.CancelledError
+
+    with WebSocketClient(mock.ws_url, on_error=errors.append, **credentials()) as ws:
+        ws.subscribe([TICKER], cancelled)
+        ws.subscribe([BOOK], lambda params: delivered.append(1))
+        mock.publish(TICKER, 1, count=500)
+        mock.publish(BOOK, 1, count=50)
+        wait_until(lambda: len(delivered) == 50, "the book notifications after the failing ones")
+        assert ws.stats["notification_handler_errors"] == 500
+    assert 1 <= len(errors) <= 30  # at most 10 a second (the flood takes a second or two), not 500
+
+
+def test_calls_from_on_reconnect_never_stall_the_restore(mock: MockServer) -> None:
+    failures: list[DeribitError] = []
+
+    def on_reconnect(ws: WebSocketClient) -> None:
+        ws.call("public/test", timeout=5)
+
+    with WebSocketClient(mock.ws_url, on_reconnect=on_reconnect, on_error=failures.append, **credentials()) as ws:
+        for _ in range(8):
+            drop(mock, ws)
+            started = time.monotonic()
+            ws.call("public/test", timeout=10)
+            assert time.monotonic() - started < 4.0  # a stall waits out on_reconnect's 5 s timeout
+    assert failures == []
+
+
+def test_a_stream_whose_event_loop_ended_unsubscribes_quietly(
+    mock: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    errors: list[DeribitError] = []
+    with WebSocketClient(mock.ws_url, on_error=errors.append, **credentials()) as ws:
+
+        async def read_one() -> None:
+            async for _ in ws.stream([TICKER]):
+                return  # leaves the stream without closing it; asyncio.run then closes its loop
+
+        reader = threading.Thread(target=lambda: asyncio.run(read_one()))
+        reader.start()
+        wait_until(lambda: channels_at_mock(mock) == [TICKER], "the stream's subscription")
+        mock.publish(TICKER, 1)
+        reader.join(10)
+        mock.publish(TICKER, 2, count=5)
+        wait_until(lambda: channels_at_mock(mock) == [], "the abandoned stream unsubscribed")
+    assert errors == [] and "Event loop is closed" not in caplog.text

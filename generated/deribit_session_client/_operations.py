@@ -118,7 +118,11 @@ OPERATIONS: Final[dict[str, Operation]] = {
         path="/public/unsubscribe",
         idempotent=True,
         params={"channels": {"required": True, "type": "array", "minItems": 1, "items": "string"}},
-        connection_state={"key": "subscriptions.public", "action": "remove", "param": "channels"},
+        connection_state={
+            "key": ["subscriptions.public", "subscriptions.private"],
+            "action": "remove",
+            "param": "channels",
+        },
         websocket_no_answer=False,
     ),
     "public_unsubscribe_all": Operation(
@@ -145,7 +149,11 @@ OPERATIONS: Final[dict[str, Operation]] = {
         path="/private/unsubscribe",
         idempotent=True,
         params={"channels": {"required": True, "type": "array", "minItems": 1, "items": "string"}},
-        connection_state={"key": "subscriptions.private", "action": "remove", "param": "channels"},
+        connection_state={
+            "key": ["subscriptions.public", "subscriptions.private"],
+            "action": "remove",
+            "param": "channels",
+        },
         websocket_no_answer=False,
     ),
     "private_unsubscribe_all": Operation(

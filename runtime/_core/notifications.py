@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +20,10 @@ __all__ = ["DEFAULT_MAX_PENDING", "NOTIFICATION_PREFIXES", "Deliveries", "Router
 
 logger = logging.getLogger("deribit_session_client")
 
+#: How many failures of one handler a second are logged and handed to on_error (the rest are
+#: counted in stats["notification_handler_errors"]): a handler that raises on every message
+#: of a flood must not flood the log and on_error too.
+REPORTS_PER_SECOND = 10
 #: How many notifications may wait for their handlers before the oldest are dropped.
 DEFAULT_MAX_PENDING = 100_000
 #: How a subscription notification starts, as the exchange (compact) and common encoders write
@@ -70,6 +75,16 @@ class Router:
         with self._lock:
             self._on_clear.append(hook)
 
+    def off_clear(self, hook: Callable[[], None]) -> None:
+        with self._lock:
+            if hook in self._on_clear:
+                self._on_clear.remove(hook)
+
+    def drop_channels(self, channels: list[str]) -> None:
+        """No handler gets ``channels`` any more (the exchange refused them on a restore)."""
+        with self._lock:
+            self.table = {c: h for c, h in self.table.items() if c not in channels}
+
     def clear(self) -> None:
         """The client closed: no handler is left, and every stream is told."""
         with self._lock:
@@ -100,6 +115,9 @@ class Deliveries:
         self.delivered = 0
         self.dropped = 0
         self._burst = False  # dropping now (said once at WARNING until the queue drains)
+        #: Handler -> (the second its failures are counted from, how many were reported in it).
+        self._reported: dict[int, tuple[int, int]] = {}
+        self.handler_errors = 0
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -123,14 +141,16 @@ class Deliveries:
                         self.max_pending,
                     )
         queue.append(item)
-        if self._thread is None:
+        thread = self._thread
+        if thread is None or not thread.is_alive():
             self._start()
         if not self._wake.is_set():
             self._wake.set()
 
     def _start(self) -> None:
         with self._start_lock:
-            if self._thread is None and not self._stopping:
+            thread = self._thread
+            if (thread is None or not thread.is_alive()) and not self._stopping:
                 self._thread = threading.Thread(target=self._run, name="deribit-session-notifications", daemon=True)
                 self._thread.start()
 
@@ -183,5 +203,14 @@ class Deliveries:
             result = handler(argument)
             if asyncio.iscoroutine(result):
                 loop.run_until_complete(result)
-        except Exception as exc:  # a handler's bug: logged and handed to on_error; the others still run
-            self.failed(role, handler, exc)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # a handler's bug (CancelledError too): the others still run
+            self.handler_errors += 1
+            second = int(time.monotonic())
+            since, count = self._reported.get(id(handler), (second, 0))
+            if since != second:
+                since, count = second, 0
+            if count < REPORTS_PER_SECOND:  # logged and handed to on_error; beyond that, counted only
+                self.failed(role, getattr(handler, "handler", handler), exc)
+            self._reported[id(handler)] = (since, count + 1)

@@ -60,9 +60,11 @@ async def establish(sup: Supervisor, first: bool, auth_deadline: float) -> str:
                 await _restore_set(sup, key, method, params)
         if sup.last_disconnect is not None and sup.last_disconnect["down_s"] is None:
             sup.last_disconnect["down_s"] = round(time.time() - sup.last_disconnect["at"], 3)
+        sup.in_on_reconnect = True  # (before it starts: its calls must go out during the restore)
         running = sup.callbacks.reconnected()
-        if running is not None:
-            sup.in_on_reconnect = True
+        if running is None:
+            sup.in_on_reconnect = False
+        else:
             try:
                 await asyncio.wrap_future(running)
             except Exception as exc:  # logged by the runner and handed to on_error; the session stands
@@ -87,6 +89,7 @@ async def _restore_set(sup: Supervisor, key: str, method: str, params: dict[str,
     refused = [item for item in asked if item not in listed]
     if refused:
         sup.session.drop(key, refused)
+        sup.client._router.drop_channels(refused)
         error = SubscriptionRefusedError(
             f"{method}: the exchange did not subscribe {refused} again after a reconnect; they are dropped",
             refused,

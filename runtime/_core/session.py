@@ -198,24 +198,35 @@ class RpcSession:
                 self.state.pop(str(key), None)
                 self.sets.pop(str(key), None)
             return
-        key = str(keys)
         if action == "set":
-            self.state[key] = (int(declaration.get("order", 0)), method, dict(params))
+            self.state[str(keys)] = (int(declaration.get("order", 0)), method, dict(params))
             return
         param = str(declaration["param"])
         asked = [item for item in params.get(param) or () if isinstance(item, str)]
         if action == "add":
+            key = str(keys)
             listed = result if isinstance(result, list) else asked
             items = [item for item in listed if isinstance(item, str)]
             order, _, _, members = self.sets.get(key, (int(declaration.get("order", 0)), method, param, {}))
             members.update(dict.fromkeys(items))
             self.sets[key] = (order, method, param, members)
-        elif key in self.sets:  # remove
-            members = self.sets[key][3]
+            return
+        for key in keys if isinstance(keys, list) else [keys]:  # remove
+            found = self.sets.get(str(key))
+            if found is None:
+                continue
             for item in asked:
-                members.pop(item, None)
-            if not members:
-                del self.sets[key]
+                found[3].pop(item, None)
+            if not found[3]:
+                del self.sets[str(key)]
+
+    @staticmethod
+    def forgets_when_sent(declaration: Mapping[str, Any] | None) -> bool:
+        """Whether what the call declares is taken away (remove, clear): forgotten as soon as
+        it is sent, since a new connection starts without it whatever the answer."""
+        if not declaration:
+            return False
+        return declaration.get("action", "set") in ("remove", "clear")
 
     def set_of(self, method: str) -> str | None:
         """The set that ``method`` adds to, when it restores one (None: it sets a value)."""

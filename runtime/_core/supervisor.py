@@ -28,7 +28,7 @@ from .redact import redact
 from .restore import describe, establish
 from .retry import backoff
 from .session import RpcSession
-from .transport import Connection, library_version, open_connection
+from .transport import Connection, OnMessage, library_version, open_connection
 from .ws_settings import Settings
 
 if TYPE_CHECKING:
@@ -117,6 +117,9 @@ class Supervisor:
         if not written:  # the connection is closing and nobody noticed yet: it waits for the next one
             self.out.unsent(call)
             return False
+        op = call.op
+        if op is not None and self.session.forgets_when_sent(op.connection_state):
+            self.session.record(op.connection_state, call.method, call.params)
         if call.op is not None and call.op.websocket_no_answer:
             # private/logout: the server closes without an answer, and the session ends (no
             # reconnect, no restore). The close is the answer.
@@ -135,7 +138,13 @@ class Supervisor:
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
         op = call.op
         self.pacer.answered(call.method, op, envelope)
-        if op is not None and op.connection_state and "result" in envelope and "error" not in envelope:
+        if (
+            op is not None
+            and op.connection_state
+            and "result" in envelope
+            and "error" not in envelope
+            and not self.session.forgets_when_sent(op.connection_state)
+        ):
             self.session.record(op.connection_state, call.method, call.params, envelope.get("result"))
             self.pacer.follow_heartbeat(self.session, self.life.stopped)
         settle(call.token, envelope, None)
@@ -146,7 +155,10 @@ class Supervisor:
         """The session's own call (authentication, restoring its state), on the keeper: it goes
         out while the session is being set up."""
         token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        call = Call(method, params, RpcSession.encode_call(method, params), op, token, bypass=True)
+        sent = params
+        if self.settings.secret is None and self.settings.access_token and method.startswith("private/"):
+            sent = {**params, "access_token": self.settings.access_token}  # (a client with a token only)
+        call = Call(method, params, RpcSession.encode_call(method, sent), op, token, bypass=True)
         bound = await self.pacer.own_call(call, bound)
         self.submit(call)
         try:
@@ -219,7 +231,7 @@ class Supervisor:
             setup_deadline = asyncio.get_running_loop().time() + self.settings.connect_timeout
             try:
                 try:
-                    conn = await self._connect()
+                    conn = await connect(self.settings, self.reader.on_message)
                 except (DeribitError, asyncio.CancelledError):
                     raise
                 except Exception as exc:  # anything else a proxy library or the OS raises: a failed connect
@@ -321,19 +333,6 @@ class Supervisor:
         await asyncio.sleep(delay)
         return attempt + 1
 
-    async def _connect(self) -> Connection:
-        return await open_connection(
-            self.settings.url,
-            on_message=self.reader.on_message,
-            connect_timeout=self.settings.connect_timeout,
-            ping_interval=self.settings.ping_interval,
-            ping_timeout=self.settings.ping_timeout,
-            max_size=self.settings.max_message_bytes,
-            ssl=self.settings.ssl,
-            proxy=self.settings.proxy,
-            user_agent=self.settings.user_agent or user_agent(library_version()),
-        )
-
     async def _drop(self, conn: Connection) -> None:
         conn.abort()
         self.conn = None
@@ -370,3 +369,18 @@ class Supervisor:
 
     async def _own_call(self, method: str, params: dict[str, Any], bound: float | None) -> dict[str, Any]:
         return await self.request(method, params, bound, None)
+
+
+async def connect(settings: Settings, on_message: OnMessage) -> Connection:
+    """A new connection for a session with these settings."""
+    return await open_connection(
+        settings.url,
+        on_message=on_message,
+        connect_timeout=settings.connect_timeout,
+        ping_interval=settings.ping_interval,
+        ping_timeout=settings.ping_timeout,
+        max_size=settings.max_message_bytes,
+        ssl=settings.ssl,
+        proxy=settings.proxy,
+        user_agent=settings.user_agent or user_agent(library_version()),
+    )

@@ -19,6 +19,10 @@ __all__ = ["Stream", "Subscription", "SubscriptionsMixin"]
 logger = logging.getLogger("deribit_session_client")
 
 
+def _scope_of(channels: list[str]) -> str:
+    return "private" if any(is_private_channel(c) for c in channels) else "public"
+
+
 def _plan(channels: Iterable[str], can_authenticate: bool) -> tuple[str, list[str]]:
     """The scope to subscribe with and the channels, checked before anything is sent."""
     if isinstance(channels, str):
@@ -32,19 +36,32 @@ def _plan(channels: Iterable[str], can_authenticate: bool) -> tuple[str, list[st
     return ("private" if private else "public"), wanted
 
 
+class _Entry:
+    """One subscription's place in the router (two subscriptions of one function are two entries)."""
+
+    __slots__ = ("handler",)
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    def __call__(self, params: dict[str, Any]) -> Any:
+        return self.handler(params)
+
+
 class Subscription:
     """Channels subscribed with one handler. ``channels``: those the exchange confirmed;
     ``refused``: those it left out (not subscribed). ``unsubscribe()`` stops the handler and
     unsubscribes each channel no other handler of the client still wants."""
 
     def __init__(
-        self, client: SubscriptionsMixin, scope: str, channels: list[str], refused: list[str], handler: Handler
+        self, client: SubscriptionsMixin, scope: str, channels: list[str], refused: list[str], entry: _Entry
     ) -> None:
         self._client = client
         self.scope = scope
         self.channels = tuple(channels)
         self.refused = tuple(refused)
-        self.handler = handler
+        self._entry = entry
+        self.handler = entry.handler
         self.active = True
 
     def __repr__(self) -> str:
@@ -54,17 +71,30 @@ class Subscription:
         if not self.active:
             return []
         self.active = False
-        return self._client._router.remove(list(self.channels), self.handler)
+        return self._client._router.remove(list(self.channels), self._entry)
+
+    def _wanted_again(self, unwanted: list[str]) -> list[str]:
+        """Channels another subscription took while this unsubscribe was on its way."""
+        table = self._client._router.table
+        return [channel for channel in unwanted if channel in table]
 
     def unsubscribe(self) -> None:
+        """Stops the handler, and unsubscribes the channels no other subscription wants (they
+        are not restored after a reconnect even if this call fails with the connection)."""
         unwanted = self._drop()
         if unwanted and self._client._keeper is not None:
             self._client.call(f"{self.scope}/unsubscribe", {"channels": unwanted})
+            again = self._wanted_again(unwanted)
+            if again:
+                self._client.call(f"{_scope_of(again)}/subscribe", {"channels": again})
 
     async def unsubscribe_async(self) -> None:
         unwanted = self._drop()
         if unwanted and self._client._keeper is not None:
             await self._client.call_async(f"{self.scope}/unsubscribe", {"channels": unwanted})
+            again = self._wanted_again(unwanted)
+            if again:
+                await self._client.call_async(f"{_scope_of(again)}/subscribe", {"channels": again})
 
     def __enter__(self) -> Self:
         return self
@@ -92,19 +122,37 @@ class Stream:
         self._max_pending = max_pending
         self._subscription: Subscription | None = None
         self._ended = False
+        self._ended_hook: Callable[[], None] | None = None
         self.dropped = 0
 
     async def _start(self) -> None:
         loop = asyncio.get_running_loop()
+        router = self._client._router
 
         def handler(params: dict[str, Any]) -> None:
-            loop.call_soon_threadsafe(self._put, params)
+            try:
+                loop.call_soon_threadsafe(self._put, params)
+            except RuntimeError:  # its event loop is closed: the stream was abandoned
+                self._abandoned()
 
         def ended() -> None:
             loop.call_soon_threadsafe(self._put, None)
 
-        self._client._router.on_clear(ended)
+        self._ended_hook = ended
+        router.on_clear(ended)
         self._subscription = await self._client.subscribe_async(self._channels, handler)
+
+    def _abandoned(self) -> None:
+        """On the notification thread: unsubscribes a stream whose event loop is gone."""
+        self._ended = True
+        if self._ended_hook is not None:
+            self._client._router.off_clear(self._ended_hook)
+        subscription = self._subscription
+        if subscription is not None:
+            try:
+                subscription.unsubscribe()
+            except Exception as exc:  # (the client may be closing: nothing is left to undo)  # noqa: BLE001
+                logger.debug("Unsubscribing an abandoned stream failed: %s", type(exc).__name__)
 
     def _put(self, item: dict[str, Any] | None) -> None:
         if item is not None and self._queue.qsize() >= self._max_pending:
@@ -135,6 +183,8 @@ class Stream:
 
     async def aclose(self) -> None:
         self._ended = True
+        if self._ended_hook is not None:
+            self._client._router.off_clear(self._ended_hook)
         if self._subscription is not None:
             try:
                 await self._subscription.unsubscribe_async()
@@ -160,16 +210,16 @@ class SubscriptionsMixin:
 
         def _can_authenticate(self) -> bool: ...
 
-    def _subscribed(self, scope: str, wanted: list[str], answer: Any, handler: Handler) -> Subscription:
+    def _subscribed(self, scope: str, wanted: list[str], answer: Any, entry: _Entry) -> Subscription:
         listed = set(answer) if isinstance(answer, list) else set(wanted)
         refused = [c for c in wanted if c not in listed]
         if refused:
-            self._router.remove(refused, handler)
+            self._router.remove(refused, entry)
         if len(refused) == len(wanted):
             raise SubscriptionRefusedError(f"the exchange subscribed none of {wanted}", refused)
         if refused:
             logger.warning("The exchange did not subscribe %s (the others are subscribed)", refused)
-        return Subscription(self, scope, [c for c in wanted if c in listed], refused, handler)
+        return Subscription(self, scope, [c for c in wanted if c in listed], refused, entry)
 
     def subscribe(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
         """Subscribes to ``channels`` (``private/subscribe`` if any is private, ``user.*``) and
@@ -177,23 +227,25 @@ class SubscriptionsMixin:
         the client's notification thread; restored after every reconnect. Raises
         SubscriptionRefusedError when the exchange subscribes none of them."""
         scope, wanted = _plan(channels, self._can_authenticate())
-        self._router.add(wanted, handler)  # first: a notification may come before the answer
+        entry = _Entry(handler)
+        self._router.add(wanted, entry)  # first: a notification may come before the answer
         try:
             answer = self.call(f"{scope}/subscribe", {"channels": wanted})
         except BaseException:
-            self._router.remove(wanted, handler)
+            self._router.remove(wanted, entry)
             raise
-        return self._subscribed(scope, wanted, answer, handler)
+        return self._subscribed(scope, wanted, answer, entry)
 
     async def subscribe_async(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
         scope, wanted = _plan(channels, self._can_authenticate())
-        self._router.add(wanted, handler)
+        entry = _Entry(handler)
+        self._router.add(wanted, entry)
         try:
             answer = await self.call_async(f"{scope}/subscribe", {"channels": wanted})
         except BaseException:
-            self._router.remove(wanted, handler)
+            self._router.remove(wanted, entry)
             raise
-        return self._subscribed(scope, wanted, answer, handler)
+        return self._subscribed(scope, wanted, answer, entry)
 
     def stream(self, channels: Iterable[str], *, max_pending: int = DEFAULT_MAX_PENDING) -> Stream:
         """``async with ws.stream(channels) as messages: async for message in messages: ...``"""

@@ -76,8 +76,9 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             whole message, a dict), on the notification thread (see :meth:`subscribe`).
         max_pending_notifications: How many notifications may wait for their handlers before
             the oldest are dropped (``stats["notifications_dropped"]``).
-        on_reconnect: Called after each reconnect, once the session is restored and before
-            waiting calls go out (for re-subscribing); may call the client.
+        on_reconnect: Called after each reconnect, once the session (subscriptions included)
+            is restored and before waiting calls go out (to read open orders again, say: do not
+            subscribe again here, that is done); may call the client.
         on_error: Called with each DeribitError the client reports: the one that stops it, a
             callback that raised (CallbackError), a lapsed lease (LeaseExpiredError).
         rate_limit: The account's credit pool for every method but the matching engine's
@@ -229,6 +230,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             "lease_remaining_s": None if remaining is None else round(remaining, 3),
             "notifications": self._sup.callbacks.deliveries.delivered,
             "notifications_dropped": self._sup.callbacks.deliveries.dropped,
+            "notification_handler_errors": self._sup.callbacks.deliveries.handler_errors,
         }
 
     # -- opening and closing ---------------------------------------------------------------------
