@@ -417,3 +417,14 @@ def test_a_stream_whose_event_loop_ended_unsubscribes_quietly(
         mock.publish(TICKER, 2, count=5)
         wait_until(lambda: channels_at_mock(mock) == [], "the abandoned stream unsubscribed")
     assert errors == [] and "Event loop is closed" not in caplog.text
+
+
+def test_thousands_of_channels_are_subscribed_in_calls_that_each_fit_a_frame(mock: MockServer) -> None:
+    channels = [f"book.BTC-{n:06d}-C.none.20.100ms" for n in range(3000)]
+    with WebSocketClient(mock.ws_url, **credentials()) as ws:
+        subscription = ws.subscribe(channels, lambda params: None)
+        assert subscription.channels == tuple(channels) and channels_at_mock(mock) == channels
+        calls = [m for _, m in ws_log(mock) if m == "public/subscribe"]
+        assert len(calls) > 1
+        subscription.unsubscribe()
+        assert channels_at_mock(mock) == []

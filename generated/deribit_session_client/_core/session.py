@@ -60,6 +60,23 @@ def seconds(value: Any, name: str) -> float | None:
     return None if value >= threading.TIMEOUT_MAX else float(value)
 
 
+def chunked(items: list[str]) -> list[list[str]]:
+    """``items`` in runs that each fit in one request frame (``SET_CHUNK_BYTES`` of JSON)."""
+    runs: list[list[str]] = []
+    run: list[str] = []
+    size = 0
+    for item in items:
+        cost = len(json.dumps(item)) + 2
+        if run and size + cost > SET_CHUNK_BYTES:
+            runs.append(run)
+            run, size = [], 0
+        run.append(item)
+        size += cost
+    if run:
+        runs.append(run)
+    return runs
+
+
 def client_signature(secret: str, timestamp: int, nonce: str, data: str = "") -> str:
     """``public/auth``'s ``client_signature``: lowercase hex HMAC-SHA256 of ``timestamp\\nnonce\\ndata``."""
     return hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n{data}".encode(), hashlib.sha256).hexdigest()
@@ -246,17 +263,7 @@ class RpcSession:
         and for each set the adding method with its items, split to fit a frame."""
         steps: list[tuple[int, str, dict[str, Any]]] = list(self.state.values())
         for order, method, param, members in self.sets.values():
-            chunk: list[str] = []
-            size = 0
-            for item in members:
-                cost = len(json.dumps(item)) + 2
-                if chunk and size + cost > SET_CHUNK_BYTES:
-                    steps.append((order, method, {param: chunk}))
-                    chunk, size = [], 0
-                chunk.append(item)
-                size += cost
-            if chunk:
-                steps.append((order, method, {param: chunk}))
+            steps += [(order, method, {param: chunk}) for chunk in chunked(list(members))]
         return [(method, params) for _, method, params in sorted(steps, key=lambda s: s[0])]
 
 

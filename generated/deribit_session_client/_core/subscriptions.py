@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from .errors import APIConnectionError, AuthenticationError, SubscriptionRefusedError
 from .notifications import DEFAULT_MAX_PENDING, Handler, Router, is_private_channel
+from .session import chunked
 from .types import UNSET, Unset
 
 __all__ = ["Stream", "Subscription", "SubscriptionsMixin"]
@@ -83,7 +84,8 @@ class Subscription:
         are not restored after a reconnect even if this call fails with the connection)."""
         unwanted = self._drop()
         if unwanted and self._client._keeper is not None:
-            self._client.call(f"{self.scope}/unsubscribe", {"channels": unwanted})
+            for run in chunked(unwanted):
+                self._client.call(f"{self.scope}/unsubscribe", {"channels": run})
             again = self._wanted_again(unwanted)
             if again:
                 self._client.call(f"{_scope_of(again)}/subscribe", {"channels": again})
@@ -91,7 +93,8 @@ class Subscription:
     async def unsubscribe_async(self) -> None:
         unwanted = self._drop()
         if unwanted and self._client._keeper is not None:
-            await self._client.call_async(f"{self.scope}/unsubscribe", {"channels": unwanted})
+            for run in chunked(unwanted):
+                await self._client.call_async(f"{self.scope}/unsubscribe", {"channels": run})
             again = self._wanted_again(unwanted)
             if again:
                 await self._client.call_async(f"{_scope_of(again)}/subscribe", {"channels": again})
@@ -210,8 +213,8 @@ class SubscriptionsMixin:
 
         def _can_authenticate(self) -> bool: ...
 
-    def _subscribed(self, scope: str, wanted: list[str], answer: Any, entry: _Entry) -> Subscription:
-        listed = set(answer) if isinstance(answer, list) else set(wanted)
+    def _subscribed(self, scope: str, wanted: list[str], answer: list[Any], entry: _Entry) -> Subscription:
+        listed = set(answer)
         refused = [c for c in wanted if c not in listed]
         if refused:
             self._router.remove(refused, entry)
@@ -229,8 +232,11 @@ class SubscriptionsMixin:
         scope, wanted = _plan(channels, self._can_authenticate())
         entry = _Entry(handler)
         self._router.add(wanted, entry)  # first: a notification may come before the answer
+        answer: list[Any] = []
         try:
-            answer = self.call(f"{scope}/subscribe", {"channels": wanted})
+            for run in chunked(wanted):  # (each call fits in a frame)
+                result = self.call(f"{scope}/subscribe", {"channels": run})
+                answer += result if isinstance(result, list) else run
         except BaseException:
             self._router.remove(wanted, entry)
             raise
@@ -240,8 +246,11 @@ class SubscriptionsMixin:
         scope, wanted = _plan(channels, self._can_authenticate())
         entry = _Entry(handler)
         self._router.add(wanted, entry)
+        answer: list[Any] = []
         try:
-            answer = await self.call_async(f"{scope}/subscribe", {"channels": wanted})
+            for run in chunked(wanted):
+                result = await self.call_async(f"{scope}/subscribe", {"channels": run})
+                answer += result if isinstance(result, list) else run
         except BaseException:
             self._router.remove(wanted, entry)
             raise
