@@ -4,7 +4,6 @@ proves deciding whether it is tried again (:class:`~.http_attempts.Attempts`).""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +102,8 @@ async def _attempt_async(client: Client, attempt: Attempts, deadline: float | No
     auth = client._auth()
     http = client.get_async_httpx_client()
     chunks: list[bytes] = []
+    import asyncio  # (here, not at import: a program that never calls async code does not pay for it)
+
     try:
         # asyncio.timeout bounds the whole attempt exactly, however the server drips.
         async with asyncio.timeout(None if deadline is None else max(deadline - CLOCK.monotonic(), 0.0)):

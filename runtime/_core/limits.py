@@ -25,7 +25,6 @@ import secrets
 import threading
 import time
 import weakref
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import RateLimitError
@@ -86,21 +85,43 @@ def _positive(value: Any, name: str, smallest: float) -> float:
     return number
 
 
-@dataclass(frozen=True, slots=True)
 class RateLimit:
     """One credit pool: it holds at most ``credits``, refills ``refill_per_s`` a second, and each
     request costs ``cost``. The default is the exchange's documented non-matching-engine limit:
-    50,000 credits, 10,000 a second, 500 a request (a burst of 100, then 20 a second)."""
+    50,000 credits, 10,000 a second, 500 a request (a burst of 100, then 20 a second).
+    Immutable, compared and hashed by its numbers."""
 
-    credits: float = 50_000
-    refill_per_s: float = 10_000
-    cost: float = 500
+    __slots__ = ("cost", "credits", "refill_per_s")
 
-    def __post_init__(self) -> None:
-        for name, smallest in (("credits", 1e-6), ("refill_per_s", 1e-6), ("cost", 1e-6)):
-            _positive(getattr(self, name), name, smallest)
-        if self.cost > self.credits:
+    credits: float
+    refill_per_s: float
+    cost: float
+
+    def __init__(self, credits: float = 50_000, refill_per_s: float = 10_000, cost: float = 500) -> None:
+        values = (
+            _positive(credits, "credits", 1e-6),
+            _positive(refill_per_s, "refill_per_s", 1e-6),
+            _positive(cost, "cost", 1e-6),
+        )
+        if values[2] > values[0]:
             raise ValueError("RateLimit cost must not exceed credits: no request could ever go")
+        for name, value in zip(("credits", "refill_per_s", "cost"), values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("RateLimit is immutable")
+
+    def _key(self) -> tuple[float, float, float]:
+        return (self.credits, self.refill_per_s, self.cost)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RateLimit) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"RateLimit(credits={self.credits:g}, refill_per_s={self.refill_per_s:g}, cost={self.cost:g})"
 
 
 class CreditPool:
@@ -228,11 +249,13 @@ class Limiter:
         self.account = account
         self._lock = threading.Lock()
         self._pools: dict[str, _Shared] = {}
+        self._released = False
         self.acquire()  # now: a limit that conflicts with a live client's is refused when this one is made
 
     def acquire(self) -> None:
         """Takes hold of the account's pools (a client that opens again takes them again)."""
         with self._lock:
+            self._released = False
             for bucket, limit in self.limits.items():
                 if limit is not None and bucket not in self._pools:
                     account = self.account
@@ -244,6 +267,7 @@ class Limiter:
         with self._lock:
             if self.account is not None:
                 self._pools = {}
+                self._released = True
 
     @staticmethod
     def bucket(method: str, op: Operation | None) -> str:
@@ -256,6 +280,8 @@ class Limiter:
         (nothing sent, nothing charged) when that wait would leave the call too little of
         ``patience`` for its answer (a tenth of a second, or half of a shorter timeout)."""
         bucket = self.bucket(method, op)
+        if self._released:  # a closed client used again takes its pools again
+            self.acquire()
         shared = self._pools.get(bucket)
         if shared is None:
             return 0.0

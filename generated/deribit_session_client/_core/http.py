@@ -255,11 +255,14 @@ class Client:
             self._pools.depth = max(self._pools.depth - 1, 0)
             last = self._pools.depth == 0
         if last:
+            self.limiter().release()
             self._close_pools()
 
     def close(self) -> None:
         """Close the connection pools (those of other event loops included), when this client
-        made them. A clone's ``close()`` does nothing; the next call opens a new pool."""
+        made them. A clone's ``close()`` does nothing; the next call opens a new pool. The
+        account's rate-limit pool is let go of too (and taken again by the next call)."""
+        self.limiter().release()
         if self._owns_pools():
             self._close_pools()
 
@@ -323,11 +326,13 @@ class Client:
             self._pools.depth = max(self._pools.depth - 1, 0)
             last = self._pools.depth == 0
         if last:
+            self.limiter().release()
             await self._aclose_pools()
 
     async def aclose(self) -> None:
         """Close the connection pools (of every event loop, and the sync one), when this client
         made them. A clone's ``aclose()`` does nothing."""
+        self.limiter().release()
         if self._owns_pools():
             await self._aclose_pools()
 
