@@ -81,38 +81,86 @@ def test_a_rate_limit_that_cannot_work_is_refused(values: dict[str, Any]) -> Non
         RateLimit(**values)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
-    arrivals=st.lists(st.floats(min_value=0.0, max_value=20.0), min_size=1, max_size=400),
+    # (bursts: many calls at the same few instants, and calls in between)
+    arrivals=st.lists(
+        st.one_of(st.floats(min_value=0.0, max_value=20.0), st.sampled_from([0.0, 0.5, 1.0, 1.2, 2.0, 3.0])),
+        min_size=1,
+        max_size=400,
+    ),
+    late=st.lists(st.sampled_from([0.0, 0.0, 0.0, 0.01, 0.3, 1.5]), min_size=1, max_size=50),
     connections=st.integers(min_value=1, max_value=4),
     interval=st.sampled_from([10.0, 15.0, 30.0]),
     offset=st.floats(min_value=0.0, max_value=10.0),
+    limit=st.sampled_from([DOCUMENTED, RateLimit(credits=5_000, refill_per_s=10_000, cost=50)]),
 )
 def test_no_flood_of_calls_leaves_a_heartbeat_answer_without_credits(
-    arrivals: list[float], connections: int, interval: float, offset: float
+    arrivals: list[float], late: list[float], connections: int, interval: float, offset: float, limit: RateLimit
 ) -> None:
-    """User calls arrive whenever they like, each connection answers a test_request every
-    interval: replayed in send order against the exchange's own pool, no request finds it
-    short of a request's cost."""
-    limit = DOCUMENTED
+    """User calls arrive whenever they like and go out when admitted, some late (a paused
+    process, a reconnect: ``late``: then the calls behind them wake together); each connection
+    answers a test_request every interval. Replayed in send order against the exchange's own
+    pool, no request finds it short of a request's cost."""
+    import heapq
+
     ours = CreditPool(limit, now=0.0)
     for n in range(connections):
         ours.hold_for_heartbeats(n, interval)
+    events: list[tuple[float, int, str]] = [(t, 0, "arrival") for t in arrivals]
+    events += [(offset + n * 0.37 + k * interval, 1, "beat") for n in range(connections) for k in range(3)]
+    heapq.heapify(events)
+    last_send = 0.0
+    calls = 0
     sends: list[tuple[float, str]] = []
-    beats = sorted(offset + n * 0.37 + k * interval for n in range(connections) for k in range(3))
-    events = sorted([(t, "call") for t in arrivals] + [(t, "beat") for t in beats])
-    for at, kind in events:
-        if kind == "call":
+    while events:
+        at, _, kind = heapq.heappop(events)
+        if kind == "arrival":
             wait = ours.admit(at, None)
             assert wait is not None
-            sends.append((at + wait, "call"))
+            last_send = max(last_send, at + wait + late[calls % len(late)])  # in order, maybe late
+            calls += 1
+            heapq.heappush(events, (last_send, 2, "call"))
+        elif kind == "call":
+            again = ours.take(at)  # (a call that waited past its turn goes only if the pool holds it)
+            if again > 0:
+                heapq.heappush(events, (at + again, 2, "call"))
+                continue
+            sends.append((at, kind))
         else:
             ours.charge(at)
-            sends.append((at, "beat"))
+            sends.append((at, kind))
     exchange = CreditPool(limit, now=0.0)
-    for at, kind in sorted(sends):
+    for at, kind in sends:  # (already in time order)
         exchange._refill(at)  # (the exchange's side of the replay)
         assert exchange.balance >= limit.cost, f"a {kind} at {at:.3f} s found the pool short"
+        exchange.balance -= limit.cost
+
+
+def test_calls_that_wake_together_after_a_pause_go_only_as_the_pool_allows() -> None:
+    """200 calls admitted at once (paced over half a second), then the process stops for 1.5 s
+    (they all wake together, after the exchange's pool has refilled to its cap and no more),
+    and 100 more arrive meanwhile: replayed against the exchange's pool, none overdraws."""
+    import heapq
+
+    limit = RateLimit(credits=5_000, refill_per_s=10_000, cost=50)
+    ours, exchange = CreditPool(limit, now=0.0), CreditPool(limit, now=0.0)
+    events: list[tuple[float, int]] = [(0.0, 0)] * 200 + [(1.1, 0)] * 100
+    heapq.heapify(events)
+    resumed = 1.5
+    while events:
+        at, kind = heapq.heappop(events)
+        if kind == 0:  # an arrival: admitted, it wakes when its wait is over, or when the pause ends
+            wait = ours.admit(at, None)
+            assert wait is not None
+            heapq.heappush(events, (max(at + wait, resumed), 1))
+            continue
+        again = ours.take(at)
+        if again > 0:
+            heapq.heappush(events, (at + again, 1))
+            continue
+        exchange._refill(at)
+        assert exchange.balance >= limit.cost, f"a call at {at:.3f} s found the exchange's pool short"
         exchange.balance -= limit.cost
 
 

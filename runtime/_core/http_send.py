@@ -13,6 +13,7 @@ from .deadline import attempt_deadline
 from .errors import DeribitError
 from .http_attempts import Answer, Attempts, Failed, TimeoutTypes
 from .operations import Operation
+from .pacing import wait_turn_async, wait_turn_sync
 from .retry import CLOCK
 from .types import Unset
 
@@ -27,13 +28,9 @@ def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: Ti
     limiter = client.limiter()
     while True:
         deadline = attempt.deadline()
-        wait = limiter.admit(op.rpc_method, op, None if deadline is None else deadline - CLOCK.monotonic())
-        if wait > 0:
-            try:
-                CLOCK.sleep(wait)  # (counted in the attempt's deadline)
-            except BaseException:
-                limiter.refund(op.rpc_method, op)  # never sent
-                raise
+        bound = None if deadline is None else deadline - CLOCK.monotonic()
+        wait = limiter.admit(op.rpc_method, op, bound)  # (waiting counts in the attempt's deadline)
+        wait_turn_sync(limiter, op.rpc_method, op, wait, bound, CLOCK.sleep)
         try:
             answer = _attempt_sync(client, attempt, deadline)
         except Failed as failed:
@@ -75,13 +72,9 @@ async def send_async(client: Client, op: Operation, params: dict[str, Any], time
     limiter = client.limiter()
     while True:
         deadline = attempt.deadline()
-        wait = limiter.admit(op.rpc_method, op, None if deadline is None else deadline - CLOCK.monotonic())
-        if wait > 0:
-            try:
-                await CLOCK.async_sleep(wait)  # (counted in the attempt's deadline)
-            except BaseException:
-                limiter.refund(op.rpc_method, op)  # never sent
-                raise
+        bound = None if deadline is None else deadline - CLOCK.monotonic()
+        wait = limiter.admit(op.rpc_method, op, bound)
+        await wait_turn_async(limiter, op.rpc_method, op, wait, bound, CLOCK.async_sleep)
         try:
             answer = await _attempt_async(client, attempt, deadline)
         except Failed as failed:

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("deribit_session_client")
 
+#: The shortest wait :meth:`CreditPool.take` asks for (a shorter one would not let the clock move).
+MIN_WAIT = 0.0005
 #: What a call admitted after waiting keeps of its timeout for its answer (at most half of it).
 ANSWER_MARGIN = 0.1
 
@@ -127,13 +129,16 @@ class RateLimit:
 class CreditPool:
     """One pool's credits (sans-I/O: the caller passes the time, in seconds of a monotonic clock).
 
-    ``balance`` goes below zero while calls wait for their turn: each admitted call is charged
-    at once, and waits until the refill has paid its debt, so later calls wait longer (the
-    order of arrival) and one that gives up is refunded."""
+    ``balance`` is the exchange's pool as the requests actually sent leave it (refilled and
+    capped between them, as the exchange does); ``pending`` is what the admitted calls not yet
+    sent will take. A call is admitted to go when the refill has paid for every pending call
+    before it, itself and the reserve: so calls go in the order they came, and a call sent late
+    (a paused process, a reconnect) is counted when it goes, not when it was admitted."""
 
     def __init__(self, limit: RateLimit, now: float) -> None:
         self.limit = limit
         self.balance = limit.credits
+        self.pending = 0.0
         self.at = now
         #: Who holds a reserve for heartbeat answers -> their heartbeat interval.
         self.heartbeats: dict[object, float] = {}
@@ -162,39 +167,64 @@ class CreditPool:
         refills (one, as long as an interval is longer than that)."""
         return self._reserve
 
-    def admit(self, now: float, patience: float | None) -> float | None:
-        """Charges one request and returns how long it must wait before it goes (0: now); or
-        None, charging nothing, when that wait would be longer than ``patience`` seconds."""
+    def _wait(self, now: float) -> float:
         self._refill(now)
         limit = self.limit
-        need = limit.cost + min(self.reserve(), limit.credits - limit.cost)
-        wait = 0.0 if self.balance >= need else (need - self.balance) / limit.refill_per_s
+        need = self.pending + limit.cost + min(self._reserve, limit.credits - limit.cost)
+        return max(need - self.balance, 0.0) / limit.refill_per_s
+
+    def admit(self, now: float, patience: float | None) -> float | None:
+        """Admits one request and returns how long it should wait before it goes (0: now); or
+        None, admitting nothing, when that wait would be longer than ``patience`` seconds.
+        When the wait is over the caller :meth:`take` s the credits (or :meth:`refund` s)."""
+        wait = self._wait(now)
         if patience is not None and wait > patience:
             return None
-        self.balance -= limit.cost
+        self.pending += self.limit.cost
         return wait
 
+    def take(self, now: float) -> float:
+        """An admitted request whose wait is over goes now if the pool, as the requests sent so
+        far leave it, holds its cost and the reserve: then 0, and its credits are spent.
+        Otherwise how much longer it must wait (calls that waited past their turn, after a
+        paused process, go as the pool allows, not all at once)."""
+        self._refill(now)
+        limit = self.limit
+        need = limit.cost + min(self._reserve, limit.credits - limit.cost)
+        if self.balance < need:
+            return max((need - self.balance) / limit.refill_per_s, MIN_WAIT)
+        self.balance -= limit.cost
+        self.pending = max(self.pending - limit.cost, 0.0)
+        return 0.0
+
     def charge(self, now: float) -> None:
-        """Charges a request that goes now whatever the balance (a heartbeat answer, the
-        session's own calls)."""
+        """A request that goes now whatever the balance (a heartbeat answer)."""
         self._refill(now)
         self.balance -= self.limit.cost
 
+    def refund(self, now: float) -> None:
+        """An admitted request that will never be sent (its credits were not taken)."""
+        self.pending = max(self.pending - self.limit.cost, 0.0)
+
+    def give_back(self, now: float) -> None:
+        """A request whose credits were taken was not sent after all."""
+        self._refill(now)
+        self.balance = min(self.balance + self.limit.cost, self.limit.credits)
+
     def wait_for_one(self, now: float) -> float:
         """How long until a call admitted now could go (for the error that refuses it)."""
-        self._refill(now)
-        need = self.limit.cost + min(self.reserve(), self.limit.credits - self.limit.cost)
-        return max(need - self.balance, 0.0) / self.limit.refill_per_s
+        return self._wait(now)
 
     def empty(self, now: float) -> None:
         """The exchange says the pool is empty: no more credits than that are counted on."""
         self._refill(now)
         self.balance = min(self.balance, 0.0)
 
-    def refund(self, now: float) -> None:
-        """Gives back a charge whose request was never sent."""
-        self._refill(now)
-        self.balance = min(self.limit.credits, self.balance + self.limit.cost)
+
+def usable(bound: float | None) -> float | None:
+    """How much of a call's ``bound`` may go to waiting for credits: all but what its answer
+    needs (a tenth of a second, or half of a shorter bound)."""
+    return None if bound is None else max(bound - min(ANSWER_MARGIN, bound / 2), 0.0)
 
 
 #: A per-process key for the digest of an access token used as an account's name (the digest
@@ -249,6 +279,8 @@ class Limiter:
         self.account = account
         self._lock = threading.Lock()
         self._pools: dict[str, _Shared] = {}
+        #: The pools once held (weakly): a call admitted before a release still settles its credits.
+        self._weak: dict[str, weakref.ref[_Shared]] = {}
         self._released = False
         self.acquire()  # now: a limit that conflicts with a live client's is refused when this one is made
 
@@ -259,7 +291,9 @@ class Limiter:
             for bucket, limit in self.limits.items():
                 if limit is not None and bucket not in self._pools:
                     account = self.account
-                    self._pools[bucket] = _shared(account, bucket, limit) if account is not None else _Shared(limit)
+                    shared = _shared(account, bucket, limit) if account is not None else _Shared(limit)
+                    self._pools[bucket] = shared
+                    self._weak[bucket] = weakref.ref(shared)
 
     def release(self) -> None:
         """Lets go of the pools (a closed client): once no client holds an account's pool, it
@@ -285,35 +319,65 @@ class Limiter:
         shared = self._pools.get(bucket)
         if shared is None:
             return 0.0
-        margin = None if patience is None else max(patience - min(ANSWER_MARGIN, patience / 2), 0.0)
         with shared.lock:
-            wait = shared.pool.admit(time.monotonic(), margin)
-            if wait is None:
-                needed = shared.pool.wait_for_one(time.monotonic())
+            wait = shared.pool.admit(time.monotonic(), usable(patience))
         if wait is None:
-            raise RateLimitError(
-                f"{method}: not sent: the {bucket.replace('_', '-')} rate limit has no credits for it for"
-                f" {needed:.2f} s, more than its timeout ({patience:.2f} s) leaves",
-                method=method,
-                retry_after=needed,
-            )
+            raise self.refused(method, op, patience)
         return wait
 
+    def _find(self, bucket: str) -> _Shared | None:
+        shared = self._pools.get(bucket)
+        if shared is None:
+            ref = self._weak.get(bucket)
+            shared = ref() if ref is not None else None
+        return shared
+
     def refund(self, method: str, op: Operation | None) -> None:
-        shared = self._pools.get(self.bucket(method, op))
+        shared = self._find(self.bucket(method, op))
         if shared is not None:
             with shared.lock:
                 shared.pool.refund(time.monotonic())
 
+    def take(self, method: str, op: Operation | None = None) -> float:
+        """0 when an admitted call may go now (its credits are spent), else how much longer
+        it must wait (see :meth:`CreditPool.take`)."""
+        shared = self._find(self.bucket(method, op))
+        if shared is None:
+            return 0.0
+        with shared.lock:
+            return shared.pool.take(time.monotonic())
+
+    def give_back(self, method: str, op: Operation | None = None) -> None:
+        """A call whose credits were taken was not sent after all."""
+        shared = self._find(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.give_back(time.monotonic())
+
+    def refused(self, method: str, op: Operation | None, patience: float | None) -> RateLimitError:
+        """The error for a call whose credits would come too late (nothing was sent)."""
+        bucket = self.bucket(method, op)
+        shared = self._find(bucket)
+        needed = 0.0
+        if shared is not None:
+            with shared.lock:
+                needed = shared.pool.wait_for_one(time.monotonic())
+        return RateLimitError(
+            f"{method}: not sent: the {bucket.replace('_', '-')} rate limit has no credits for it for"
+            f" {needed:.2f} s, more than its timeout ({patience or 0:.2f} s) leaves",
+            method=method,
+            retry_after=needed,
+        )
+
     def charge(self, method: str, op: Operation | None = None) -> None:
-        shared = self._pools.get(self.bucket(method, op))
+        shared = self._find(self.bucket(method, op))
         if shared is not None:
             with shared.lock:
                 shared.pool.charge(time.monotonic())
 
     def exhausted(self, method: str, op: Operation | None = None) -> None:
         """The exchange answered 10028: its pool is empty whatever this one thought."""
-        shared = self._pools.get(self.bucket(method, op))
+        shared = self._find(self.bucket(method, op))
         if shared is not None:
             with shared.lock:
                 shared.pool.empty(time.monotonic())

@@ -11,11 +11,11 @@ from typing import Any
 
 from .calls import Call, settle
 from .errors import DeribitError
-from .limits import Limiter
+from .limits import Limiter, usable
 from .operations import Operation
 from .session import RpcSession
 
-__all__ = ["Pacer"]
+__all__ = ["Pacer", "wait_turn_async", "wait_turn_sync"]
 
 
 class Pacer:
@@ -28,34 +28,40 @@ class Pacer:
         self.paced: dict[Call, asyncio.TimerHandle] = {}
 
     def unsent(self, call: Call) -> None:
-        """``call`` was not written (queued, refused, given up): its credits come back."""
+        """``call`` was not written (queued, refused, given up): its credits come back (its
+        admission, if it was waiting for them; the credits themselves, if it had taken them)."""
         timer = self.paced.pop(call, None)
         if timer is not None:
             timer.cancel()
-        if call.charged:
-            call.charged = False
             self.limiter.refund(call.method, call.op)
+        elif call.charged:
+            self.limiter.give_back(call.method, call.op)
+        call.charged = False
+
+    def written(self, call: Call) -> None:
+        """``call`` went out: the credits it took are spent."""
+        call.charged = False
 
     def pace(self, call: Call, submit: Callable[[Call], None]) -> None:
-        """A call released after waiting for the session: charged again, and submitted when its
-        credits are there (calls released together go one after another, as the pool refills)."""
-        wait = self.limiter.admit(call.method, call.op, None)
-        call.charged = True
-        if wait > 0:
-            self.paced[call] = asyncio.get_running_loop().call_later(wait, self._due, call, submit)
-        else:
-            submit(call)
+        """A call released after waiting for the session: admitted again, and submitted when
+        the pool holds its credits (calls released together go as the pool refills)."""
+        self._due(call, submit, self.limiter.admit(call.method, call.op, None))
 
-    def _due(self, call: Call, submit: Callable[[Call], None]) -> None:
-        del self.paced[call]
-        submit(call)
+    def _due(self, call: Call, submit: Callable[[Call], None], wait: float = 0.0) -> None:
+        self.paced.pop(call, None)
+        if wait <= 0:
+            wait = self.limiter.take(call.method, call.op)
+            if wait <= 0:
+                call.charged = True
+                submit(call)
+                return
+        self.paced[call] = asyncio.get_running_loop().call_later(wait, self._due, call, submit)
 
     def fail_all(self, error: DeribitError) -> None:
         """The session is over: released calls still waiting for their credits fail too."""
         paced, self.paced = self.paced, {}
         for call, timer in paced.items():
             timer.cancel()
-            call.charged = False
             self.limiter.refund(call.method, call.op)
             settle(call.token, None, error)
 
@@ -63,16 +69,12 @@ class Pacer:
         """The session's own call waits for its credits (RateLimitError, unsent, when that would
         take too long: setting the connection up fails and is tried again later); returns what
         is left of ``bound``."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         wait = self.limiter.admit(call.method, call.op, bound)
+        await wait_turn_async(self.limiter, call.method, call.op, wait, bound, asyncio.sleep)
         call.charged = True
-        if wait > 0:
-            try:
-                await asyncio.sleep(wait)
-            except BaseException:
-                self.unsent(call)
-                raise
-            bound = None if bound is None else max(bound - wait, 0.001)
-        return bound
+        return None if bound is None else max(bound - (loop.time() - started), 0.001)
 
     def answered(self, method: str, op: Operation | None, envelope: dict[str, Any]) -> None:
         error = envelope.get("error")
@@ -84,3 +86,47 @@ class Pacer:
         heartbeat = None if stopped else session.state.get("heartbeat")
         interval = heartbeat[2].get("interval") if heartbeat is not None else None
         self.limiter.hold_for_heartbeats(self.owner, interval if isinstance(interval, (int, float)) else None)
+
+
+async def wait_turn_async(
+    limiter: Limiter, method: str, op: Operation | None, wait: float, bound: float | None, sleep: Any
+) -> None:
+    """After :meth:`~.limits.Limiter.admit`: waits the call's turn (with ``sleep``) and takes
+    its credits; RateLimitError, nothing sent and nothing charged, when that would leave the
+    call too little of ``bound`` for its answer; the admission is given back if cancelled."""
+    patience = usable(bound)
+    try:
+        while True:
+            if wait > 0:
+                await sleep(wait)
+                if patience is not None:
+                    patience -= wait
+            wait = limiter.take(method, op)
+            if wait <= 0:
+                return
+            if patience is not None and wait > patience:
+                raise limiter.refused(method, op, patience)
+    except BaseException:
+        limiter.refund(method, op)
+        raise
+
+
+def wait_turn_sync(
+    limiter: Limiter, method: str, op: Operation | None, wait: float, bound: float | None, sleep: Any
+) -> None:
+    """:func:`wait_turn_async` for a thread."""
+    patience = usable(bound)
+    try:
+        while True:
+            if wait > 0:
+                sleep(wait)
+                if patience is not None:
+                    patience -= wait
+            wait = limiter.take(method, op)
+            if wait <= 0:
+                return
+            if patience is not None and wait > patience:
+                raise limiter.refused(method, op, patience)
+    except BaseException:
+        limiter.refund(method, op)
+        raise

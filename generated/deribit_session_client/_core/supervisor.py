@@ -117,6 +117,7 @@ class Supervisor:
         if not written:  # the connection is closing and nobody noticed yet: it waits for the next one
             self.out.unsent(call)
             return False
+        self.pacer.written(call)
         op = call.op
         if op is not None and self.session.forgets_when_sent(op.connection_state):
             self.session.record(op.connection_state, call.method, call.params)

@@ -19,6 +19,7 @@ from .calls import Call, Expired, expire, timed_out
 from .errors import APIConnectionError
 from .limits import Limiter
 from .operations import Operation
+from .pacing import wait_turn_async, wait_turn_sync
 from .redact import masked_params
 from .session import RpcSession, seconds
 from .threads import Keeper, Waiter
@@ -64,15 +65,14 @@ def roundtrip_sync(
 ) -> dict[str, Any]:
     """Waits for the call's credits, hands ``call`` (its token a :class:`~.threads.Waiter`)
     over and waits for its answer: up to ``bound`` in all."""
-    wait = 0.0 if sup.life.stopped else limiter.admit(call.method, call.op, bound)  # (a stopped one fails unsent)
-    call.charged = not sup.life.stopped
-    if wait > 0:
-        try:
-            time.sleep(wait)
-        except BaseException:
-            limiter.refund(call.method, call.op)  # never sent
-            raise
-        bound = None if bound is None else max(bound - wait, 0.0)
+    timeout = bound  # (what the error says: the caller's own timeout)
+    if not sup.life.stopped:  # (a stopped client fails the call at once, unsent and uncharged)
+        started = time.monotonic()
+        wait = limiter.admit(call.method, call.op, bound)
+        wait_turn_sync(limiter, call.method, call.op, wait, bound, time.sleep)
+        call.charged = True
+        if bound is not None:
+            bound = max(bound - (time.monotonic() - started), 0.0)
     _hand_over(keeper, sup, call)
     token: Waiter = call.token
     try:
@@ -81,7 +81,7 @@ def roundtrip_sync(
         token.abandoned = True
         _call_soon(keeper, sup.forget, call)
         if isinstance(exc, TimeoutError):
-            raise timed_out(call, bound) from None
+            raise timed_out(call, timeout) from None
         raise
 
 
@@ -90,15 +90,14 @@ async def roundtrip_async(
 ) -> dict[str, Any]:
     """Waits for the call's credits, hands ``call`` (its token a future of the running loop)
     over and awaits its answer: up to ``bound`` in all."""
-    wait = 0.0 if sup.life.stopped else limiter.admit(call.method, call.op, bound)
-    call.charged = not sup.life.stopped
-    if wait > 0:
-        try:
-            await asyncio.sleep(wait)
-        except BaseException:
-            limiter.refund(call.method, call.op)  # never sent
-            raise
-        bound = None if bound is None else max(bound - wait, 0.0)
+    timeout = bound
+    if not sup.life.stopped:
+        started = time.monotonic()
+        wait = limiter.admit(call.method, call.op, bound)
+        await wait_turn_async(limiter, call.method, call.op, wait, bound, asyncio.sleep)
+        call.charged = True
+        if bound is not None:
+            bound = max(bound - (time.monotonic() - started), 0.0)
     loop = asyncio.get_running_loop()
     token: asyncio.Future[dict[str, Any]] = call.token
     # One timer handle, not wait_for's extra future and callbacks (make bench: ws_async).
@@ -112,7 +111,7 @@ async def roundtrip_async(
     except BaseException as exc:  # timed out, cancelled: its token is done, so it never goes out
         _call_soon(keeper, sup.forget, call)
         if isinstance(exc, Expired):
-            raise timed_out(call, bound) from None
+            raise timed_out(call, timeout) from None
         raise
     finally:
         if timer is not None:
