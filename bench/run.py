@@ -71,16 +71,17 @@ def bench_sync(api_url: str) -> dict[str, float]:
 
 def bench_limiter(calls: int = 200_000) -> float:
     """The limiter's own cost per call (µs of CPU): admitting a call to a pool that never
-    makes it wait, under its lock, as every call through either client does."""
+    makes it wait and taking its credits, as every call through either client does."""
     from deribit_session_client._core.limits import Limiter
 
     limiter = Limiter(ws_bench.UNLIMITED, None, "id:bench")
-    admit = limiter.admit
+    admit, take = limiter.admit, limiter.take
     best = float("inf")
     for _ in range(ROUNDS):
         started = time.process_time()
         for _ in range(calls):
             admit("public/test", None, 10.0)
+            take("public/test", None)
         best = min(best, (time.process_time() - started) / calls * 1e6)
     return best
 
