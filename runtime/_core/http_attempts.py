@@ -313,6 +313,7 @@ class Attempts:
         status = answer.status_code
         if status == 429 or answer.rpc_code() == 10028:
             cause = f"HTTP {status}, rate limited"  # refused by the server: never ran, always safe
+            self.client.limiter().exhausted(self.op.rpc_method, self.op)  # its pool is empty, whatever ours says
         elif (status == 408 or status >= 500) and self.op.idempotent:
             cause = f"HTTP {status}"
         else:

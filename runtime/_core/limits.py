@@ -167,7 +167,8 @@ class CreditPool:
         refills (one, as long as an interval is longer than that)."""
         return self._reserve
 
-    def _wait(self, now: float) -> float:
+    def wait_for_one(self, now: float) -> float:
+        """How long until a call admitted now could go."""
         self._refill(now)
         limit = self.limit
         need = self.pending + limit.cost + min(self._reserve, limit.credits - limit.cost)
@@ -177,7 +178,7 @@ class CreditPool:
         """Admits one request and returns how long it should wait before it goes (0: now); or
         None, admitting nothing, when that wait would be longer than ``patience`` seconds.
         When the wait is over the caller :meth:`take` s the credits (or :meth:`refund` s)."""
-        wait = self._wait(now)
+        wait = self.wait_for_one(now)
         if patience is not None and wait > patience:
             return None
         self.pending += self.limit.cost
@@ -210,10 +211,6 @@ class CreditPool:
         """A request whose credits were taken was not sent after all."""
         self._refill(now)
         self.balance = min(self.balance + self.limit.cost, self.limit.credits)
-
-    def wait_for_one(self, now: float) -> float:
-        """How long until a call admitted now could go (for the error that refuses it)."""
-        return self._wait(now)
 
     def empty(self, now: float) -> None:
         """The exchange says the pool is empty: no more credits than that are counted on."""

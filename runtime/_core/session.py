@@ -60,6 +60,14 @@ def seconds(value: Any, name: str) -> float | None:
     return None if value >= threading.TIMEOUT_MAX else float(value)
 
 
+def with_access_token(method: str, params: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """``params`` of a private method with the client's access token added (a client that
+    authenticates with a token only sends it with each private call)."""
+    if token and method.startswith("private/") and "access_token" not in params:
+        return {**params, "access_token": token}
+    return params
+
+
 def chunked(items: list[str]) -> list[list[str]]:
     """``items`` in runs that each fit in one request frame (``SET_CHUNK_BYTES`` of JSON)."""
     runs: list[list[str]] = []

@@ -27,7 +27,7 @@ from .reader import Reader
 from .redact import redact
 from .restore import describe, establish
 from .retry import backoff
-from .session import RpcSession
+from .session import RpcSession, with_access_token
 from .transport import Connection, OnMessage, library_version, open_connection
 from .ws_settings import Settings
 
@@ -156,9 +156,8 @@ class Supervisor:
         """The session's own call (authentication, restoring its state), on the keeper: it goes
         out while the session is being set up."""
         token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        sent = params
-        if self.settings.secret is None and self.settings.access_token and method.startswith("private/"):
-            sent = {**params, "access_token": self.settings.access_token}  # (a client with a token only)
+        bearer = self.settings.access_token if self.settings.secret is None else None  # (a client with a token only)
+        sent = with_access_token(method, params, bearer)
         call = Call(method, params, RpcSession.encode_call(method, sent), op, token, bypass=True)
         bound = await self.pacer.own_call(call, bound)
         self.submit(call)

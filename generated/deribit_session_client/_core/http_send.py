@@ -29,8 +29,7 @@ def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: Ti
     while True:
         deadline = attempt.deadline()
         bound = None if deadline is None else deadline - CLOCK.monotonic()
-        wait = limiter.admit(op.rpc_method, op, bound)  # (waiting counts in the attempt's deadline)
-        wait_turn_sync(limiter, op.rpc_method, op, wait, bound, CLOCK.sleep)
+        wait_turn_sync(limiter, op.rpc_method, op, bound, CLOCK.sleep)  # (it counts in the attempt's deadline)
         try:
             answer = _attempt_sync(client, attempt, deadline)
         except Failed as failed:
@@ -38,8 +37,6 @@ def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: Ti
             if delay is None:
                 raise failed.error from failed.cause
         else:
-            if answer.status_code == 429 or answer.rpc_code() == 10028:
-                limiter.exhausted(op.rpc_method, op)  # the exchange's pool is empty
             delay = attempt.retry_after_answer(answer)
             if delay is None:
                 return answer
@@ -73,8 +70,7 @@ async def send_async(client: Client, op: Operation, params: dict[str, Any], time
     while True:
         deadline = attempt.deadline()
         bound = None if deadline is None else deadline - CLOCK.monotonic()
-        wait = limiter.admit(op.rpc_method, op, bound)
-        await wait_turn_async(limiter, op.rpc_method, op, wait, bound, CLOCK.async_sleep)
+        await wait_turn_async(limiter, op.rpc_method, op, bound, CLOCK.async_sleep)
         try:
             answer = await _attempt_async(client, attempt, deadline)
         except Failed as failed:
@@ -82,8 +78,6 @@ async def send_async(client: Client, op: Operation, params: dict[str, Any], time
             if delay is None:
                 raise failed.error from failed.cause
         else:
-            if answer.status_code == 429 or answer.rpc_code() == 10028:
-                limiter.exhausted(op.rpc_method, op)  # the exchange's pool is empty
             delay = attempt.retry_after_answer(answer)
             if delay is None:
                 return answer

@@ -6,7 +6,7 @@ the pool, and the heartbeat reserve follows the session's heartbeat."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .calls import Call, settle
@@ -71,8 +71,7 @@ class Pacer:
         is left of ``bound``."""
         loop = asyncio.get_running_loop()
         started = loop.time()
-        wait = self.limiter.admit(call.method, call.op, bound)
-        await wait_turn_async(self.limiter, call.method, call.op, wait, bound, asyncio.sleep)
+        await wait_turn_async(self.limiter, call.method, call.op, bound, asyncio.sleep)
         call.charged = True
         return None if bound is None else max(bound - (loop.time() - started), 0.001)
 
@@ -88,48 +87,45 @@ class Pacer:
         self.limiter.hold_for_heartbeats(self.owner, interval if isinstance(interval, (int, float)) else None)
 
 
-async def wait_turn_async(
-    limiter: Limiter, method: str, op: Operation | None, wait: float, bound: float | None, sleep: Any
-) -> None:
-    """After :meth:`~.limits.Limiter.admit`: waits the call's turn (with ``sleep``) and takes
-    its credits; RateLimitError, nothing sent and nothing charged, when that would leave the
-    call too little of ``bound`` for its answer; the admission is given back if cancelled."""
-    patience = usable(bound)
+async def wait_turn_async(limiter: Limiter, method: str, op: Operation | None, bound: float | None, sleep: Any) -> None:
+    """Admits a call and waits its turn (with ``sleep``), taking its credits; RateLimitError,
+    nothing sent and nothing charged, when that would leave the call too little of ``bound``
+    for its answer; the admission is given back if the wait is cancelled."""
+    wait = limiter.admit(method, op, bound)
     try:
-        while True:
-            if wait > 0:
-                await sleep(wait)
-                if patience is not None:
-                    patience -= wait
-            wait = limiter.take(method, op)
-            if wait <= 0:
-                return
-            if patience is not None and wait > patience:
-                raise limiter.refused(method, op, patience)
+        for pause in _pauses(limiter, method, op, wait, usable(bound)):
+            await sleep(pause)
     except BaseException:
         limiter.refund(method, op)
         raise
 
 
-def wait_turn_sync(
-    limiter: Limiter, method: str, op: Operation | None, wait: float, bound: float | None, sleep: Any
-) -> None:
+def wait_turn_sync(limiter: Limiter, method: str, op: Operation | None, bound: float | None, sleep: Any) -> None:
     """:func:`wait_turn_async` for a thread."""
-    patience = usable(bound)
+    wait = limiter.admit(method, op, bound)
     try:
-        while True:
-            if wait > 0:
-                sleep(wait)
-                if patience is not None:
-                    patience -= wait
-            wait = limiter.take(method, op)
-            if wait <= 0:
-                return
-            if patience is not None and wait > patience:
-                raise limiter.refused(method, op, patience)
+        for pause in _pauses(limiter, method, op, wait, usable(bound)):
+            sleep(pause)
     except BaseException:
         limiter.refund(method, op)
         raise
+
+
+def _pauses(
+    limiter: Limiter, method: str, op: Operation | None, wait: float, patience: float | None
+) -> Iterator[float]:
+    """The pauses before an admitted call goes: its wait, then as long as the pool does not yet
+    hold its credits when its turn comes (RateLimitError once that outlasts ``patience``)."""
+    while True:
+        if wait > 0:
+            yield wait
+            if patience is not None:
+                patience -= wait
+        wait = limiter.take(method, op)
+        if wait <= 0:
+            return
+        if patience is not None and wait > patience:
+            raise limiter.refused(method, op, patience)
 
 
 # Copied from runtime/_core/pacing.py by make generate. Do not edit here: edit runtime/_core/pacing.py.

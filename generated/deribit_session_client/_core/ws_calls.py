@@ -21,7 +21,7 @@ from .limits import Limiter
 from .operations import Operation
 from .pacing import wait_turn_async, wait_turn_sync
 from .redact import masked_params
-from .session import RpcSession, seconds
+from .session import RpcSession, seconds, with_access_token
 from .threads import Keeper, Waiter
 from .types import UNSET, Response, Unset
 
@@ -50,9 +50,7 @@ def new_call(
 ) -> Call:
     """A call, checked and encoded in the caller's thread (InvalidParamsError before anything
     is sent); ``on_reconnect``'s calls may go out while the session is being restored."""
-    sent = params
-    if access_token and method.startswith("private/") and "access_token" not in params:
-        sent = {**params, "access_token": access_token}
+    sent = with_access_token(method, params, access_token)
     tail = RpcSession.encode_call(method, sent)
     bypass = sup.in_on_reconnect and threading.current_thread() is sup.callbacks.reconnect_thread()
     if logger.isEnabledFor(logging.DEBUG):
@@ -68,8 +66,7 @@ def roundtrip_sync(
     timeout = bound  # (what the error says: the caller's own timeout)
     if not sup.life.stopped:  # (a stopped client fails the call at once, unsent and uncharged)
         started = time.monotonic()
-        wait = limiter.admit(call.method, call.op, bound)
-        wait_turn_sync(limiter, call.method, call.op, wait, bound, time.sleep)
+        wait_turn_sync(limiter, call.method, call.op, bound, time.sleep)
         call.charged = True
         if bound is not None:
             bound = max(bound - (time.monotonic() - started), 0.0)
@@ -93,8 +90,7 @@ async def roundtrip_async(
     timeout = bound
     if not sup.life.stopped:
         started = time.monotonic()
-        wait = limiter.admit(call.method, call.op, bound)
-        await wait_turn_async(limiter, call.method, call.op, wait, bound, asyncio.sleep)
+        await wait_turn_async(limiter, call.method, call.op, bound, asyncio.sleep)
         call.charged = True
         if bound is not None:
             bound = max(bound - (time.monotonic() - started), 0.0)
