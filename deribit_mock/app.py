@@ -223,7 +223,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return envelope(us_in, settings.testnet, ident, **fields)
 
         epoch = controls.epoch
-        fault = controls.take_fault(name)
+        fault = controls.take_fault(name, request.headers)
         if fault is not None:
             injected = await _inject(fault)
             if injected is not None:

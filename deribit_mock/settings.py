@@ -6,6 +6,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,10 +75,13 @@ class Controls:
     #: (it would change the state of whatever test runs next).
     epoch: int = 0
 
-    def take_fault(self, method: str) -> dict[str, Any] | None:
+    def take_fault(self, method: str, headers: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+        """The first queued fault for ``method`` whose ``headers`` (if any) the request carries."""
+        headers = headers or {}
         with self.lock:
             for fault in self.faults:
-                if fault.get("method") in (None, method):
+                wanted = fault.get("headers") or {}
+                if fault.get("method") in (None, method) and all(headers.get(k) == v for k, v in wanted.items()):
                     self.faults.remove(fault)
                     return fault
         return None

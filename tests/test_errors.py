@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 import traceback
+import uuid
 from typing import Any, Literal
 
 import pytest
@@ -30,7 +31,7 @@ from deribit_session_client.api.session_management import enable_cancel_on_disco
 from deribit_session_client.api.supporting import test as public_test
 
 from .conftest import ACCESS_TOKEN, CLIENT_SECRET, FAST_RETRIES
-from .test_contract import make_client
+from .test_contract import make_client as contract_client
 
 MODES = ["sync", "async"]
 
@@ -47,8 +48,28 @@ def call_test(client: Client, mode: str, **kwargs: Any) -> Any:
     return asyncio.run(run())
 
 
+# Each test's clients carry a header of their own, its faults match only that header and
+# attempts() counts only its requests: under make test-stress a request an earlier test sent
+# can reach the (paused) mock after this test's reset, take its fault and join its count.
+_tag = ""
+
+
+@pytest.fixture(autouse=True)
+def _own_tag() -> None:
+    global _tag
+    _tag = uuid.uuid4().hex
+
+
+def make_client(mock: MockServer, auth: str, **options: Any) -> Client:
+    return contract_client(mock, auth, headers={"x-test": _tag}, **options)
+
+
+def faults(mock: MockServer, *queued: dict[str, Any]) -> None:
+    mock.faults(*[{**fault, "headers": {"x-test": _tag}} for fault in queued])
+
+
 def attempts(mock: MockServer) -> int:
-    return len(mock.requests())
+    return sum(1 for entry in mock.requests() if entry.get("headers", {}).get("x-test") == _tag)
 
 
 # (fault, the exception it must map to)
@@ -65,7 +86,7 @@ FAULTS: list[tuple[dict[str, Any], type[DeribitError]]] = [
 def test_retryable_faults_are_retried_then_raised(
     mock: MockServer, fault: dict[str, Any], error: type[DeribitError], mode: str
 ) -> None:
-    mock.faults(*[fault] * 3)
+    faults(mock, *[fault] * 3)
 
     with pytest.raises(error) as caught:
         call_test(make_client(mock, "none", max_retries=2), mode)
@@ -83,7 +104,7 @@ def test_retryable_faults_are_retried_then_raised(
 def test_a_retry_recovers_from_a_transient_fault(
     mock: MockServer, fault: dict[str, Any], error: type[DeribitError], mode: str
 ) -> None:
-    mock.faults(fault)
+    faults(mock, fault)
 
     result = call_test(make_client(mock, "none", max_retries=2), mode)
 
@@ -93,7 +114,7 @@ def test_a_retry_recovers_from_a_transient_fault(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_timeout_raises_api_timeout_error_within_the_timeout(mock: MockServer, mode: str) -> None:
-    mock.faults({"kind": "delay", "seconds": 3})
+    faults(mock, {"kind": "delay", "seconds": 3})
     started = time.monotonic()
 
     with pytest.raises(APITimeoutError) as caught:
@@ -108,7 +129,7 @@ def test_a_timeout_raises_api_timeout_error_within_the_timeout(mock: MockServer,
 
 @pytest.mark.parametrize("mode", MODES)
 def test_the_per_call_timeout_overrides_the_clients(mock: MockServer, mode: str) -> None:
-    mock.faults({"kind": "delay", "seconds": 3})
+    faults(mock, {"kind": "delay", "seconds": 3})
     client = make_client(mock, "none", timeout=30.0, max_retries=0)
     started = time.monotonic()
 
@@ -119,7 +140,7 @@ def test_the_per_call_timeout_overrides_the_clients(mock: MockServer, mode: str)
 
 
 def test_timeouts_are_retried(mock: MockServer) -> None:
-    mock.faults({"kind": "delay", "seconds": 3})
+    faults(mock, {"kind": "delay", "seconds": 3})
 
     result = call_test(make_client(mock, "none", timeout=0.3, max_retries=1), "sync")
 
@@ -132,7 +153,7 @@ def test_timeouts_are_retried(mock: MockServer) -> None:
 def test_malformed_answers_raise_response_validation_error_without_retry(
     mock: MockServer, kind: str, mode: str
 ) -> None:
-    mock.faults({"kind": kind})
+    faults(mock, {"kind": kind})
 
     with pytest.raises(ResponseValidationError) as caught:
         call_test(make_client(mock, "none"), mode)
@@ -187,7 +208,7 @@ def test_connection_refused_raises_api_connection_error(mode: str) -> None:
 
 
 def test_retries_and_requests_are_logged_without_bodies(mock: MockServer, caplog: pytest.LogCaptureFixture) -> None:
-    mock.faults({"kind": "status", "status": 503})
+    faults(mock, {"kind": "status", "status": 503})
     caplog.set_level(logging.DEBUG, logger="deribit_session_client")
 
     call_test(make_client(mock, "none"), "sync")
@@ -257,7 +278,7 @@ def test_secrets_never_appear_in_reprs_errors_tracebacks_or_logs(
     client = make_client(mock, auth, timeout=0.3, max_retries=1, log_bodies=True)
     assert isinstance(client, AuthenticatedClient)
     if fault:
-        mock.faults(fault, fault)
+        faults(mock, fault, fault)
     if rate_status:
         mock.rate_limit(0, status=rate_status)
     if path == "realistic_10030":

@@ -125,3 +125,13 @@ def test_realistic_mode_serves_account_scope_cancel_on_disconnect_over_http(mock
             refused = call(f"private/{method}_cancel_on_disconnect", scope)
             assert refused["error"]["code"] == 10030, (method, scope)
     assert call("public/set_heartbeat", None)["error"]["code"] == 10030
+
+
+def test_a_fault_with_headers_waits_for_a_request_that_carries_them(mock: MockServer) -> None:
+    mock.faults({"kind": "status", "status": 503, "headers": {"x-test": "mine"}})
+
+    other = httpx.get(f"{mock.api_url}/public/test", headers={"x-test": "theirs"})
+    mine = httpx.get(f"{mock.api_url}/public/test", headers={"x-test": "mine"})
+    after = httpx.get(f"{mock.api_url}/public/test", headers={"x-test": "mine"})
+
+    assert (other.status_code, mine.status_code, after.status_code) == (200, 503, 200)
