@@ -28,7 +28,7 @@ Controls (outside ``/api/v2``, JSON in and out):
   "status": N, "body": TEXT_OR_JSON, "headers": {...}}`` (exactly that answer). A ``status``
   fault with ``"error": {"code", "message"}`` carries a JSON-RPC error body; ``retry_after``
   (seconds) or ``retry_after_date`` (seconds from now, sent as an HTTP date) add
-  ``Retry-After``. ``"method": "public/test"`` limits a fault to one method, ``"headers":
+  ``Retry-After``. ``"method": "public/test"`` limits a fault to one method, ``"match_headers":
   {"x-test": "a"}`` to requests carrying those headers (names lower case).
 - ``GET /_mock/connections``, ``/_mock/events``, ``/_mock/heartbeats`` (and
   ``POST /_mock/heartbeats/reset``): what the WebSocket face saw.

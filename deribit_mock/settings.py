@@ -76,11 +76,11 @@ class Controls:
     epoch: int = 0
 
     def take_fault(self, method: str, headers: Mapping[str, str] | None = None) -> dict[str, Any] | None:
-        """The first queued fault for ``method`` whose ``headers`` (if any) the request carries."""
+        """The first queued fault for ``method`` whose ``match_headers`` (if any) the request carries."""
         headers = headers or {}
         with self.lock:
             for fault in self.faults:
-                wanted = fault.get("headers") or {}
+                wanted = fault.get("match_headers") or {}
                 if fault.get("method") in (None, method) and all(headers.get(k) == v for k, v in wanted.items()):
                     self.faults.remove(fault)
                     return fault

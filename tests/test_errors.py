@@ -65,7 +65,7 @@ def make_client(mock: MockServer, auth: str, **options: Any) -> Client:
 
 
 def faults(mock: MockServer, *queued: dict[str, Any]) -> None:
-    mock.faults(*[{**fault, "headers": {"x-test": _tag}} for fault in queued])
+    mock.faults(*[{**fault, "match_headers": {"x-test": _tag}} for fault in queued])
 
 
 def attempts(mock: MockServer) -> int:

@@ -128,7 +128,7 @@ def test_realistic_mode_serves_account_scope_cancel_on_disconnect_over_http(mock
 
 
 def test_a_fault_with_headers_waits_for_a_request_that_carries_them(mock: MockServer) -> None:
-    mock.faults({"kind": "status", "status": 503, "headers": {"x-test": "mine"}})
+    mock.faults({"kind": "status", "status": 503, "match_headers": {"x-test": "mine"}})
 
     other = httpx.get(f"{mock.api_url}/public/test", headers={"x-test": "theirs"})
     mine = httpx.get(f"{mock.api_url}/public/test", headers={"x-test": "mine"})
