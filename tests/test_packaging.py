@@ -105,9 +105,10 @@ def test_the_version_lives_in_pyproject_and_both_transports_announce_it(mock: Mo
     with WebSocketClient(mock.ws_url) as ws:
         ws.call("public/test")
         [conn] = mock.connections()
+        transport = ws.transport
     [sent] = [r for r in mock.requests() if r["transport"] == "http"]
     assert sent["headers"]["user-agent"] == f"deribit-session-client/{version}"
-    assert conn["user_agent"].startswith(f"deribit-session-client/{version} websockets/")
+    assert conn["user_agent"].startswith(f"deribit-session-client/{version} {transport}/")
 
 
 LAZY_IMPORTS = """

@@ -10,34 +10,21 @@ import asyncio
 import logging
 import os
 import ssl as ssl_module
-from collections.abc import Callable
 from typing import Literal
 
 import websockets.version
 from websockets.client import ClientProtocol
-from websockets.exceptions import InvalidStatus, WebSocketException
+from websockets.exceptions import InvalidStatus
 from websockets.frames import CloseCode, Frame, Opcode
 from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from .errors import APIConnectionError, APITimeoutError, RateLimitError, certificate_problem
+from .errors import APIConnectionError
 from .proxies import open_tcp
+from .wire import CLOSE_TIMEOUT, WRITE_HIGH, WRITE_LOW, WRITE_STALL_LIMIT, NoFrameLogs, OnMessage, connect_failure
 
-__all__ = ["Connection", "OnMessage", "library_version", "open_connection"]
-
-#: Called with the connection and each whole message (str for text, bytes for binary), on the
-#: keeper's loop, in the order they arrived. It must not raise.
-OnMessage = Callable[["Connection", "str | bytes"], None]
-
-#: How long a closing handshake may take before the TCP connection is aborted.
-CLOSE_TIMEOUT = 1.0
-#: The write buffer's bounds: above the high mark the connection stops reading (no pong or
-#: test_request answer is made while none can go out) until it drains below the low one.
-WRITE_HIGH = 1024 * 1024
-WRITE_LOW = 256 * 1024
-#: How long the server may leave what was written unread before the connection is taken for dead.
-WRITE_STALL_LIMIT = 10.0
+__all__ = ["Connection", "library_version", "open_connection"]
 
 
 def library_version() -> str:
@@ -45,25 +32,11 @@ def library_version() -> str:
     return f"websockets/{websockets.version.version}"
 
 
-class NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
-    """The logger handed to `websockets`: its DEBUG lines print every frame, secrets included,
-    so they are never enabled; its INFO and higher lines go through."""
-
-    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 (logging's name)
-        return level > logging.DEBUG and self.logger.isEnabledFor(level)
-
-
 _LOGGER = NoFrameLogs(logging.getLogger("websockets.client"), {})
 
 
 class Connection(asyncio.Protocol):
-    """One WebSocket connection, moved only by the keeper's loop.
-
-    ``write(frame)`` sends a text frame now or says it cannot; every received message goes to
-    ``on_message`` as soon as it is parsed; ``ended`` resolves to how the connection ended (a
-    sentence for logs) once the TCP connection is gone; ``close()`` and ``abort()`` end it.
-    Keepalive: a ping every ``ping_interval`` seconds, and the connection failed (1011) when
-    its pong is not back within ``ping_timeout``."""
+    """A :class:`~.wire.Link` on websockets' sans-I/O protocol (what it promises: there)."""
 
     def __init__(
         self,
@@ -311,21 +284,9 @@ async def open_connection(
             conn.opened.cancel()  # (a late connection_lost must find nothing to set)
         elif not conn.opened.cancelled():
             conn.opened.exception()  # (retrieved: the error raised here says it)
-        if isinstance(exc, TimeoutError):
-            raise APITimeoutError(f"connecting to {url} timed out after {connect_timeout} s") from exc
-        if isinstance(exc, InvalidStatus):
-            status = exc.response.status_code
-            if status == 429:
-                raise RateLimitError(
-                    "the WebSocket upgrade was refused: too many connections", status_code=429
-                ) from exc
-            raise APIConnectionError(f"the WebSocket upgrade to {url} was refused with HTTP {status}") from exc
-        if isinstance(exc, (OSError, WebSocketException, ValueError)):
-            refused = certificate_problem(exc)
-            if refused is not None:
-                raise APIConnectionError(
-                    f"connecting to {url} failed: the server's TLS certificate was refused: {refused}"
-                ) from exc
-            raise APIConnectionError(f"connecting to {url} failed: {type(exc).__name__}: {exc}") from exc
-        raise
+        status = exc.response.status_code if isinstance(exc, InvalidStatus) else None
+        failure = connect_failure(url, exc, connect_timeout, status)
+        if failure is None:
+            raise
+        raise failure from exc
     return conn

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import socket
 import ssl as ssl_module
 import urllib.parse
 import urllib.request
@@ -13,7 +14,7 @@ from typing import Literal
 
 from .errors import APIConnectionError
 
-__all__ = ["open_tcp", "proxy_for"]
+__all__ = ["open_tcp", "proxy_for", "proxy_socket"]
 
 
 def proxy_for(host: str, port: int, secure: bool, proxy: str | Literal[True] | None) -> str | None:
@@ -51,21 +52,7 @@ async def open_tcp(
         return
     parsed = urllib.parse.urlsplit(proxy)
     if parsed.scheme.startswith("socks"):
-        try:
-            from python_socks.async_.asyncio import Proxy
-        except ImportError:
-            raise APIConnectionError(
-                "connecting through a SOCKS proxy needs python-socks: pip install python-socks"
-            ) from None
-        try:
-            # (python-socks spells "resolve at the proxy" as rdns=True, not as socks5h/socks4a)
-            plain = {"socks5h": "socks5", "socks4a": "socks4"}.get(parsed.scheme, parsed.scheme)
-            through = Proxy.from_url(plain + proxy[len(parsed.scheme) :], rdns=parsed.scheme in ("socks5h", "socks4a"))
-            sock = await through.connect(host, port)
-        except (OSError, asyncio.CancelledError):
-            raise
-        except Exception as exc:  # python-socks' ProxyError, ProxyConnectionError, ... (not OSError)
-            raise APIConnectionError(f"the SOCKS proxy refused the connection: {type(exc).__name__}: {exc}") from exc
+        sock = await _socks(host, port, proxy, parsed)
         await loop.create_connection(lambda: protocol, sock=sock, ssl=context, server_hostname=hostname)
         return
     if parsed.scheme not in ("http", "https") or parsed.hostname is None:
@@ -91,6 +78,57 @@ async def open_tcp(
         transport.abort()
         raise
     protocol.connection_made(transport)
+
+
+async def proxy_socket(host: str, port: int, proxy: str, user_agent: str) -> socket.socket:
+    """A socket connected to ``host:port`` through ``proxy`` (SOCKS, or an ``http://`` proxy's
+    CONNECT tunnel), for a WebSocket library that takes a socket; an ``https://`` proxy
+    (TLS to the proxy, then TLS through it) cannot be a plain socket: ValueError."""
+    parsed = urllib.parse.urlsplit(proxy)
+    if parsed.scheme.startswith("socks"):
+        return await _socks(host, port, proxy, parsed)
+    if parsed.scheme != "http" or parsed.hostname is None:
+        raise ValueError(f"proxy_socket() takes socks or http proxies, not {parsed.scheme}://")
+    loop = asyncio.get_running_loop()
+    tunnel = _Tunnel(host, port, parsed, user_agent)
+    infos = await loop.getaddrinfo(parsed.hostname, parsed.port or 80, type=socket.SOCK_STREAM)
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        await loop.sock_connect(sock, address)
+        await loop.sock_sendall(sock, tunnel.request)
+        while not tunnel.done.done():
+            data = await loop.sock_recv(sock, 65536)
+            if data:
+                tunnel.data_received(data)
+            else:
+                tunnel.connection_lost(None)
+        await tunnel.done
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+async def _socks(host: str, port: int, proxy: str, parsed: urllib.parse.SplitResult) -> socket.socket:
+    """A socket connected to ``host:port`` through the SOCKS proxy ``proxy`` (python-socks)."""
+    try:
+        from python_socks.async_.asyncio import Proxy
+    except ImportError:
+        raise APIConnectionError(
+            "connecting through a SOCKS proxy needs python-socks: pip install python-socks"
+        ) from None
+    try:
+        # (python-socks spells "resolve at the proxy" as rdns=True, not as socks5h/socks4a)
+        plain = {"socks5h": "socks5", "socks4a": "socks4"}.get(parsed.scheme, parsed.scheme)
+        through = Proxy.from_url(plain + proxy[len(parsed.scheme) :], rdns=parsed.scheme in ("socks5h", "socks4a"))
+        sock: socket.socket = await through.connect(host, port)
+    except (OSError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # python-socks' ProxyError, ProxyConnectionError, ... (not OSError)
+        raise APIConnectionError(f"the SOCKS proxy refused the connection: {type(exc).__name__}: {exc}") from exc
+    return sock
 
 
 class _Tunnel(asyncio.Protocol):

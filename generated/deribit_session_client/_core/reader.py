@@ -13,7 +13,7 @@ from .answers import rpc_error
 from .errors import APIConnectionError, ResponseValidationError, excerpt
 from .notifications import NOTIFICATION_PREFIXES
 from .session import Incoming
-from .transport import Connection
+from .wire import Link
 
 if TYPE_CHECKING:
     from .supervisor import Supervisor
@@ -30,7 +30,7 @@ class Reader:
         self.sup = sup
         self.last_frame = 0.0
 
-    async def read(self, conn: Connection) -> str:
+    async def read(self, conn: Link) -> str:
         """Waits until the connection ends, then fails the calls that waited on it and records
         the loss. Returns the cause."""
         sup = self.sup
@@ -56,7 +56,7 @@ class Reader:
             }
         return cause
 
-    def on_message(self, conn: Connection, raw: str | bytes) -> None:
+    def on_message(self, conn: Link, raw: str | bytes) -> None:
         """One message, as the connection parsed it: handled, and a test_request answered in
         this same step. Never raises: a frame that cannot be handled is logged, and the
         connection goes on."""
@@ -88,7 +88,7 @@ class Reader:
         # of "hung" is the transport's keepalive's (no pong within ping_timeout: it fails).
         return 2.0 * interval if interval > 0 else None
 
-    async def _watch(self, conn: Connection) -> None:
+    async def _watch(self, conn: Link) -> None:
         """Aborts the connection when nothing arrived for the hung limit (heartbeats on)."""
         loop = asyncio.get_running_loop()
         while True:
@@ -102,7 +102,7 @@ class Reader:
                 return
             await asyncio.sleep(limit - silent)
 
-    def _handle(self, conn: Connection, raw: str | bytes) -> str | None:
+    def _handle(self, conn: Link, raw: str | bytes) -> str | None:
         """Handles one frame; returns the answer to send for a test_request."""
         sup = self.sup
         try:

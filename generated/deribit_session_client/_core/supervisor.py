@@ -28,7 +28,7 @@ from .redact import redact
 from .restore import describe, establish
 from .retry import backoff
 from .session import RpcSession, with_access_token
-from .transport import Connection, OnMessage, library_version, open_connection
+from .wire import Link, OnMessage
 from .ws_settings import Settings
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class Supervisor:
         self.life = Lifecycle()
         self.session = RpcSession()
         self.out = Outbox(self.session)
-        self.conn: Connection | None = None
+        self.conn: Link | None = None
         self.opened: asyncio.Future[None] | None = None
         self.runner: asyncio.Task[None] | None = None
         self.auth = Auth(settings, self._own_call, self._connected, self._replace, self._stop_fatally, self.redacted)
@@ -333,7 +333,7 @@ class Supervisor:
         await asyncio.sleep(delay)
         return attempt + 1
 
-    async def _drop(self, conn: Connection) -> None:
+    async def _drop(self, conn: Link) -> None:
         conn.abort()
         self.conn = None
 
@@ -371,8 +371,14 @@ class Supervisor:
         return await self.request(method, params, bound, None)
 
 
-async def connect(settings: Settings, on_message: OnMessage) -> Connection:
-    """A new connection for a session with these settings."""
+async def connect(settings: Settings, on_message: OnMessage) -> Link:
+    """A new connection for a session with these settings, on its transport (each imported
+    the first time a session uses it: picows is an extra)."""
+    if settings.transport == "picows":
+        from . import transport_picows as chosen
+    else:
+        from . import transport as chosen  # type: ignore[no-redef]
+    library_version, open_connection = chosen.library_version, chosen.open_connection
     return await open_connection(
         settings.url,
         on_message=on_message,

@@ -4,7 +4,9 @@ TypeError before anything connects), and the frozen :class:`Settings` each life 
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import os
 import ssl as ssl_module
 import threading
 import urllib.parse
@@ -14,12 +16,24 @@ from typing import Any, Literal
 from .limits import Limiter, RateLimit
 from .session import DEFAULT_TIMEOUT
 
-__all__ = ["DEFAULT_CONNECT_TIMEOUT", "DEFAULT_PING_INTERVAL", "DEFAULT_PING_TIMEOUT", "Settings", "check_options"]
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_PING_INTERVAL",
+    "DEFAULT_PING_TIMEOUT",
+    "TRANSPORT_ENV",
+    "Settings",
+    "check_options",
+    "choose_transport",
+]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 #: Keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
 DEFAULT_PING_INTERVAL = 10.0
 DEFAULT_PING_TIMEOUT = 10.0
+#: Names the WebSocket library when a client is not given ``transport=`` (a second test pass,
+#: or a deployment that wants one without changing code).
+TRANSPORT_ENV = "DERIBIT_WS_TRANSPORT"
+TRANSPORTS = ("websockets", "picows")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,8 @@ class Settings:
     user_agent: str | None
     #: The account's credit pools (shared with the client's callers).
     limiter: Limiter
+    #: The WebSocket library: "websockets" or "picows".
+    transport: str = "websockets"
 
     def setup_bound(self) -> float:
         """How long setting a session up may take: connecting and authenticating (the connect
@@ -125,6 +141,22 @@ def check_options(
         raise ValueError("lease must be a positive, finite number of seconds or None")
     if lease is not None and heartbeat_interval is None:
         raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
+
+
+def choose_transport(transport: str | None) -> str:
+    """The WebSocket library a client runs on: ``transport`` if given, else the one
+    ``DERIBIT_WS_TRANSPORT`` names, else picows when it is installed (the ``[fast]`` extra),
+    else websockets. ValueError for a name not in TRANSPORTS, ImportError for picows asked for
+    and not installed."""
+    name = transport if transport is not None else os.environ.get(TRANSPORT_ENV) or None
+    if name is None:
+        return "picows" if importlib.util.find_spec("picows") is not None else "websockets"
+    if name not in TRANSPORTS:
+        where = "transport" if transport is not None else TRANSPORT_ENV
+        raise ValueError(f"{where} must be 'websockets' or 'picows', not {name!r}")
+    if name == "picows" and importlib.util.find_spec("picows") is None:
+        raise ImportError('the picows transport needs the [fast] extra: pip install "deribit-session-client[fast]"')
+    return name
 
 
 def _finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:

@@ -1,0 +1,100 @@
+"""What every WebSocket transport gives the session, whichever library carries the frames
+(:mod:`.transport` on websockets, :mod:`.transport_picows` on picows): the :class:`Link` the
+keeper writes to and reads from, the bounds they share, and the DeribitError a failure to
+connect becomes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Protocol
+
+from .errors import APIConnectionError, APITimeoutError, DeribitError, RateLimitError, certificate_problem
+
+__all__ = [
+    "CLOSE_TIMEOUT",
+    "WRITE_HIGH",
+    "WRITE_LOW",
+    "WRITE_STALL_LIMIT",
+    "Link",
+    "NoFrameLogs",
+    "OnMessage",
+    "connect_failure",
+]
+
+#: How long a closing handshake may take before the TCP connection is aborted.
+CLOSE_TIMEOUT = 1.0
+#: The write buffer's bounds: above the high mark the connection stops reading (no pong or
+#: test_request answer is made while none can go out) until it drains below the low one.
+WRITE_HIGH = 1024 * 1024
+WRITE_LOW = 256 * 1024
+#: How long the server may leave what was written unread before the connection is taken for dead.
+WRITE_STALL_LIMIT = 10.0
+#: The libraries whose own exceptions a failed connect may raise (each one a connection failure).
+LIBRARIES = ("websockets", "picows", "python_socks", "aiofastnet")
+
+
+class Link(Protocol):
+    """One open WebSocket connection, moved only by the keeper's loop.
+
+    ``write(frame)`` sends a text frame now or says it cannot; every received message goes to
+    the ``OnMessage`` callback it was opened with, as soon as it is parsed; ``ended`` resolves
+    to how the connection ended (a sentence for logs) once the TCP connection is gone;
+    ``close()`` and ``abort()`` end it. Keepalive: a ping every ``ping_interval`` seconds, and
+    the connection failed (1011) when its pong is not back within ``ping_timeout``."""
+
+    @property
+    def ended(self) -> asyncio.Future[str]: ...
+
+    def write(self, frame: str) -> bool:
+        """Writes ``frame`` in this step if it can go out; False: not written, so safe to send
+        elsewhere. Once written it may reach the exchange."""
+        ...
+
+    def abort(self, why: str | None = None) -> None:
+        """Ends the TCP connection now (no closing handshake); ``why`` becomes how it ended."""
+        ...
+
+    async def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """The closing handshake (1000) within ``timeout``, else the TCP connection aborted."""
+        ...
+
+
+#: Called with the connection and each whole message (str for text, bytes for binary), on the
+#: keeper's loop, in the order they arrived. It must not raise.
+OnMessage = Callable[[Link, "str | bytes"], None]
+
+
+class NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """The logger handed to the WebSocket library: its DEBUG lines print frames, secrets
+    included, so they are never enabled; its INFO and higher lines go through."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 (logging's name)
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+def connect_failure(url: str, exc: BaseException, connect_timeout: float, status: int | None) -> DeribitError | None:
+    """The DeribitError a failed connect is: APITimeoutError past ``connect_timeout``,
+    RateLimitError for an HTTP 429 upgrade (``status``: the upgrade answer's, when it was
+    refused), APIConnectionError naming a refused TLS certificate or any other cause; None for
+    what is not a connection failure (a cancellation, a bug)."""
+    if isinstance(exc, TimeoutError):
+        return APITimeoutError(f"connecting to {url} timed out after {connect_timeout} s")
+    if status == 429:
+        return RateLimitError("the WebSocket upgrade was refused: too many connections", status_code=429)
+    if status is not None:
+        return APIConnectionError(f"the WebSocket upgrade to {url} was refused with HTTP {status}")
+    if isinstance(exc, DeribitError):
+        return None  # (already says what failed)
+    if isinstance(exc, (OSError, ValueError)) or type(exc).__module__.split(".")[0] in LIBRARIES:
+        refused = certificate_problem(exc)
+        if refused is not None:
+            return APIConnectionError(
+                f"connecting to {url} failed: the server's TLS certificate was refused: {refused}"
+            )
+        return APIConnectionError(f"connecting to {url} failed: {type(exc).__name__}: {exc}")
+    return None
+
+
+# Copied from runtime/_core/wire.py by make generate. Do not edit here: edit runtime/_core/wire.py.

@@ -1,0 +1,58 @@
+"""Choosing the WebSocket library under a session: ``transport=``, ``DERIBIT_WS_TRANSPORT``, and
+picows (the ``[fast]`` extra) when installed. Every other WebSocket test runs on both (the
+second pass of ``make test``); these check the choice itself."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from deribit_mock.process import MockServer
+from deribit_session_client import WebSocketClient
+
+from .conftest import credentials
+
+HAS_PICOWS = importlib.util.find_spec("picows") is not None
+TRANSPORTS = ["websockets", pytest.param("picows", marks=pytest.mark.skipif(not HAS_PICOWS, reason="no [fast] extra"))]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_a_forced_transport_carries_the_session_and_says_so_in_the_user_agent(
+    mock: MockServer, transport: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DERIBIT_WS_TRANSPORT", "websockets" if transport == "picows" else "picows")
+    with WebSocketClient(mock.ws_url, heartbeat_interval=10, transport=transport, **credentials()) as ws:  # type: ignore[arg-type]
+        assert ws.call("public/test") == {"version": "1.2.26"}
+        [conn] = mock.connections()
+    assert ws.transport == transport
+    assert f" {transport}/" in conn["user_agent"]
+    assert conn["heartbeat_interval"] == 10
+
+
+def test_without_a_choice_picows_is_taken_when_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DERIBIT_WS_TRANSPORT", raising=False)
+    ws = WebSocketClient("ws://127.0.0.1:9/ws/api/v2")
+    assert ws.transport == ("picows" if HAS_PICOWS else "websockets")
+
+
+def test_the_environment_names_the_transport_when_transport_is_not_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DERIBIT_WS_TRANSPORT", "websockets")
+    assert WebSocketClient("ws://127.0.0.1:9/ws/api/v2").transport == "websockets"
+
+
+def test_an_unknown_transport_is_a_value_error_naming_where_it_came_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ValueError, match="transport must be 'websockets' or 'picows', not 'aiohttp'"):
+        WebSocketClient("ws://127.0.0.1:9/ws/api/v2", transport="aiohttp")  # type: ignore[arg-type]
+    monkeypatch.setenv("DERIBIT_WS_TRANSPORT", "fast")
+    with pytest.raises(ValueError, match="DERIBIT_WS_TRANSPORT must be"):
+        WebSocketClient("ws://127.0.0.1:9/ws/api/v2")
+
+
+def test_picows_asked_for_without_the_extra_is_an_import_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "picows", None)  # (as if not installed)
+    monkeypatch.delenv("DERIBIT_WS_TRANSPORT", raising=False)
+    with pytest.raises(ImportError, match=r"deribit-session-client\[fast\]"):
+        WebSocketClient("ws://127.0.0.1:9/ws/api/v2", transport="picows")
+    assert WebSocketClient("ws://127.0.0.1:9/ws/api/v2").transport == "websockets"
