@@ -7,6 +7,7 @@ then measures interleaved rounds and reports medians. Writes bench/results.json.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import platform
@@ -84,6 +85,25 @@ def bench_limiter(calls: int = 200_000) -> float:
             take("public/test", None)
         best = min(best, (time.process_time() - started) / calls * 1e6)
     return best
+
+
+def bench_typed_layer(calls: int = 100_000) -> float:
+    """CPU per call of what a generated operation adds to ``ws.call``: checking its parameters
+    (``prepare``) and building its model from the answer (``from_dict`` with its checks)."""
+    from deribit_session_client._core.answers import typed
+    from deribit_session_client._operations import OPERATIONS
+    from deribit_session_client.models.test_response import TestResponse
+    from deribit_session_client.types import UNSET
+
+    op = OPERATIONS["test"]
+    envelope = {"jsonrpc": "2.0", "id": 7, "result": {"version": "1.2.26"}, "usIn": 1, "usOut": 2, "usDiff": 1}
+
+    def run(n: int) -> None:
+        for _ in range(n):
+            op.prepare({"expected_result": UNSET})
+            typed(TestResponse, envelope, "public/test")
+
+    return interleaved_cpu_us({"typed": run}, calls // ROUNDS, ROUNDS, warmup=1000)["typed"]
 
 
 def bench_async(api_url: str) -> dict[str, float]:
@@ -169,27 +189,151 @@ KEEPER_SECONDS = float(os.environ.get("BENCH_KEEPER_SECONDS", "20"))
 KEEPER_SIZES = [int(n) for n in os.environ.get("BENCH_KEEPER_SIZES", "100,1000,3000").split(",")]
 WS_CALLS = int(os.environ.get("BENCH_WS_CALLS", "2000"))
 NOTIFY_SECONDS = float(os.environ.get("BENCH_NOTIFY_SECONDS", "10"))
+P99_CALLS = int(os.environ.get("BENCH_P99_CALLS", "3000"))
+
+
+TRANSPORTS = ["websockets", *(["picows"] if importlib.util.find_spec("picows") else [])]
+
+
+def transport_figures(server: Any, tls_server: Any, transport: str) -> dict[str, Any]:
+    """Every WebSocket figure with the client on ``transport`` (keys without a suffix)."""
+    os.environ["DERIBIT_WS_TRANSPORT"] = transport  # (read by each WebSocketClient made)
+    ws_sync = ws_bench.bench_ws_sync(server, WS_CALLS, ROUNDS)
+    ws_async = ws_bench.bench_ws_async(server, WS_CALLS, ROUNDS)
+    p99 = ws_bench.bench_call_p99(server, P99_CALLS)
+    allocations = ws_bench.bench_allocations(server)
+    keeper = {n: ws_bench.bench_keeper(server, n, KEEPER_SECONDS) for n in KEEPER_SIZES}
+    blocked = ws_bench.bench_keeper(server, 100, KEEPER_SECONDS, blocked=True)
+    notify = ws_bench.bench_notify(server, 20_000, NOTIFY_SECONDS)
+    notify_max = ws_bench.bench_notify_max(server, 3.0)
+    ws_async_tls = ws_bench.bench_ws_async(tls_server, WS_CALLS, ROUNDS, with_minimal=False)
+    return {
+        "ws_sync_us_client": ws_sync["client"],
+        "ws_sync_us_raw": ws_sync["raw"],
+        "ws_sync_ratio": ws_sync["client"] / ws_sync["raw"],
+        "ws_async_us_client": ws_async["client"],
+        "ws_async_us_raw": ws_async["raw"],
+        "ws_async_ratio": ws_async["client"] / ws_async["raw"],
+        "ws_async_wall_us_client": ws_async["client_wall"],
+        "ws_async_wall_us_raw": ws_async["raw_wall"],
+        "ws_async_wall_ratio": ws_async["client_wall"] / ws_async["raw_wall"],
+        "ws_call_p99_us": p99["client"],
+        "ws_call_p99_us_raw": p99["raw"],
+        "ws_call_peak_bytes": allocations["peak_bytes"],
+        "ws_call_live_blocks_per_call": allocations["live_blocks_per_call"],
+        "ws_call_gc_objects_per_call": allocations["gc_objects_per_call"],
+        "ws_async_us_client_tls": ws_async_tls["client"],
+        "ws_async_us_raw_tls": ws_async_tls["raw"],
+        "ws_async_ratio_tls": ws_async_tls["client"] / ws_async_tls["raw"],
+        # The least a keeper-thread design does (bench/ws.py MinimalKeeper), against the same raw
+        # baseline: what the design costs; client / minimal is what the client's own code costs.
+        "ws_sync_us_minimal_keeper": ws_sync["minimal"],
+        "ws_sync_ratio_minimal_keeper": ws_sync["minimal"] / ws_sync["raw"],
+        "ws_sync_ratio_client_to_minimal": ws_sync["client"] / ws_sync["minimal"],
+        "ws_async_us_minimal_keeper": ws_async["minimal"],
+        "ws_async_ratio_minimal_keeper": ws_async["minimal"] / ws_async["raw"],
+        "ws_async_ratio_client_to_minimal": ws_async["client"] / ws_async["minimal"],
+        **{f"keeper_{key}_{n}": value for n, figures in keeper.items() for key, value in figures.items()},
+        "blocked_p99_ms": blocked["p99_ms"],
+        "blocked_answered_ratio": blocked["answered_ratio"],
+        "notify_delivered_ratio": notify["delivered_ratio"],
+        "notify_per_s": notify["per_s"],
+        "notify_hb_p99_ms": notify["hb_p99_ms"],
+        "notify_test_requests": notify["test_requests"],
+        "notify_missed": notify["missed"],
+        "notify_cpu_pct": notify["cpu_pct"],
+        "notify_max_per_s": notify_max["max_per_s"],
+        "notify_mock_flat_out_per_s": notify_max["mock_flat_out_per_s"],
+    }
+
+
+def transport_rows(results: dict[str, Any], transport: str) -> list[tuple[str, str, str]]:
+    sfx = "" if transport == "websockets" else f"_{transport}"
+
+    def r(key: str) -> Any:
+        return results[key + sfx]
+
+    fast = transport == "picows"
+    return [
+        (f"[{transport}] WebSocket sync CPU/call, test.sync(client=ws)", f"{r('ws_sync_us_client'):.1f} us", ""),
+        (f"[{transport}] WebSocket sync CPU/call, websockets.sync.client", f"{r('ws_sync_us_raw'):.1f} us", ""),
+        (f"[{transport}] WebSocket sync CPU/call, minimal keeper", f"{r('ws_sync_us_minimal_keeper'):.1f} us", ""),
+        (
+            f"[{transport}] WebSocket sync CPU ratio",
+            f"{r('ws_sync_ratio'):.3f}",
+            "target <= " + ("1.0" if fast else "1.4"),
+        ),
+        (
+            f"[{transport}] WebSocket sync: client / minimal keeper",
+            f"{r('ws_sync_ratio_client_to_minimal'):.3f}",
+            "the code",
+        ),
+        (
+            f"[{transport}] WebSocket async CPU/call, await test.asyncio(client=ws)",
+            f"{r('ws_async_us_client'):.1f} us",
+            "",
+        ),
+        (f"[{transport}] WebSocket async CPU/call, websockets.asyncio.client", f"{r('ws_async_us_raw'):.1f} us", ""),
+        (
+            f"[{transport}] WebSocket async CPU ratio",
+            f"{r('ws_async_ratio'):.3f}",
+            "target <= " + ("1.0" if fast else "1.4"),
+        ),
+        (
+            f"[{transport}] WebSocket async wall/call: client / raw",
+            f"{r('ws_async_wall_us_client'):.0f} / {r('ws_async_wall_us_raw'):.0f} us = {r('ws_async_wall_ratio'):.3f}",
+            "target <= " + ("1.2" if fast else "1.3"),
+        ),
+        (
+            f"[{transport}] WebSocket call p99, main thread busy: client / raw",
+            f"{r('ws_call_p99_us'):.0f} / {r('ws_call_p99_us_raw'):.0f} us",
+            "report",
+        ),
+        (
+            f"[{transport}] a call's memory: peak / live after / GC objects",
+            f"{r('ws_call_peak_bytes'):.0f} B / {r('ws_call_live_blocks_per_call'):.3f} / {r('ws_call_gc_objects_per_call'):.2f}",
+            "report",
+        ),
+        (f"[{transport}] WebSocket async over TLS CPU ratio", f"{r('ws_async_ratio_tls'):.3f}", "report"),
+        *[
+            (
+                f"[{transport}] keeper, {n} connections: answered / p50 / p99 / CPU",
+                f"{r(f'keeper_answered_ratio_{n}')} / {r(f'keeper_p50_ms_{n}')} / {r(f'keeper_p99_ms_{n}')} ms / {r(f'keeper_cpu_pct_{n}')} % (mock {r(f'keeper_mock_cpu_pct_{n}')} %)",
+                "answered 1.0; p99 < 20 ms at 1000",
+            )
+            for n in KEEPER_SIZES
+        ],
+        (
+            f"[{transport}] keeper, 100 connections, user threads busy: p99",
+            f"{r('blocked_p99_ms')} ms",
+            "target < 20 ms",
+        ),
+        (
+            f"[{transport}] notifications at 20,000/s: delivered / per s / hb p99 / CPU",
+            f"{r('notify_delivered_ratio')} / {r('notify_per_s')} / {r('notify_hb_p99_ms')} ms"
+            f" / {r('notify_cpu_pct')} % ({r('notify_missed')} of {r('notify_test_requests')} missed)",
+            "delivered 1.0, p99 < 10 ms",
+        ),
+        (
+            f"[{transport}] notifications: highest rate with every test_request answered",
+            f"{r('notify_max_per_s')} /s (mock flat out: {r('notify_mock_flat_out_per_s')} /s)",
+            "target 50,000/s (picows)" if fast else "report",
+        ),
+    ]
 
 
 def main() -> None:
     ws_bench.raise_fd_limit()
     server = start_mock()
+    tls_server = start_mock(tls=True)  # the same calls over wss:// (the exchange speaks nothing else)
     try:
         limiter_us = bench_limiter()
         sync = bench_sync(server.api_url)
         async_ = bench_async(server.api_url)
-        ws_sync = ws_bench.bench_ws_sync(server, WS_CALLS, ROUNDS)
-        ws_async = ws_bench.bench_ws_async(server, WS_CALLS, ROUNDS)
-        keeper = {n: ws_bench.bench_keeper(server, n, KEEPER_SECONDS) for n in KEEPER_SIZES}
-        blocked = ws_bench.bench_keeper(server, 100, KEEPER_SECONDS, blocked=True)
-        notify = ws_bench.bench_notify(server, 20_000, NOTIFY_SECONDS)
-        notify_max = ws_bench.bench_notify_max(server, 3.0)
+        typed_us = bench_typed_layer()
+        per_transport = {t: transport_figures(server, tls_server, t) for t in TRANSPORTS}
     finally:
         stop_mock(server)
-    tls_server = start_mock(tls=True)  # the same calls over wss:// (the exchange speaks nothing else)
-    try:
-        ws_async_tls = ws_bench.bench_ws_async(tls_server, WS_CALLS, ROUNDS, with_minimal=False)
-    finally:
         stop_mock(tls_server)
     loaded = subprocess.run(
         [
@@ -217,36 +361,14 @@ def main() -> None:
         "generate_s": wall_s(["make", "-s", "generate"]),
         "check_generated_s": wall_s(["make", "-s", "check-generated"]),
         "limiter_us_per_call": limiter_us,
-        "limiter_share_of_ws_sync_call": limiter_us / ws_sync["client"],
-        "ws_sync_us_client": ws_sync["client"],
-        "ws_sync_us_raw": ws_sync["raw"],
-        "ws_sync_ratio": ws_sync["client"] / ws_sync["raw"],
-        "ws_async_us_client": ws_async["client"],
-        "ws_async_us_raw": ws_async["raw"],
-        "ws_async_ratio": ws_async["client"] / ws_async["raw"],
-        "ws_async_us_client_tls": ws_async_tls["client"],
-        "ws_async_us_raw_tls": ws_async_tls["raw"],
-        "ws_async_ratio_tls": ws_async_tls["client"] / ws_async_tls["raw"],
-        # The least a keeper-thread design does (bench/ws.py MinimalKeeper), against the same raw
-        # baseline: what the design costs; client / minimal is what the client's own code costs.
-        "ws_sync_us_minimal_keeper": ws_sync["minimal"],
-        "ws_sync_ratio_minimal_keeper": ws_sync["minimal"] / ws_sync["raw"],
-        "ws_sync_ratio_client_to_minimal": ws_sync["client"] / ws_sync["minimal"],
-        "ws_async_us_minimal_keeper": ws_async["minimal"],
-        "ws_async_ratio_minimal_keeper": ws_async["minimal"] / ws_async["raw"],
-        "ws_async_ratio_client_to_minimal": ws_async["client"] / ws_async["minimal"],
+        "limiter_share_of_ws_sync_call": limiter_us / per_transport["websockets"]["ws_sync_us_client"],
+        "typed_layer_us_per_call": typed_us,
         "keeper_loop": ws_bench.keeper_loop(),
-        **{f"keeper_{key}_{n}": value for n, figures in keeper.items() for key, value in figures.items()},
-        "blocked_p99_ms": blocked["p99_ms"],
-        "blocked_answered_ratio": blocked["answered_ratio"],
-        "notify_delivered_ratio": notify["delivered_ratio"],
-        "notify_per_s": notify["per_s"],
-        "notify_hb_p99_ms": notify["hb_p99_ms"],
-        "notify_test_requests": notify["test_requests"],
-        "notify_missed": notify["missed"],
-        "notify_cpu_pct": notify["cpu_pct"],
-        "notify_max_per_s": notify_max["max_per_s"],
-        "notify_mock_flat_out_per_s": notify_max["mock_flat_out_per_s"],
+        **{
+            key + ("" if transport == "websockets" else f"_{transport}"): value
+            for transport, figures in per_transport.items()
+            for key, value in figures.items()
+        },
         "http_import_loads_websockets": loaded[0] == "True",
         "http_import_loads_httpcore": loaded[1] == "True",  # (with the first connection pool)
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "rounds": ROUNDS},
@@ -277,46 +399,9 @@ def main() -> None:
             f"{results['limiter_share_of_ws_sync_call']:.3f}",
             "report",
         ),
-        ("WebSocket sync CPU/call, test.sync(client=ws)", f"{results['ws_sync_us_client']:.1f} us", ""),
-        ("WebSocket sync CPU/call, websockets.sync.client", f"{results['ws_sync_us_raw']:.1f} us", ""),
-        ("WebSocket sync CPU/call, minimal keeper (bench/ws.py)", f"{results['ws_sync_us_minimal_keeper']:.1f} us", ""),
-        ("WebSocket sync CPU ratio", f"{results['ws_sync_ratio']:.3f}", "report"),
-        ("WebSocket sync: minimal keeper / raw", f"{results['ws_sync_ratio_minimal_keeper']:.3f}", "the design"),
-        ("WebSocket sync: client / minimal keeper", f"{results['ws_sync_ratio_client_to_minimal']:.3f}", "the code"),
-        ("WebSocket async CPU/call, await test.asyncio(client=ws)", f"{results['ws_async_us_client']:.1f} us", ""),
-        ("WebSocket async CPU/call, websockets.asyncio.client", f"{results['ws_async_us_raw']:.1f} us", ""),
-        (
-            "WebSocket async CPU/call, minimal keeper (bench/ws.py)",
-            f"{results['ws_async_us_minimal_keeper']:.1f} us",
-            "",
-        ),
-        ("WebSocket async CPU ratio", f"{results['ws_async_ratio']:.3f}", "target <= 1.5"),
-        ("WebSocket async over TLS CPU/call, client", f"{results['ws_async_us_client_tls']:.1f} us", ""),
-        ("WebSocket async over TLS CPU/call, websockets", f"{results['ws_async_us_raw_tls']:.1f} us", ""),
-        ("WebSocket async over TLS CPU ratio", f"{results['ws_async_ratio_tls']:.3f}", "report"),
-        ("WebSocket async: minimal keeper / raw", f"{results['ws_async_ratio_minimal_keeper']:.3f}", "the design"),
-        ("WebSocket async: client / minimal keeper", f"{results['ws_async_ratio_client_to_minimal']:.3f}", "the code"),
+        ("typed layer CPU/call (prepare + TestResponse.from_dict)", f"{results['typed_layer_us_per_call']:.2f} us", ""),
         ("the keeper's event loop", results["keeper_loop"], ""),
-        *[
-            (
-                f"keeper, {n} connections: answered / p50 / p99 / CPU",
-                f"{results[f'keeper_answered_ratio_{n}']} / {results[f'keeper_p50_ms_{n}']} / {results[f'keeper_p99_ms_{n}']} ms / {results[f'keeper_cpu_pct_{n}']} % (mock {results[f'keeper_mock_cpu_pct_{n}']} %)",
-                "answered 1.0; p99 < 20 ms at 1000",
-            )
-            for n in KEEPER_SIZES
-        ],
-        ("keeper, 100 connections, user threads busy: p99", f"{results['blocked_p99_ms']} ms", "target < 20 ms"),
-        (
-            "notifications at 20,000/s: delivered / per s / heartbeat p99 / CPU",
-            f"{results['notify_delivered_ratio']} / {results['notify_per_s']} / {results['notify_hb_p99_ms']} ms"
-            f" / {results['notify_cpu_pct']} % ({results['notify_missed']} of {results['notify_test_requests']} missed)",
-            "delivered 1.0, p99 < 10 ms",
-        ),
-        (
-            "notifications: highest rate with every test_request answered",
-            f"{results['notify_max_per_s']} /s (mock flat out: {results['notify_mock_flat_out_per_s']} /s)",
-            "target 50,000/s (picows)",
-        ),
+        *[row for transport in TRANSPORTS for row in transport_rows(results, transport)],
         ("importing for HTTP loads websockets", str(results["http_import_loads_websockets"]), "False"),
         ("importing for HTTP loads httpcore", str(results["http_import_loads_httpcore"]), "False"),
         ("make generate", f"{results['generate_s']:.2f} s", "target < 5 s"),

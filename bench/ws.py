@@ -15,11 +15,13 @@ public/test); CPU is this process's own (`time.process_time`), the mock runs in 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import resource
 import statistics
 import threading
 import time
+import tracemalloc
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -153,25 +155,100 @@ def bench_ws_async(server: MockServer, calls: int, rounds: int, *, with_minimal:
                 for i in range(n):
                     await minimal.call_async(i)
 
-            async def measure(go: Any) -> float:
-                started = time.process_time()
+            async def measure(go: Any) -> tuple[float, float]:
+                started, wall = time.process_time(), time.perf_counter()
                 await go(calls)
-                return (time.process_time() - started) / calls * 1e6
+                return (time.process_time() - started) / calls * 1e6, (time.perf_counter() - wall) / calls * 1e6
 
             loops = {"client": client, "raw": baseline, **({"minimal": least} if minimal else {})}
             for loop in loops.values():
                 await loop(200)
             samples: dict[str, list[float]] = {name: [] for name in loops}
+            walls: dict[str, list[float]] = {name: [] for name in loops}
             for _ in range(rounds):
                 for name, loop in loops.items():
-                    samples[name].append(await measure(loop))
-            return {name: statistics.median(values) for name, values in samples.items()}
+                    cpu, wall = await measure(loop)
+                    samples[name].append(cpu)
+                    walls[name].append(wall)
+            return {
+                **{name: statistics.median(values) for name, values in samples.items()},
+                **{f"{name}_wall": statistics.median(values) for name, values in walls.items()},
+            }
 
     try:
         return asyncio.run(run())
     finally:
         if minimal is not None:
             minimal.close()
+
+
+def bench_call_p99(server: MockServer, calls: int) -> dict[str, float]:
+    """p99 of a sequential public/test (microseconds, wall) from a second thread while the main
+    thread runs a pure-Python loop, for the client (test.sync) and websockets' sync client."""
+
+    def p99_while_busy(call: Any) -> float:
+        latencies: list[float] = []
+
+        def caller() -> None:
+            for _ in range(200):
+                call()
+            for _ in range(calls):
+                started = time.perf_counter()
+                call()
+                latencies.append((time.perf_counter() - started) * 1e6)
+
+        thread = threading.Thread(target=caller)
+        thread.start()
+        n = 0
+        while thread.is_alive():  # the user's main thread: busy with its own Python code
+            n += sum(i * i for i in range(100))
+        thread.join()
+        return statistics.quantiles(latencies, n=100)[98]
+
+    with WebSocketClient(server.ws_url, **CREDENTIALS) as ws, sync_connect(server.ws_url, compression=None) as raw:
+        client = p99_while_busy(lambda: public_test.sync(client=ws))
+
+        def baseline() -> None:
+            raw.send(json.dumps({**REQUEST, "id": 1}))
+            json.loads(raw.recv())
+
+        return {"client": client, "raw": p99_while_busy(baseline)}
+
+
+def bench_allocations(server: MockServer, calls: int = 2000) -> dict[str, float]:
+    """What a sequential public/test (test.sync) allocates, by tracemalloc (both threads): the
+    median peak of memory held during one call above what was held before it, the blocks
+    still held after ``calls`` calls and a collection (per call: a leak would show here), and the net
+    GC-tracked objects per call (gen-0 count; the cyclic collector runs every ~700 of them)."""
+    with WebSocketClient(server.ws_url, **CREDENTIALS) as ws:
+        for _ in range(500):
+            public_test.sync(client=ws)
+        gc.collect()
+        gc.disable()
+        try:
+            tracemalloc.start()
+            peaks: list[int] = []
+            before_blocks = sum(stat.count for stat in tracemalloc.take_snapshot().statistics("filename"))
+            gen0 = gc.get_count()[0]
+            for _ in range(calls):
+                held = tracemalloc.get_traced_memory()[0]
+                tracemalloc.reset_peak()
+                public_test.sync(client=ws)
+                peaks.append(tracemalloc.get_traced_memory()[1] - held)
+            gen0_after = gc.get_count()[0]
+            gc.collect()
+            ours = tracemalloc.Filter(False, __file__)  # (the list of peaks itself)
+            after_blocks = sum(
+                stat.count for stat in tracemalloc.take_snapshot().filter_traces([ours]).statistics("filename")
+            )
+        finally:
+            tracemalloc.stop()
+            gc.enable()
+    return {
+        "peak_bytes": statistics.median(peaks),
+        "live_blocks_per_call": (after_blocks - before_blocks) / calls,
+        "gc_objects_per_call": (gen0_after - gen0) / calls,
+    }
 
 
 def bench_keeper(server: MockServer, connections: int, seconds: float, blocked: bool = False) -> dict[str, float]:

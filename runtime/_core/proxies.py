@@ -33,7 +33,7 @@ def proxy_for(host: str, port: int, secure: bool, proxy: str | Literal[True] | N
 
 
 async def open_tcp(
-    protocol: asyncio.Protocol,
+    protocol: asyncio.BaseProtocol,
     host: str,
     port: int,
     secure: bool,

@@ -22,6 +22,10 @@ KEEPER_SWITCH_INTERVAL = 0.0001
 PYTHON_SWITCH_INTERVAL = 0.005
 
 
+#: How many times this process was forked into (counted in the child).
+_FORKS = 0
+
+
 class Keeper:
     """One daemon thread per process with its own event loop, hosting every client's connection.
     Started by the first client that opens and stopped when the last one closes."""
@@ -33,6 +37,8 @@ class Keeper:
     def forget_after_fork(cls) -> None:
         """In a forked child: the parent's keeper thread does not exist here; the next client
         starts a keeper of its own."""
+        global _FORKS
+        _FORKS += 1
         parent = cls._current
         if parent is not None and parent.lowered_to is not None and sys.getswitchinterval() == parent.lowered_to:
             sys.setswitchinterval(PYTHON_SWITCH_INTERVAL)  # the parent's keeper lowered it, not this process
@@ -58,9 +64,15 @@ class Keeper:
         except ImportError:
             self.loop = asyncio.new_event_loop()
         self.users = 0
-        self.pid = os.getpid()
+        self._forks = _FORKS
         self.thread = threading.Thread(target=run_loop, args=(self.loop,), name="deribit-session-keeper", daemon=True)
         self.thread.start()
+
+    @property
+    def inherited(self) -> bool:
+        """Whether this process is a fork() child of the one that started this keeper (whose
+        thread does not run here). Read on every call: a counter, not a getpid() system call."""
+        return self._forks != _FORKS
 
     @classmethod
     def acquire(cls) -> Keeper:

@@ -35,7 +35,12 @@ def library_version() -> str:
 _LOGGER = NoFrameLogs(logging.getLogger("websockets.client"), {})
 
 
-class Connection(asyncio.Protocol):
+#: Each read lands in one buffer of this size, kept for the connection (a plain Protocol's
+#: transport allocates 256 KiB for every read: make bench, ws_call_peak_bytes).
+READ_BUFFER = 64 * 1024
+
+
+class Connection(asyncio.BufferedProtocol):
     """A :class:`~.wire.Link` on websockets' sans-I/O protocol (what it promises: there)."""
 
     def __init__(
@@ -63,6 +68,7 @@ class Connection(asyncio.Protocol):
         self._closer: asyncio.TimerHandle | None = None
         self._stalled: asyncio.TimerHandle | None = None
         self._why: str | None = None
+        self._buffer = memoryview(bytearray(READ_BUFFER))
 
     # -- what the keeper calls ------------------------------------------------------------------
 
@@ -110,8 +116,11 @@ class Connection(asyncio.Protocol):
         self.transport = transport
         transport.set_write_buffer_limits(high=WRITE_HIGH, low=WRITE_LOW)
 
-    def data_received(self, data: bytes) -> None:
-        self.protocol.receive_data(data)
+    def get_buffer(self, sizehint: int) -> memoryview:
+        return self._buffer
+
+    def buffer_updated(self, nbytes: int) -> None:
+        self.protocol.receive_data(bytes(self._buffer[:nbytes]))
         self._events()
 
     def eof_received(self) -> None:

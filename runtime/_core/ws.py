@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
 import ssl as ssl_module
 import threading
 import time
@@ -346,7 +345,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             closed.wait(CLOSE_BOUND + 5.0)  # another thread is closing it: wait for that
             return
         try:
-            if keeper.pid == os.getpid():  # (a client inherited through fork() has no keeper here)
+            if not keeper.inherited:  # (a client inherited through fork() has no keeper here)
                 keeper.submit(self._sup.shutdown()).result(CLOSE_BOUND)
         except (concurrent.futures.TimeoutError, RuntimeError):
             pass
@@ -361,7 +360,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
                 await asyncio.sleep(0.01)
             return
         try:
-            if keeper.pid == os.getpid():
+            if not keeper.inherited:
                 await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._sup.shutdown())), CLOSE_BOUND)
         except (TimeoutError, RuntimeError):
             pass

@@ -35,6 +35,9 @@ SET_CHUNK_BYTES = 24 * 1024
 
 _MISSING = object()
 
+#: The encoder of every call (json.dumps with an option makes an encoder per call).
+_ENCODE = json.JSONEncoder(allow_nan=False).encode
+
 
 def refresh_delay(expires_in: Any, floor: float = MIN_REFRESH_INTERVAL) -> float | None:
     """Seconds until the token is refreshed: ``REFRESH_AT`` of a positive, finite
@@ -137,7 +140,7 @@ class RpcSession:
         {...}``), encoded once, by the caller: InvalidParamsError for parameters that are not
         JSON, nest too deeply or make a frame the exchange would refuse for its size."""
         try:
-            tail = json.dumps({"method": method, "params": params}, allow_nan=False)[1:-1]
+            tail = _ENCODE({"method": method, "params": params})[1:-1]
         except (TypeError, ValueError) as exc:
             raise InvalidParamsError.client_side(param="params", reason=f"must be JSON values ({exc})") from None
         except RecursionError:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -40,7 +39,7 @@ def keeper_for_calls(keeper: Keeper | None) -> Keeper:
     """The keeper of an open client in this process, or APIConnectionError."""
     if keeper is None:
         raise APIConnectionError("the WebSocketClient is not open: use `with WebSocketClient(...)` or open()")
-    if keeper.pid != os.getpid():
+    if keeper.inherited:
         raise APIConnectionError("this WebSocketClient was opened in the parent process: open a new one after fork()")
     return keeper
 
