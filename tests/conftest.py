@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import uuid
@@ -19,6 +20,10 @@ pytest_plugins = ["pytester"]  # tests that run pytest on a downstream-style tes
 ACCESS_TOKEN = "tok-SECRET-4f9a1c"
 CLIENT_ID = "client-7"
 CLIENT_SECRET = "csecret-SECRET-88d2e0"
+
+# The suite runs the keeper on asyncio's own loop (as a plain install does) although the dev
+# venv has uvloop; tests/test_transports.py runs a session on uvloop in a process of its own.
+os.environ.setdefault("DERIBIT_KEEPER_LOOP", "asyncio")
 
 
 @pytest.fixture(scope="session")

@@ -68,6 +68,15 @@ def test_only_the_transport_imports_websockets() -> None:
     assert importing == ["transport.py"]
 
 
+def test_only_the_picows_transport_imports_picows() -> None:
+    importing = sorted(
+        path.name
+        for path in (ROOT / "runtime" / "_core").glob("*.py")
+        if "import picows" in path.read_text() or "from picows" in path.read_text()
+    )
+    assert importing == ["transport_picows.py"]
+
+
 def test_the_runtime_never_imports_the_generated_package_by_name() -> None:
     for path in (ROOT / "runtime" / "_core").glob("*.py"):
         tree = ast.parse(path.read_text())

@@ -5,6 +5,8 @@ second pass of ``make test``); these check the choice itself."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 
 import pytest
@@ -12,7 +14,7 @@ import pytest
 from deribit_mock.process import MockServer
 from deribit_session_client import WebSocketClient
 
-from .conftest import credentials
+from .conftest import CLIENT_ID, CLIENT_SECRET, credentials
 
 HAS_PICOWS = importlib.util.find_spec("picows") is not None
 TRANSPORTS = ["websockets", pytest.param("picows", marks=pytest.mark.skipif(not HAS_PICOWS, reason="no [fast] extra"))]
@@ -56,3 +58,33 @@ def test_picows_asked_for_without_the_extra_is_an_import_error_naming_it(monkeyp
     with pytest.raises(ImportError, match=r"deribit-session-client\[fast\]"):
         WebSocketClient("ws://127.0.0.1:9/ws/api/v2", transport="picows")
     assert WebSocketClient("ws://127.0.0.1:9/ws/api/v2").transport == "websockets"
+
+
+UVLOOP_SESSION = """
+import sys
+from deribit_session_client import WebSocketClient
+with WebSocketClient(sys.argv[1], client_id=sys.argv[3], client_secret=sys.argv[4],
+                     heartbeat_interval=10, transport=sys.argv[2]) as ws:
+    assert ws.call("public/test") == {"version": "1.2.26"}
+print("uvloop" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize("keeper_loop", ["uvloop", "asyncio"])
+def test_the_keeper_runs_on_uvloop_when_installed_unless_told_not_to(
+    mock: MockServer, transport: str, keeper_loop: str
+) -> None:
+    pytest.importorskip("uvloop")  # (the dev venv and CI have it: the [uvloop] extra)
+    env = {k: v for k, v in os.environ.items() if k != "DERIBIT_KEEPER_LOOP"}
+    if keeper_loop == "asyncio":
+        env["DERIBIT_KEEPER_LOOP"] = "asyncio"
+    done = subprocess.run(
+        [sys.executable, "-c", UVLOOP_SESSION, mock.ws_url, transport, CLIENT_ID, CLIENT_SECRET],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == [str(keeper_loop == "uvloop")]

@@ -10,7 +10,7 @@ import socket
 import ssl as ssl_module
 import urllib.parse
 import urllib.request
-from typing import Literal
+from typing import Literal, cast
 
 from .errors import APIConnectionError
 
@@ -146,7 +146,7 @@ class _Tunnel(asyncio.Protocol):
         self.late = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        transport = cast(asyncio.Transport, transport)  # (uvloop's transports do not subclass it)
         transport.write(self.request)
 
     def data_received(self, data: bytes) -> None:

@@ -57,12 +57,7 @@ class Keeper:
         if sys.getswitchinterval() == PYTHON_SWITCH_INTERVAL:
             sys.setswitchinterval(KEEPER_SWITCH_INTERVAL)
             self.lowered_to = sys.getswitchinterval()
-        try:
-            import uvloop  # type: ignore[import-not-found,unused-ignore]
-
-            self.loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
-        except ImportError:
-            self.loop = asyncio.new_event_loop()
+        self.loop: asyncio.AbstractEventLoop = new_loop()
         self.users = 0
         self._forks = _FORKS
         self.thread = threading.Thread(target=run_loop, args=(self.loop,), name="deribit-session-keeper", daemon=True)
@@ -105,6 +100,23 @@ class Keeper:
             if close is not None:
                 close()
             raise
+
+
+#: "asyncio" keeps the keeper on asyncio's own loop even where uvloop is installed.
+KEEPER_LOOP_ENV = "DERIBIT_KEEPER_LOOP"
+
+
+def new_loop() -> asyncio.AbstractEventLoop:
+    """The keeper's event loop: uvloop's when installed (the ``[uvloop]`` extra), unless
+    ``DERIBIT_KEEPER_LOOP=asyncio`` asks for asyncio's own."""
+    if os.environ.get(KEEPER_LOOP_ENV) != "asyncio":
+        try:
+            import uvloop  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:
+            pass
+        else:
+            return uvloop.new_event_loop()  # type: ignore[no-any-return,unused-ignore]
+    return asyncio.new_event_loop()
 
 
 def run_loop(loop: asyncio.AbstractEventLoop) -> None:

@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import ssl as ssl_module
-from typing import Literal
+from typing import Literal, cast
 
 import websockets.version
 from websockets.client import ClientProtocol
@@ -112,7 +112,7 @@ class Connection(asyncio.BufferedProtocol):
     # -- asyncio.Protocol -----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        transport = cast(asyncio.Transport, transport)  # (uvloop's transports do not subclass it)
         self.transport = transport
         transport.set_write_buffer_limits(high=WRITE_HIGH, low=WRITE_LOW)
 
