@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# The keeper on asyncio's own loop, as a plain install runs it (the dev venv has uvloop);
+# DERIBIT_KEEPER_LOOP=uvloop make bench measures the [uvloop] extra.
+os.environ.setdefault("DERIBIT_KEEPER_LOOP", "asyncio")
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 
 import httpx  # noqa: E402
