@@ -23,7 +23,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .errors import APIConnectionError, APITimeoutError, DeribitError
-from .threads import Waiter
+from .threads import Token
 
 if TYPE_CHECKING:
     from .operations import Operation
@@ -130,7 +130,7 @@ class Outbox:
 
 def waiting(token: Any) -> bool:
     """Whether the caller behind ``token`` still waits for its answer."""
-    if isinstance(token, Waiter):
+    if isinstance(token, Token):
         return not (token.settled or token.abandoned)
     if isinstance(token, asyncio.Future):
         return not token.done()
@@ -139,7 +139,7 @@ def waiting(token: Any) -> bool:
 
 def settle(token: Any, message: dict[str, Any] | None, error: BaseException | None) -> None:
     """Hands an answer (or an error) to the caller waiting on ``token``, in its own thread or loop."""
-    if isinstance(token, Waiter):
+    if isinstance(token, Token):
         token.settle(message, error)
     elif isinstance(token, asyncio.Future):
         loop = token.get_loop()

@@ -71,6 +71,13 @@ class Lifecycle:
     def ready(self) -> bool:
         return self.state is State.READY
 
+    def takes(self, bypass: bool, *, connected: bool) -> bool:
+        """Whether a call goes out now on a connection (``connected``): any call when ready,
+        the session's own (``bypass``) while it is being set up."""
+        if self.state is State.READY:
+            return connected
+        return bypass and connected and self.state in _SETTING_UP
+
     @property
     def setting_up(self) -> bool:
         """Authenticating or restoring: only the session's own calls go out."""

@@ -1,6 +1,5 @@
-"""What a new connection is given before any caller's call goes out: authentication, then on
-the first connection the constructor's heartbeat and cancel-on-disconnect, on a later one the
-state the last connection had (what the spec's ``x-connection-state`` records) and the user's
+"""The keeper's side of setting a connection up: the shared setup plan (:mod:`.setup`) driven
+by awaiting each answer, the token refresh scheduled, and after a reconnect the user's
 ``on_reconnect``."""
 
 from __future__ import annotations
@@ -8,14 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import registry
-from .answers import checked
-from .errors import APIError, APITimeoutError, AuthenticationError, RateLimitError, SubscriptionRefusedError
-from .operations import Operation
+from .errors import APITimeoutError, SubscriptionRefusedError
 from .session import RpcSession
+from .setup import setup_plan
 
 if TYPE_CHECKING:
     from .supervisor import Supervisor
@@ -33,31 +29,40 @@ def describe(session: RpcSession) -> str:
 
 
 async def establish(sup: Supervisor, first: bool, auth_deadline: float) -> str:
-    """Authenticate (by ``auth_deadline``: opening and authenticating share the connect
-    timeout) and put the connection state back, before any waiting call goes out. Returns
-    what to add to the INFO line (an ``on_reconnect`` that raised)."""
-    try:
-        await sup.auth.authenticate(deadline=auth_deadline)
-    except APITimeoutError:
-        raise APITimeoutError(
-            f"authenticating to {sup.settings.url} did not finish within connect_timeout ({sup.settings.connect_timeout} s)"
-        ) from None
-    sup.life.authenticated()
-    if first:
-        operations = registry.operations()
-        if sup.settings.heartbeat_interval is not None:
-            await _apply(sup, operations, "public/set_heartbeat", {"interval": sup.settings.heartbeat_interval})
-        if sup.settings.cancel_on_disconnect is not None:
-            await _apply(
-                sup, operations, "private/enable_cancel_on_disconnect", {"scope": sup.settings.cancel_on_disconnect}
-            )
-    else:
-        for method, params in sup.session.reapply():
-            key = sup.session.set_of(method)
-            if key is None:
-                checked(await sup.request(method, params, sup.settings.call_timeout, None))
-            else:
-                await _restore_set(sup, key, method, params)
+    """Runs the setup plan (:func:`.setup.setup_plan`: authentication by ``auth_deadline``,
+    since opening and authenticating share the connect timeout, then the state to put back),
+    awaiting each answer, before any waiting call goes out; then, after a reconnect, the
+    user's ``on_reconnect``. Returns what to add to the INFO line (an ``on_reconnect`` that
+    raised)."""
+    auth = sup.auth
+    plan = setup_plan(
+        sup.session,
+        auth.credentials,
+        sup.life,
+        first=first,
+        heartbeat_interval=sup.settings.heartbeat_interval,
+        cancel_on_disconnect=sup.settings.cancel_on_disconnect,
+        now=time.time(),
+        refused=lambda error: _refused(sup, error),
+    )
+    answer: dict[str, Any] | None = None
+    while True:
+        try:
+            method, params, op = plan.send(answer) if answer is not None else next(plan)
+        except StopIteration:
+            break
+        if method == "public/auth":
+            bound = max(auth_deadline - asyncio.get_running_loop().time(), 0.001)
+            try:
+                answer = await sup.request(method, params, bound, op)
+            except APITimeoutError:
+                raise APITimeoutError(
+                    f"authenticating to {sup.settings.url} did not finish within connect_timeout ({sup.settings.connect_timeout} s)"
+                ) from None
+        else:
+            answer = await sup.request(method, params, sup.settings.call_timeout, op)
+    auth.schedule()
+    if not first:
         if sup.last_disconnect is not None and sup.last_disconnect["down_s"] is None:
             sup.last_disconnect["down_s"] = round(time.time() - sup.last_disconnect["at"], 3)
         sup.in_on_reconnect = True  # (before it starts: its calls must go out during the restore)
@@ -74,35 +79,11 @@ async def establish(sup: Supervisor, first: bool, auth_deadline: float) -> str:
     return ""
 
 
-async def _restore_set(sup: Supervisor, key: str, method: str, params: dict[str, Any]) -> None:
-    """Subscribes again; what the exchange leaves out (or refuses outright) is dropped from the
-    set and reported to ``on_error``: the session goes on without it."""
-    asked: list[str] = next(iter(params.values()))
-    cause: APIError | None = None
-    try:
-        result = checked(await sup.request(method, params, sup.settings.call_timeout, None)).get("result")
-    except APIError as exc:
-        if isinstance(exc, (RateLimitError, AuthenticationError)):
-            raise  # the session cannot go on as it is: this connection is replaced
-        result, cause = [], exc
-    listed = set(result) if isinstance(result, list) else set(asked)
-    refused = [item for item in asked if item not in listed]
-    if refused:
-        sup.session.drop(key, refused)
-        sup.client._router.drop_channels(refused)
-        error = SubscriptionRefusedError(
-            f"{method}: the exchange did not subscribe {refused} again after a reconnect; they are dropped",
-            refused,
-            cause,
-        )
-        logger.warning("%s", error)
-        sup.callbacks.error(error)
-
-
-async def _apply(sup: Supervisor, operations: Mapping[str, Operation], method: str, params: dict[str, Any]) -> None:
-    op = next((o for o in operations.values() if o.rpc_method == method), None)
-    sent = op.prepare(params) if op is not None else params
-    checked(await sup.request(method, sent, sup.settings.call_timeout, op))
+def _refused(sup: Supervisor, error: SubscriptionRefusedError) -> None:
+    """Channels the exchange did not subscribe again: no longer routed, and reported."""
+    sup.client._router.drop_channels(error.channels)
+    logger.warning("%s", error)
+    sup.callbacks.error(error)
 
 
 # Copied from runtime/_core/restore.py by make generate. Do not edit here: edit runtime/_core/restore.py.

@@ -256,6 +256,26 @@ class RpcSession:
             return False
         return declaration.get("action", "set") in ("remove", "clear")
 
+    def sent(self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any]) -> None:
+        """A call went out: what it takes away is forgotten now (see :meth:`forgets_when_sent`)."""
+        if self.forgets_when_sent(declaration):
+            self.record(declaration, method, params)
+
+    def succeeded(
+        self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any], envelope: Mapping[str, Any]
+    ) -> bool:
+        """A call's answer came: what a successful call sets is recorded (to put it back on the
+        next connection). Whether the recorded state changed."""
+        if not declaration or "result" not in envelope or "error" in envelope or self.forgets_when_sent(declaration):
+            return False
+        self.record(declaration, method, params, envelope.get("result"))
+        return True
+
+    def logged_out(self) -> None:
+        """private/logout went out: the session ends, and nothing is put back."""
+        self.state.clear()
+        self.sets.clear()
+
     def set_of(self, method: str) -> str | None:
         """The set that ``method`` adds to, when it restores one (None: it sets a value)."""
         return next((key for key, (_, adder, _, _) in self.sets.items() if adder == method), None)

@@ -93,18 +93,14 @@ class Supervisor:
         if self.settings.lease is not None and not call.bypass and not self.lease.holds():
             settle(call.token, None, self.lease.error())  # a hung program's call must not go out
             return False
-        if state is State.READY:
-            open_for = conn is not None
-        elif self.life.stopped:
+        if self.life.stopped:
             stopped = self.fatal()
             if stopped is None:
                 ended = "was ended with private/logout" if state is State.LOGGED_OUT else "is closed"
                 stopped = APIConnectionError(f"{call.method}: the WebSocketClient {ended}")
             settle(call.token, None, stopped)
             return False
-        else:  # connecting, or setting a connection up: only the session's own calls go out
-            open_for = call.bypass and conn is not None and self.life.setting_up
-        frame = self.out.admit(call, open_for)
+        frame = self.out.admit(call, self.life.takes(call.bypass, connected=conn is not None))
         if frame is None:
             return False
         assert conn is not None
@@ -119,16 +115,15 @@ class Supervisor:
             return False
         self.pacer.written(call)
         op = call.op
-        if op is not None and self.session.forgets_when_sent(op.connection_state):
-            self.session.record(op.connection_state, call.method, call.params)
+        if op is not None:
+            self.session.sent(op.connection_state, call.method, call.params)
         if call.op is not None and call.op.websocket_no_answer:
             # private/logout: the server closes without an answer, and the session ends (no
             # reconnect, no restore). The close is the answer.
             self.out.forget(call)
             self.life.logged_out()
             self.pacer.follow_heartbeat(self.session, self.life.stopped)
-            self.session.state.clear()
-            self.session.sets.clear()
+            self.session.logged_out()
             self.answered(call, {"jsonrpc": "2.0", "result": "ok"})
         return True
 
@@ -139,14 +134,7 @@ class Supervisor:
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
         op = call.op
         self.pacer.answered(call.method, op, envelope)
-        if (
-            op is not None
-            and op.connection_state
-            and "result" in envelope
-            and "error" not in envelope
-            and not self.session.forgets_when_sent(op.connection_state)
-        ):
-            self.session.record(op.connection_state, call.method, call.params, envelope.get("result"))
+        if op is not None and self.session.succeeded(op.connection_state, call.method, call.params, envelope):
             self.pacer.follow_heartbeat(self.session, self.life.stopped)
         settle(call.token, envelope, None)
 

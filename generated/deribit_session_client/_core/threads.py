@@ -163,20 +163,34 @@ CLOSING: set[Any] = set()  # tasks that must not be garbage-collected before the
 os.register_at_fork(after_in_child=Keeper.forget_after_fork)
 
 
-class Waiter:
-    """A sync caller's token: the keeper leaves the answer (or the error) and releases the
-    caller, who waits on a lock (lighter than a future's condition)."""
+class Token:
+    """What a caller waits on that is not an asyncio future: ``settle`` hands it the answer
+    (or the error) once; ``abandoned``: the caller stopped waiting, so its call must not go
+    out later."""
 
-    __slots__ = ("_lock", "abandoned", "error", "message", "settled")
+    __slots__ = ("abandoned", "error", "message", "settled")
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
         self.message: dict[str, Any] | None = None
         self.error: BaseException | None = None
         self.settled = False
-        #: The caller stopped waiting (timed out, interrupted): its call must not go out later.
         self.abandoned = False
+
+    def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
+        if not self.settled:
+            self.message, self.error, self.settled = message, error, True
+
+
+class Waiter(Token):
+    """A sync caller's token: the keeper leaves the answer (or the error) and releases the
+    caller, who waits on a lock (lighter than a future's condition)."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._lock.acquire()
 
     def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
         if self.settled:

@@ -1,0 +1,347 @@
+"""The sans-I/O session keeper (``deribit_session_client.protocol``), driven without a socket: a
+scripted exchange answers its frames. What a host relies on: the setup order, test_requests
+answered in the same step, nothing sent twice, every call settled exactly once, the restore
+after a drop, timeouts and token refresh from the time it is given."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deribit_session_client.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidParamsError,
+    SubscriptionRefusedError,
+)
+from deribit_session_client.protocol import (
+    Answer,
+    CallFailed,
+    Error,
+    LifecycleError,
+    Notification,
+    SessionFailed,
+    SessionProtocol,
+    StateChanged,
+)
+
+SECRET = "proto-SECRET-1f0c"
+T0 = 1_800_000_000.0
+
+
+def keeper(**options: Any) -> SessionProtocol:
+    settings: dict[str, Any] = {
+        "client_id": "cid",
+        "client_secret": SECRET,
+        "heartbeat_interval": 10,
+        "cancel_on_disconnect": "connection",
+        **options,
+    }
+    return SessionProtocol(**settings)
+
+
+class Exchange:
+    """Answers frames as Deribit would (the methods the session sends), remembering each frame."""
+
+    def __init__(self, refuse_auth: bool = False, refuse_channels: tuple[str, ...] = ()) -> None:
+        self.refuse_auth = refuse_auth
+        self.refuse_channels = refuse_channels
+        self.sent: list[dict[str, Any]] = []  # every frame the protocol sent, in order
+
+    def take(self, proto: SessionProtocol) -> list[dict[str, Any]]:
+        frames = [json.loads(f) for f in proto.data_to_send()]
+        self.sent += frames
+        return frames
+
+    def answer(self, frame: dict[str, Any]) -> str:
+        method, params = frame["method"], frame["params"]
+        result: Any = "ok"
+        if method == "public/auth":
+            if self.refuse_auth:
+                error = {"code": 13004, "message": "invalid_credentials"}
+                return json.dumps({"jsonrpc": "2.0", "id": frame["id"], "error": error})
+            result = {"access_token": "tok-A", "refresh_token": "ref-B", "expires_in": 900, "scope": "session:x"}
+        elif method == "public/test":
+            result = {"version": "1.2.26"}
+        elif method.endswith("/subscribe"):
+            result = [c for c in params["channels"] if c not in self.refuse_channels]
+        return json.dumps({"jsonrpc": "2.0", "id": frame["id"], "result": result})
+
+    def serve(self, proto: SessionProtocol, now: float = T0) -> list[dict[str, Any]]:
+        """Answers every frame until the protocol sends nothing more; returns those frames."""
+        seen: list[dict[str, Any]] = []
+        frames = self.take(proto)
+        while frames:
+            seen += frames
+            for frame in frames:
+                if "id" in frame and frame.get("method"):
+                    proto.receive(self.answer(frame), now)
+            frames = self.take(proto)
+        return seen
+
+
+def methods(frames: list[dict[str, Any]]) -> list[str]:
+    return [f["method"] for f in frames]
+
+
+def test_the_first_connection_authenticates_then_sets_heartbeat_and_cod_then_sends_calls() -> None:
+    proto, exchange = keeper(), Exchange()
+    early = proto.call("public/get_time", now=T0)  # before any connection: it waits
+    assert proto.data_to_send() == []
+
+    proto.connected(T0)
+    [auth] = exchange.take(proto)  # one step at a time: nothing else before auth's answer
+    assert auth["method"] == "public/auth" and auth["params"]["grant_type"] == "client_signature"
+    proto.receive(exchange.answer(auth), T0)
+    frames = exchange.serve(proto)
+
+    assert methods(frames) == ["public/set_heartbeat", "private/enable_cancel_on_disconnect", "public/get_time"]
+    events = proto.events_received()
+    assert StateChanged("ready") in events and Answer(early, "ok") in events
+    assert events.index(StateChanged("ready")) < events.index(Answer(early, "ok"))
+    assert proto.state == "ready"
+
+
+def test_a_test_request_is_answered_in_the_same_step() -> None:
+    proto, exchange = keeper(), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+
+    proto.receive('{"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}', T0)
+
+    [answer] = exchange.take(proto)
+    assert answer["method"] == "public/test"
+    proto.receive(exchange.answer(answer), T0)  # its answer is the session's own: no event
+    assert [e for e in proto.events_received() if not isinstance(e, StateChanged)] == []
+
+
+def test_a_drop_fails_what_went_out_keeps_what_waits_and_restores_before_it() -> None:
+    proto, exchange = keeper(), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    proto.call("public/subscribe", {"channels": ["ticker.BTC-PERPETUAL.raw", "book.ETH.raw"]}, now=T0)
+    exchange.serve(proto)
+    in_flight = proto.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, now=T0)
+    assert methods(exchange.take(proto)) == ["private/buy"]
+    proto.events_received()
+
+    proto.lost(T0 + 1)
+    queued = proto.call("public/get_time", now=T0 + 1)
+    assert proto.data_to_send() == []
+    events = proto.events_received()
+    [failed] = [e for e in events if isinstance(e, CallFailed)]
+    assert failed.call_id == in_flight and isinstance(failed.error, APIConnectionError)
+    assert StateChanged("reconnecting") in events
+
+    proto.connected(T0 + 2)
+    frames = exchange.serve(proto, T0 + 2)
+
+    assert methods(frames) == [
+        "public/auth",
+        "public/set_heartbeat",
+        "private/enable_cancel_on_disconnect",
+        "public/subscribe",
+        "public/get_time",  # the queued call, after the restore; the buy is never sent again
+    ]
+    assert frames[3]["params"] == {"channels": ["ticker.BTC-PERPETUAL.raw", "book.ETH.raw"]}
+    assert methods(exchange.sent).count("private/buy") == 1
+    assert Answer(queued, "ok") in proto.events_received()
+
+
+def test_channels_refused_on_restore_are_dropped_and_reported() -> None:
+    proto, exchange = keeper(), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    proto.call("public/subscribe", {"channels": ["a.1", "b.2"]}, now=T0)
+    exchange.serve(proto)
+    proto.lost(T0)
+    exchange.refuse_channels = ("b.2",)
+
+    proto.connected(T0)
+    exchange.serve(proto)
+
+    [error] = [e.error for e in proto.events_received() if isinstance(e, Error)]
+    assert isinstance(error, SubscriptionRefusedError) and error.channels == ["b.2"]
+    proto.lost(T0)
+    exchange.refuse_channels = ()
+    proto.connected(T0)
+    restored = [f for f in exchange.serve(proto) if f["method"] == "public/subscribe"]
+    assert restored[0]["params"] == {"channels": ["a.1"]}
+
+
+def test_a_refused_authentication_fails_the_session_and_every_call() -> None:
+    proto, exchange = keeper(), Exchange(refuse_auth=True)
+    waiting = proto.call("public/get_time", now=T0)
+    proto.connected(T0)
+    exchange.serve(proto)
+
+    events = proto.events_received()
+    [failed] = [e for e in events if isinstance(e, SessionFailed)]
+    assert isinstance(failed.error, AuthenticationError)
+    assert any(isinstance(e, CallFailed) and e.call_id == waiting for e in events)
+    assert proto.state == "failed"
+    later = proto.call("public/get_time", now=T0)
+    assert [e for e in proto.events_received() if isinstance(e, CallFailed)][0].call_id == later
+    assert SECRET not in repr(proto) and SECRET not in repr(failed.error)
+
+
+def test_timeouts_and_the_token_refresh_follow_the_time_given() -> None:
+    proto, exchange = keeper(timeout=5.0), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    call_id = proto.call("public/get_time", now=T0)
+    exchange.take(proto)  # sent, never answered
+    assert proto.next_deadline() == T0 + 5.0
+
+    proto.tick(T0 + 4.9)
+    assert not [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    proto.tick(T0 + 5.0)
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert failed.call_id == call_id and isinstance(failed.error, APITimeoutError)
+
+    assert proto.next_deadline() == T0 + 900 * 0.8  # the refresh, at 80 % of expires_in
+    proto.tick(T0 + 720)
+    [refresh] = exchange.take(proto)
+    assert refresh["method"] == "public/auth" and refresh["params"] == {
+        "grant_type": "refresh_token",
+        "refresh_token": "ref-B",
+    }
+
+
+def test_notifications_are_events_and_bad_frames_are_ignored() -> None:
+    proto, exchange = keeper(), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    proto.events_received()
+    message = {"jsonrpc": "2.0", "method": "subscription", "params": {"channel": "a.1", "data": {"p": 1}}}
+
+    proto.receive("not json", T0)
+    proto.receive(json.dumps(message), T0)
+
+    assert proto.events_received() == [Notification(message)]
+
+
+def test_a_host_that_breaks_the_rules_gets_a_lifecycle_error() -> None:
+    proto = keeper()
+    with pytest.raises(LifecycleError, match="connected"):
+        proto.receive('{"jsonrpc": "2.0", "id": 1, "result": 1}', T0)
+    proto.connected(T0)
+    with pytest.raises(LifecycleError, match="lost"):
+        proto.connected(T0)
+
+
+def test_bad_options_and_parameters_are_typed_errors() -> None:
+    with pytest.raises(ValueError, match="go together"):
+        SessionProtocol(client_id="x")
+    with pytest.raises(InvalidParamsError):
+        keeper().call("public/test", {"x": float("nan")}, now=T0)
+    with pytest.raises(InvalidParamsError):
+        keeper().call("public/test", now=T0, timeout=-1)
+
+
+def test_a_public_session_needs_no_credentials() -> None:
+    proto, exchange = SessionProtocol(heartbeat_interval=15), Exchange()
+    proto.connected(T0)
+    assert methods(exchange.serve(proto)) == ["public/set_heartbeat"]
+    assert proto.state == "ready"
+
+
+def test_close_fails_every_waiting_call_once() -> None:
+    proto = keeper()
+    first = proto.call("public/get_time", now=T0)
+    proto.close()
+    proto.close()
+    failed = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert [f.call_id for f in failed] == [first] and proto.state == "closed"
+
+
+# -- properties over random sequences ------------------------------------------------------------
+
+USER_METHODS = ["public/get_time", "private/buy", "public/subscribe", "public/set_heartbeat"]
+#: The order the setup puts things back in (the spec's x-connection-state order).
+SETUP_RANK = {
+    "public/auth": 0,
+    "public/set_heartbeat": 1,
+    "private/enable_cancel_on_disconnect": 2,
+    "public/subscribe": 3,
+}
+
+ACTIONS = st.lists(
+    st.one_of(
+        st.just(("connect",)),
+        st.just(("drop",)),
+        st.just(("test_request",)),
+        st.tuples(st.just("call"), st.sampled_from(USER_METHODS)),
+        st.tuples(st.just("answer"), st.integers(min_value=0, max_value=5)),
+        st.tuples(st.just("tick"), st.floats(min_value=0.0, max_value=30.0)),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ACTIONS)
+def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(actions: list[tuple[Any, ...]]) -> None:
+    proto, exchange = keeper(timeout=10.0), Exchange()
+    now = T0
+    connected = False
+    unanswered: list[dict[str, Any]] = []  # frames sent on this connection, not yet answered
+    calls: list[int] = []
+    settled: list[int] = []
+    setup_frames: list[list[str]] = []  # per connection: what went out before it was ready
+
+    def pump() -> None:
+        frames = exchange.take(proto)
+        if connected:
+            unanswered.extend(f for f in frames if "id" in f)
+            if proto.state != "ready":  # still being set up: only the setup (and test_request answers)
+                assert not [f for f in frames if f["method"] in ("public/get_time", "private/buy")]
+                setup_frames[-1] += [f["method"] for f in frames if f["method"] != "public/test"]
+        else:
+            assert frames == []  # nothing is sent with no connection
+        for event in proto.events_received():
+            if isinstance(event, (Answer, CallFailed)):
+                settled.append(event.call_id)
+
+    for action in actions:
+        if action[0] == "connect" and not connected:
+            connected = True
+            setup_frames.append([])
+            proto.connected(now)
+        elif action[0] == "drop" and connected:
+            connected = False
+            unanswered.clear()
+            proto.lost(now)
+        elif action[0] == "test_request" and connected:
+            proto.receive('{"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}', now)
+            assert exchange.take(proto)[-1]["method"] == "public/test"  # answered in the same step
+        elif action[0] == "call":
+            params: dict[str, Any] = {"tag": len(calls)}  # (tells each call's frame apart)
+            params = {"channels": ["c.1"]} if action[1] == "public/subscribe" else params
+            params = {"interval": 10} if action[1] == "public/set_heartbeat" else params
+            calls.append(proto.call(action[1], params, now=now))
+        elif action[0] == "answer" and connected and unanswered:
+            frame = unanswered.pop(action[1] % len(unanswered))
+            proto.receive(exchange.answer(frame), now)
+        elif action[0] == "tick":
+            now += action[1]
+            proto.tick(now)
+        pump()
+    proto.close()
+    pump()
+
+    ids = [f["id"] for f in exchange.sent if "id" in f]
+    assert len(ids) == len(set(ids))  # no frame (no request id) sent twice
+    tags = [f["params"]["tag"] for f in exchange.sent if "tag" in f.get("params", {})]
+    assert len(tags) == len(set(tags))  # no call sent again, even on a new connection
+    assert sorted(settled) == sorted(calls)  # every call answered or failed, exactly once
+    for names in setup_frames:  # each connection: authentication first, then the state in order
+        if names:
+            assert names[0] == "public/auth"
+            ranks = [SETUP_RANK[name] for name in names]
+            assert ranks == sorted(ranks)
