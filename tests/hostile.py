@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import socket
+import struct
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -133,6 +134,27 @@ def upgrade(sock: socket.socket) -> bytes:
         b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
     )
     return request
+
+
+def frame(opcode: int, payload: bytes = b"", *, fin: bool = True, rsv: int = 0) -> bytes:
+    """One WebSocket frame as a server sends it (unmasked), any bits set as asked."""
+    n = len(payload)
+    head = bytes([(0x80 if fin else 0) | (rsv << 4) | opcode])
+    if n < 126:
+        head += bytes([n])
+    elif n < 65536:
+        head += bytes([126]) + struct.pack("!H", n)
+    else:
+        head += bytes([127]) + struct.pack("!Q", n)
+    return head + payload
+
+
+def close_frame(code: int, reason: bytes = b"") -> bytes:
+    return frame(8, struct.pack("!H", code) + reason)
+
+
+def notification(n: int) -> bytes:
+    return json.dumps({"jsonrpc": "2.0", "method": "subscription", "params": {"channel": "x", "data": n}}).encode()
 
 
 class RawServer:

@@ -6,6 +6,8 @@ scripted by the test (tests/hostile.py); the mock covers what it can (a hanging 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import logging
 import os
 import socket
@@ -28,7 +30,17 @@ from deribit_session_client import (
 )
 
 from .conftest import CLIENT_SECRET, credentials, wait_until
-from .hostile import HostileServer, RawServer, Script, answers_tests, auth_result, upgrade
+from .hostile import (
+    HostileServer,
+    RawServer,
+    Script,
+    answers_tests,
+    auth_result,
+    close_frame,
+    frame,
+    notification,
+    upgrade,
+)
 
 
 @pytest.fixture
@@ -609,3 +621,133 @@ def test_a_working_socks_proxy_carries_the_session(mock: MockServer) -> None:
         assert tunnels == [("127.0.0.1", port)]
     finally:
         proxy.close()
+
+
+# -- found by the hostile review of the picows transport (both transports must pass) ------------
+
+
+def _quiet_client(server: RawServer, seen: list[Any]) -> WebSocketClient:
+    """No credentials (nothing to authenticate), no keepalive, a slow reconnect: what the
+    connection does with the server's frames is all there is to see."""
+    return WebSocketClient(
+        server.url, ping_interval=None, on_notification=seen.append, initial_retry_delay=5, max_retry_delay=5
+    )
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        close_frame(1001, b"bye") + frame(1, notification(1)),  # text after the server's close
+        # a new message before the last one ended (1002), then the rest of the first
+        frame(1, notification(1)[:10], fin=False) + frame(1, b"{}") + frame(0, notification(1)[10:]),
+        frame(1, notification(1), rsv=4),  # reserved bits, nothing negotiated (1002)
+    ],
+    ids=["after-close", "after-a-broken-message", "reserved-bits"],
+)
+def test_frames_after_a_close_or_a_protocol_error_are_never_delivered(
+    sent: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, "deribit_session_client")
+
+    def handle(sock: socket.socket) -> None:
+        upgrade(sock)
+        time.sleep(0.1)
+        sock.sendall(sent)
+        sock.settimeout(5)
+        while sock.recv(4096):  # (until the client ends the connection)
+            pass
+
+    server, seen = RawServer(handle), []
+    try:
+        with _quiet_client(server, seen):
+            wait_until(lambda: "lost (" in caplog.text, "the connection to end")
+        assert seen == []
+        if b"{}" in sent or sent[0] & 0x70:
+            assert "closed by the client: 1002" in caplog.text
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("code", [5000, 1006, 1015])
+def test_a_close_code_no_server_may_send_fails_the_connection_with_1002(
+    code: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, "deribit_session_client")
+
+    def handle(sock: socket.socket) -> None:
+        upgrade(sock)
+        sock.sendall(close_frame(code))
+        sock.settimeout(5)
+        while sock.recv(4096):
+            pass
+
+    server: RawServer = RawServer(handle)
+    try:
+        with _quiet_client(server, []):
+            wait_until(lambda: "lost (" in caplog.text, "the connection to end")
+        assert "closed by the client: 1002" in caplog.text
+    finally:
+        server.close()
+
+
+def test_an_upgrade_answer_cut_off_in_its_headers_is_a_connection_error() -> None:
+    def handle(sock: socket.socket) -> None:
+        sock.recv(65536)
+        sock.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n")
+        sock.shutdown(socket.SHUT_WR)
+
+    server = RawServer(handle)
+    try:
+        with pytest.raises(APIConnectionError) as caught:
+            WebSocketClient(server.url, connect_timeout=5).open()
+        assert "AssertionError" not in str(caught.value)
+    finally:
+        server.close()
+
+
+def test_an_upgrade_that_negotiates_an_extension_not_asked_for_is_refused() -> None:
+    def handle(sock: socket.socket) -> None:
+        request = sock.recv(65536)
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        sock.sendall(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        time.sleep(1)
+
+    server = RawServer(handle)
+    try:
+        with pytest.raises(APIConnectionError, match="connecting to"):
+            WebSocketClient(server.url, connect_timeout=5).open()
+    finally:
+        server.close()
+
+
+def test_reconnects_that_time_out_in_the_upgrade_leave_no_socket_open() -> None:
+    def handle(sock: socket.socket) -> None:
+        sock.settimeout(30)  # (longer than the test waits: a socket left open fails it)
+        try:
+            while sock.recv(4096):  # reads the upgrade request and never answers it
+                pass
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    server = RawServer(handle)
+    try:
+        client = WebSocketClient(server.url, connect_timeout=0.3)
+        with pytest.raises(APITimeoutError):
+            client.open()
+        for _ in range(3):
+            with pytest.raises(APITimeoutError):
+                WebSocketClient(server.url, connect_timeout=0.3).open()
+        # each client end was closed: the server's reads end (EOF), so no socket stays open
+        wait_until(lambda: all(s.fileno() == -1 for s in server.accepted), "every connection closed")
+    finally:
+        server.close()

@@ -14,7 +14,7 @@ from typing import Literal, cast
 
 from .errors import APIConnectionError
 
-__all__ = ["open_tcp", "proxy_for", "proxy_socket"]
+__all__ = ["direct_socket", "open_tcp", "proxy_for", "proxy_socket"]
 
 
 def proxy_for(host: str, port: int, secure: bool, proxy: str | Literal[True] | None) -> str | None:
@@ -91,12 +91,8 @@ async def proxy_socket(host: str, port: int, proxy: str, user_agent: str) -> soc
         raise ValueError(f"proxy_socket() takes socks or http proxies, not {parsed.scheme}://")
     loop = asyncio.get_running_loop()
     tunnel = _Tunnel(host, port, parsed, user_agent)
-    infos = await loop.getaddrinfo(parsed.hostname, parsed.port or 80, type=socket.SOCK_STREAM)
-    family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
+    sock = await direct_socket(parsed.hostname, parsed.port or 80)
     try:
-        sock.setblocking(False)
-        await loop.sock_connect(sock, address)
         await loop.sock_sendall(sock, tunnel.request)
         while not tunnel.done.done():
             data = await loop.sock_recv(sock, 65536)
@@ -109,6 +105,25 @@ async def proxy_socket(host: str, port: int, proxy: str, user_agent: str) -> soc
         sock.close()
         raise
     return sock
+
+
+async def direct_socket(host: str, port: int) -> socket.socket:
+    """A non-blocking socket connected to ``host:port`` (each address in turn)."""
+    loop = asyncio.get_running_loop()
+    failure: OSError | None = None
+    for family, kind, proto, _, address in await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            failure = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise failure or OSError(f"no address for {host}")
 
 
 async def _socks(host: str, port: int, proxy: str, parsed: urllib.parse.SplitResult) -> socket.socket:

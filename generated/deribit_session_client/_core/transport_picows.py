@@ -9,25 +9,53 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import ssl as ssl_module
 from importlib.metadata import version
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from picows import WSCloseCode, WSFrame, WSInvalidStatusError, WSListener, WSMsgType, WSTransport, ws_connect
+from picows import (
+    WSCloseCode,
+    WSFrame,
+    WSInvalidStatusError,
+    WSListener,
+    WSMsgType,
+    WSTransport,
+    WSUpgradeRequest,
+    WSUpgradeResponse,
+    ws_connect,
+)
 
 from .errors import APIConnectionError
-from .proxies import proxy_for, proxy_socket
+from .proxies import direct_socket, proxy_for, proxy_socket
 from .wire import CLOSE_TIMEOUT, WRITE_HIGH, WRITE_LOW, WRITE_STALL_LIMIT, NoFrameLogs, OnMessage, connect_failure
 
 __all__ = ["PicowsConnection", "library_version", "open_connection"]
 
-_LOGGER = NoFrameLogs(logging.getLogger("picows.client"), {})
+
+class _PicowsLogs(NoFrameLogs):
+    """picows' own lines: its connection INFO lines left out, its ERROR lines (a protocol error
+    of the server's, which the client reports itself as it reconnects) as WARNING."""
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 (logging's name)
+        return level >= logging.WARNING and self.logger.isEnabledFor(logging.WARNING)
+
+    def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        super().log(min(level, logging.WARNING), msg, *args, **kwargs)
+
+
+_LOGGER = _PicowsLogs(logging.getLogger("picows.client"), {})
 
 _TEXT, _BINARY, _CONT = WSMsgType.TEXT, WSMsgType.BINARY, WSMsgType.CONTINUATION
 _OK = WSCloseCode.OK
 #: Close codes that mean "none was given" and are never sent (RFC 6455, 7.4.1).
 _UNSENDABLE = (1005, 1006, 1015)
+
+
+def _retrieved(task: asyncio.Task[None]) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def library_version() -> str:
@@ -57,6 +85,8 @@ class PicowsConnection(WSListener):
         self._closer: asyncio.TimerHandle | None = None
         self._stalled: asyncio.TimerHandle | None = None
         self._why: str | None = None
+        #: The server's close came, or the client failed the connection: nothing more is read.
+        self._closing = False
 
     @property
     def ended(self) -> asyncio.Future[str]:
@@ -96,7 +126,11 @@ class PicowsConnection(WSListener):
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
-        if kind is _TEXT or kind is _BINARY:
+        if self._closing and kind is not WSMsgType.CLOSE:
+            return  # (after the server's close, or after failing the connection: nothing counts)
+        if frame.rsv1 or frame.rsv2 or frame.rsv3:
+            self._fail(WSCloseCode.PROTOCOL_ERROR, "reserved bits must be 0")
+        elif kind is _TEXT or kind is _BINARY:
             if self._parts is not None:
                 self._fail(WSCloseCode.PROTOCOL_ERROR, "a new message before the last one's end")
             elif frame.fin:
@@ -118,13 +152,22 @@ class PicowsConnection(WSListener):
                     assert self.ping_interval is not None
                     self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
         elif kind is WSMsgType.CLOSE:
+            self._closing = True
+            code = frame.get_close_code().value
+            given = frame.payload_size >= 2  # (picows reads no code, and a code 0, as 0)
+            if given and not (1000 <= code <= 4999 and code not in _UNSENDABLE and code != 1004):
+                self._fail(WSCloseCode.PROTOCOL_ERROR, f"close code {code} is not one a server may send")
+                return
             if not transport.is_close_frame_sent:  # the server's close: its code echoed, then the end
-                code = frame.get_close_code()
-                transport.send_close(code if 1000 <= code.value <= 4999 and code.value not in _UNSENDABLE else _OK)
+                transport.send_close(frame.get_close_code() if code else _OK)
             transport.disconnect()
+            self._abort_later()
         # (pings are answered by picows)
 
     def on_ws_disconnected(self, transport: WSTransport) -> None:
+        # (picows keeps the protocol error it failed the connection with in a future of its own:
+        # retrieved here, or asyncio logs it as never retrieved)
+        self._loop.create_task(transport.wait_disconnected()).add_done_callback(_retrieved)
         for timer in (self._timer, self._closer, self._stalled):
             if timer is not None:
                 timer.cancel()
@@ -175,17 +218,26 @@ class PicowsConnection(WSListener):
         """Closes with ``code`` (the server has CLOSE_TIMEOUT to answer) and ``why`` as the cause."""
         if self._why is None:
             self._why = f"closed by the client: {code.value} {why}"
+        self._closing, self._parts = True, None
         transport = self.transport
         if transport is None:
             return
         if not transport.is_close_frame_sent:
             transport.send_close(code, why.encode())
+        self._abort_later()
+
+    def _abort_later(self) -> None:
+        """The closing handshake has begun: the TCP connection is aborted if it is not over
+        within CLOSE_TIMEOUT (a server that reads nothing more must not hold it open)."""
         if self._closer is None:
-            self._closer = self._loop.call_later(CLOSE_TIMEOUT, transport.disconnect, False)
+            self._closer = self._loop.call_later(CLOSE_TIMEOUT, self.abort)
 
     def _send_ping(self) -> None:
         transport = self.transport
-        if transport is None or transport.is_close_frame_sent or transport.is_disconnected:
+        if transport is None or transport.is_disconnected:
+            return
+        if transport.is_close_frame_sent:  # (closing for a ping interval: picows' own close, say)
+            self.abort("the closing handshake did not finish")
             return
         self._ping = os.urandom(4)
         transport.send_ping(self._ping)
@@ -200,7 +252,8 @@ class PicowsConnection(WSListener):
         transport = self.transport
         if transport is not None and not transport.is_close_frame_sent:
             transport.send_close(WSCloseCode.INTERNAL_ERROR, b"keepalive ping timeout")
-            self._closer = self._loop.call_later(CLOSE_TIMEOUT, transport.disconnect, False)
+            self._closing = True
+            self._abort_later()
         else:
             self.abort()
 
@@ -209,9 +262,9 @@ class PicowsConnection(WSListener):
             return self._why
         handshake = transport.close_handshake
         if handshake is not None and handshake.recv is not None:
-            return f"closed by the server: {handshake.recv.code.value} {handshake.recv.reason}".rstrip()
+            return f"closed by the server: {handshake.recv.code.value or 1005} {handshake.recv.reason or ''}".rstrip()
         if handshake is not None and handshake.sent is not None:
-            return f"closed by the client: {handshake.sent.code.value} {handshake.sent.reason}".rstrip()
+            return f"closed by the client: {handshake.sent.code.value or 1005} {handshake.sent.reason or ''}".rstrip()
         return "connection dropped (end of stream)"
 
 
@@ -232,19 +285,31 @@ async def open_connection(
     parts = urlsplit(url)
     secure = parts.scheme == "wss"
     conn: PicowsConnection | None = None
+    held: list[socket.socket] = []  # (picows leaves a socket open when its upgrade is cancelled)
 
-    def listener() -> PicowsConnection:
+    def listener(request: WSUpgradeRequest, response: WSUpgradeResponse) -> PicowsConnection:
         nonlocal conn
+        for header in ("Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol"):
+            if response.headers.get(header):  # (the client asked for none)
+                raise ValueError(f"the server's upgrade answer names {header} the client did not ask for")
         conn = PicowsConnection(on_message, ping_interval, ping_timeout, max_size)
         return conn
 
     context = ssl if ssl is not None else (ssl_module.create_default_context() if secure else None)
     host, port = parts.hostname or "", parts.port or (443 if secure else 80)
     through = proxy_for(host, port, secure, proxy)
-    factory = None
+    tunnel_via = None
     if through is not None and not through.startswith("https:"):  # (picows' own for TLS to the proxy)
         tunnel_via, through = through, None
-        factory = lambda _: proxy_socket(host, port, tunnel_via, user_agent)  # noqa: E731
+
+    async def connected_socket(_: object) -> socket.socket:
+        if tunnel_via is not None:
+            sock = await proxy_socket(host, port, tunnel_via, user_agent)
+        else:
+            sock = await direct_socket(host, port)
+        held.append(sock)
+        return sock
+
     try:
         async with asyncio.timeout(connect_timeout):
             transport, _ = await ws_connect(
@@ -257,19 +322,23 @@ async def open_connection(
                 extra_headers={"User-Agent": user_agent},
                 max_redirects=0,
                 proxy=through,
-                socket_factory=factory,
+                socket_factory=None if through is not None else connected_socket,
             )
+        if conn is None or transport.is_disconnected:  # (picows returns no listener at an early EOF)
+            raise APIConnectionError("the connection was closed during the upgrade: EOF")
     except BaseException as exc:
         if conn is not None:
             conn.abort()
+        for sock in held:  # its transport sees the end and closes itself
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         status = int(exc.response.status) if isinstance(exc, WSInvalidStatusError) and exc.response else None
         failure = connect_failure(url, exc, connect_timeout, status)
         if failure is None:
             raise
         raise failure from exc
-    assert conn is not None
-    if transport.is_disconnected:
-        raise APIConnectionError("the connection was closed during the upgrade: EOF")
     return conn
 
 
