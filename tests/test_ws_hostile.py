@@ -657,7 +657,7 @@ def test_frames_after_a_close_or_a_protocol_error_are_never_delivered(
         while sock.recv(4096):  # (until the client ends the connection)
             pass
 
-    server, seen = RawServer(handle), []
+    server, seen = RawServer(handle), list[Any]()
     try:
         with _quiet_client(server, seen):
             wait_until(lambda: "lost (" in caplog.text, "the connection to end")
