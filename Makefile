@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup generate check-generated lint test test-stress mock build bench bench-mock conformance demo api-check release clean
+.PHONY: setup generate check-generated lint test test-stress mock build bench bench-mock conformance demo api-check release docs clean
 
 $(STAMP): requirements/dev.txt scripts/bootstrap
 	@PYTHON=$(PYTHON) scripts/bootstrap
@@ -53,5 +53,8 @@ release: $(STAMP) ## Bump to VERSION, regenerate, run the breaking-change gate, 
 demo: $(STAMP) ## Watch WebSocketClient keep a session alive through a dropped connection (mock, time scale 0.02)
 	@$(BIN)/python scripts/demo.py
 
+docs: $(STAMP) ## Build the documentation site into site/ (mkdocs --strict: a broken link or reference fails)
+	@NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
 clean:
-	rm -rf $(VENV) dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site dist .pytest_cache .mypy_cache .ruff_cache

@@ -384,7 +384,7 @@ def bench_notify(server: MockServer, rate: float | None, seconds: float) -> dict
 def bench_notify_max(server: MockServer, seconds: float) -> dict[str, Any]:
     """The highest rate (doubling from 10,000 a second) that is delivered (at least 80 % of it)
     with every test_request answered, and the rate delivered when the mock publishes as fast as
-    it can (one mock process: what limits the figure above 100,000 a second, see README)."""
+    it can (one mock process: what limits the figure above 100,000 a second, see docs/performance.md)."""
     best = 0.0
     for rate in (10_000, 20_000, 40_000, 80_000, 160_000):
         figures = bench_notify(server, rate, seconds)

@@ -1,4 +1,4 @@
-"""A mock Deribit exchange for the client's contract tests: see README.md, "The mock server".
+"""A mock Deribit exchange for the client's contract tests: see docs/testing.md, "The mock server".
 
 Importing this package imports nothing beyond the standard library: the pytest plugin
 (``deribit_mock.pytest_plugin``) is registered by the base install, where the mock's own

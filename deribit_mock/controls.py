@@ -33,7 +33,7 @@ Controls (outside ``/api/v2``, JSON in and out):
 - ``GET /_mock/connections``, ``/_mock/events``, ``/_mock/heartbeats`` (and
   ``POST /_mock/heartbeats/reset``): what the WebSocket face saw.
 - ``POST /_mock/ws/drop``, ``/ws/stall``, ``/ws/test_request``, ``/ws/notify``,
-  ``/ws/faults``: WebSocket faults and events (see README, "The mock server").
+  ``/ws/faults``: WebSocket faults and events (see docs/testing.md, "The mock server").
 - ``POST /_mock/ws/publish``: ``{"channel": ..., "data": ..., "count": n, "rate": per_second}``
   sends the notification ``count`` times to every connection subscribed to ``channel``, paced
   at ``rate`` (null: as fast as it can), and reports how many it sent.

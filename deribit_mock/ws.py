@@ -6,7 +6,7 @@ connection has: heartbeats (``test_request`` and its deadline), the idle timeout
 cancel-on-disconnect firing when a connection ends, and the controls that tests use to
 break connections (drop, stall, send a ``test_request`` now).
 
-Choices where the exchange's behaviour is not documented (see the README's list of
+Choices where the exchange's behaviour is not documented (see docs/exchange.md's list of
 differences): a missed ``test_request`` closes with code 1000 and reason
 ``test_request not answered``; the idle timeout counts only JSON-RPC frames from the client
 (not pings); any ``public/test`` call answers a pending ``test_request``; malformed frames

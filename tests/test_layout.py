@@ -1,4 +1,4 @@
-"""The shape of the code, as README's "How the code is organised" states it: imports run one
+"""The shape of the code, as docs/development.md's "How the code is organised" states it: imports run one
 way (no cycle in the runtime or the mock), only the transport imports websockets, nothing
 in the runtime imports the generated package by name, and no module or class outgrows what a
 reader holds in mind."""
@@ -88,7 +88,7 @@ def test_the_runtime_never_imports_the_generated_package_by_name() -> None:
         assert "import_module" not in path.read_text(), path.name  # (how it did: by name, at run time)
 
 
-#: The runtime's size bounds (README, "How the code is organised"): lines per module, and
+#: The runtime's size bounds (docs/development.md, "How the code is organised"): lines per module, and
 #: lines of code per class (its docstring left out).
 MODULE_LINES = 420
 CLASS_LINES = 330

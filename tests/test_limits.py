@@ -1,4 +1,4 @@
-"""Staying inside the exchange's credits (README: "Staying inside the exchange's limits"): the
+"""Staying inside the exchange's credits (docs/safety.md): the
 sans-I/O credit pool (time passed in), then both clients against the mock process with the
 exchange's credit model on.
 

@@ -1,4 +1,5 @@
-"""Every Python block in the README runs as written, against the mock exchange process.
+"""Every Python block in the README and the documentation (docs/) runs as written, against the
+mock exchange process.
 
 A block is a whole program: it is run as a script with the four variables the README's
 "Running the examples" documents pointing at the mock. A block that defines ``test_``
@@ -20,18 +21,21 @@ from deribit_mock.process import ROOT, MockServer
 
 from .conftest import CLIENT_ID, CLIENT_SECRET
 
-README = (ROOT / "README.md").read_text()
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def _blocks() -> list[tuple[str, str]]:
-    """(id, code) for each Python block: the id is the section heading and the block's line."""
+    """(id, code) for each Python block: the id is the page, the section heading and the
+    block's line."""
     found = []
-    for match in BLOCK.finditer(README):
-        line = README.count("\n", 0, match.start()) + 1
-        heading = [h for h in re.findall(r"^#+ (.+)$", README[: match.start()], re.MULTILINE)][-1]
-        slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
-        found.append((f"{slug}-line{line}", match.group(1)))
+    for page in PAGES:
+        text = page.read_text()
+        for match in BLOCK.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            heading = [h for h in re.findall(r"^#+ (.+)$", text[: match.start()], re.MULTILINE)][-1]
+            slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+            found.append((f"{page.stem}-{slug}-line{line}", match.group(1)))
     return found
 
 
@@ -39,7 +43,7 @@ BLOCKS = _blocks()
 
 
 def test_the_readme_has_examples_and_each_is_a_whole_program() -> None:
-    assert len(BLOCKS) >= 10
+    assert len(BLOCKS) >= 15
     for name, code in BLOCKS:
         assert code.lstrip().startswith(("import ", "from ")), f"{name} does not start with its imports"
         if "async def main" in code:

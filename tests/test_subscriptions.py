@@ -1,4 +1,4 @@
-"""Subscriptions are session state (README: "Subscriptions"): subscribed through the spec's
+"""Subscriptions are session state (docs/subscriptions.md): subscribed through the spec's
 methods, routed by channel to handlers on the client's notification thread, restored after
 every reconnect (after authentication, heartbeat and cancel-on-disconnect, before on_reconnect
 and the calls that waited), and delivered without ever starving the heartbeat. Against the mock

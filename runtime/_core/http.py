@@ -82,7 +82,7 @@ class Client:
         timeout: The bound of each attempt, connecting, sending and reading included: seconds,
             an ``httpx.Timeout`` (its longest phase bounds the attempt; each phase its own
             part), or None. Defaults to ``DEFAULT_TIMEOUT`` (10 s, 5 s of it to connect).
-        max_retries: Retries after a failure (see the README's Retries section).
+        max_retries: Retries after a failure (see the docs: errors.md, "Retries").
         initial_retry_delay: The first backoff delay in seconds; it doubles with each retry, less
             up to 25 % jitter, up to ``max_retry_delay``. A ``Retry-After`` header wins.
         max_retry_delay: The longest backoff delay in seconds.
@@ -92,7 +92,7 @@ class Client:
         rate_limit: The account's credit pool for every method but the matching engine's
             (``RateLimit()``, the exchange's documented numbers, by default; None: not limited
             here). Each attempt waits for credits within the call's timeout, or raises
-            RateLimitError unsent (see the README's "Staying inside the exchange's limits").
+            RateLimitError unsent (see the docs: safety.md, "Staying inside the exchange's limits").
         matching_engine_rate_limit: The pool of the matching-engine methods (orders), which
             differs per account tier: None (the default) leaves them unlimited here.
         headers, cookies, verify_ssl, follow_redirects, httpx_args: passed to the httpx clients.

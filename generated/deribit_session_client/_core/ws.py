@@ -91,13 +91,14 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             (``RateLimit()``: the exchange's documented 50,000 credits, 10,000 a second, 500 a
             request), shared by the process's clients of the account; None: not limited here.
             A call waits for credits within its timeout, or raises RateLimitError unsent, and
-            heartbeat answers always find credits (README: "Staying inside the exchange's limits").
+            heartbeat answers always find credits (docs: safety.md).
         matching_engine_rate_limit: The pool of the matching-engine methods (orders), per your
             account's tier: None (the default) leaves them unlimited here.
         transport: The WebSocket library under the session: ``"picows"`` (the ``[fast]``
             extra; a call costs less CPU) or ``"websockets"``; None (the default): the one the
             ``DERIBIT_WS_TRANSPORT`` environment variable names, else picows when installed.
-        Callbacks may be sync or async; they run on a thread of their own.
+
+    Callbacks may be sync or async; they run on a thread of their own.
     """
 
     def __init__(

@@ -1,0 +1,131 @@
+"""``deribit-session``, the installed console script, run as a subprocess against the mock
+exchange process: every command, --json parsed, exit codes, no secret printed, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from deribit_mock.process import MockServer
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, wait_until
+
+SCRIPT = Path(sys.executable).parent / "deribit-session"
+
+
+def env(**extra: str) -> dict[str, str]:
+    values = {k: v for k, v in os.environ.items() if not k.startswith("DERIBIT_CLIENT")}
+    return {**values, "DERIBIT_CLIENT_ID": CLIENT_ID, "DERIBIT_CLIENT_SECRET": CLIENT_SECRET, **extra}
+
+
+def run(mock: MockServer, *args: str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    base = mock.api_url.removesuffix("/api/v2")
+    return subprocess.run(
+        [str(SCRIPT), "--url", base, *args],
+        env=environment or env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_console_script_is_installed_and_says_testnet_is_the_default() -> None:
+    done = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert "TESTNET" in done.stdout and "Exit codes" in done.stdout
+
+
+def test_status_reports_version_round_trip_scope_and_the_accounts_cod(mock: MockServer) -> None:
+    done = run(mock, "--json", "status")
+    assert done.returncode == 0, done.stderr
+    status = json.loads(done.stdout)
+    assert status["version"] == "1.2.26" and status["round_trip_ms"] > 0
+    assert status["cancel_on_disconnect"] is False and status["scope"]
+    human = run(mock, "status")
+    assert "version 1.2.26" in human.stdout and "off" in human.stdout
+
+
+def test_cod_enable_get_disable_change_the_account_default(mock: MockServer) -> None:
+    outcomes = [json.loads(run(mock, "--json", "cod", action).stdout) for action in ("enable", "get", "disable", "get")]
+    assert [o["cancel_on_disconnect"] for o in outcomes] == [True, True, False, False]
+
+
+def test_connection_scope_is_refused_as_a_usage_error(mock: MockServer) -> None:
+    done = run(mock, "cod", "enable", "--scope", "connection")
+    assert done.returncode == 2 and "lasts as long as one connection" in done.stderr
+
+
+def test_a_wrong_secret_is_exit_3_and_no_secret_is_printed(mock: MockServer) -> None:
+    wrong = "wrong-SECRET-5d1e"
+    done = run(mock, "--json", "status", environment=env(DERIBIT_CLIENT_SECRET=wrong))
+    assert done.returncode == 3
+    assert json.loads(done.stderr)["error"] == "AuthenticationError"
+    assert wrong not in done.stdout + done.stderr and CLIENT_SECRET not in done.stdout + done.stderr
+
+
+def test_the_secret_file_is_read_and_missing_credentials_are_a_usage_error(mock: MockServer, tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(CLIENT_SECRET + "\n")
+    without = {k: v for k, v in env().items() if k != "DERIBIT_CLIENT_SECRET"}
+    assert run(mock, "--client-secret-file", str(secret_file), "cod", "get", environment=without).returncode == 0
+    missing = run(mock, "cod", "get", environment=without)
+    assert missing.returncode == 2 and "DERIBIT_CLIENT_SECRET" in missing.stderr
+
+
+def test_an_unreachable_exchange_is_exit_4_within_the_connect_timeout() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once it is closed
+    started = time.monotonic()
+    done = subprocess.run(
+        [str(SCRIPT), "--url", f"http://127.0.0.1:{port}", "--timeout", "2", "status"],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 4, done.stderr
+    assert time.monotonic() - started < 2 + 10  # (the interpreter's start-up on a loaded machine)
+
+
+def test_watch_shows_heartbeats_and_a_reconnect_then_closes_cleanly_on_ctrl_c(mock: MockServer) -> None:
+    mock.time_scale(0.05)  # a test_request every 0.5 s at heartbeat 10
+    base = mock.api_url.removesuffix("/api/v2")
+    process = subprocess.Popen(
+        [str(SCRIPT), "--url", base, "--json", "watch", "--heartbeat", "10", "--cancel-on-disconnect"],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[dict[str, Any]] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(json.loads(line))
+            kinds = [entry["event"] for entry in lines]
+            if kinds.count("test_request") == 2 and "reconnected" not in kinds:
+                mock.drop()
+            if "reconnected" in kinds and kinds[kinds.index("reconnected") :].count("test_request") >= 1:
+                break
+        process.send_signal(signal.SIGINT)
+        rest, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, errors
+    summary = json.loads(rest.splitlines()[-1])
+    assert summary["event"] == "summary" and summary["reconnects"] == 1 and summary["test_requests_answered"] >= 3
+    reconnect = next(entry for entry in lines if entry["event"] == "reconnected")
+    assert reconnect["restored"] == {"heartbeat_interval": 10.0, "cancel_on_disconnect": True}
+    assert all(entry["latency_ms"] is not None for entry in lines if entry["event"] == "test_request")
+    closes = wait_until(lambda: [e for e in mock.events() if e["event"] == "closed"][1:], "the close")
+    assert closes[-1]["reason"] == "closed by the client (code 1000)"
