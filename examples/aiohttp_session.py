@@ -62,24 +62,34 @@ class AiohttpSession:
         self.protocol.close()
         self._dispatch()
 
-    async def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
-        """The call's result, or the DeribitError it failed with."""
+    async def call(self, method: str, params: dict[str, Any] | None = None, timeout: float | None = 10.0) -> Any:
+        """The call's result, or the DeribitError it failed with (APITimeoutError past ``timeout``).
+        A caller that gives up (a timeout, a cancellation) takes the call back: never sent if it
+        has not been."""
         answer = asyncio.get_running_loop().create_future()
-        self._answers[self.protocol.call(method, params, now=time.time())] = answer
+        call_id = self.protocol.call(method, params, now=time.time(), timeout=timeout)
+        self._answers[call_id] = answer
         await self._flush()
-        return await answer
+        try:
+            return await asyncio.wait_for(answer, timeout)
+        except BaseException as exc:
+            self.protocol.cancel(call_id)
+            self._answers.pop(call_id, None)
+            if isinstance(exc, TimeoutError):
+                raise APITimeoutError(f"{method}: no answer within {timeout} s") from None
+            raise
 
     async def _run(self) -> None:
         async with aiohttp.ClientSession() as http:
-            while True:
+            while self.protocol.state not in ("failed", "closed"):
                 try:
                     async with http.ws_connect(self.url, autoping=True) as ws:
                         self._ws = ws
                         self.protocol.connected(time.time())
                         await self._flush()
                         await self._read(ws)
-                except aiohttp.ClientError:
-                    pass
+                except (aiohttp.ClientError, OSError):
+                    pass  # (refused, reset: connect again)
                 finally:
                     self._ws = None
                     self.protocol.lost(time.time())
@@ -89,8 +99,9 @@ class AiohttpSession:
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         while True:
             deadline = self.protocol.next_deadline()
+            wait = 1.0 if deadline is None else min(max(deadline - time.time(), 0.001), 1.0)  # (0: no limit)
             try:
-                message = await ws.receive(None if deadline is None else max(deadline - time.time(), 0.0))
+                message = await ws.receive(wait)
             except TimeoutError:
                 self.protocol.tick(time.time())
             else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from deribit_mock.process import MockServer
-from deribit_session_client.errors import AuthenticationError
+from deribit_session_client.errors import APITimeoutError, AuthenticationError
 from deribit_session_client.protocol import SessionProtocol
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, wait_until
@@ -129,3 +130,26 @@ def test_a_refused_secret_is_an_authentication_error_and_no_secret_shows(mock: M
 
             asyncio.run(enter())
     assert wrong not in str(caught.value) and CLIENT_SECRET not in str(caught.value)
+
+
+@pytest.mark.parametrize("adapter", ["threaded_session", "aiohttp_session"])
+def test_a_call_with_no_answer_times_out_on_time(mock: MockServer, adapter: str) -> None:
+    mock.stub("public/get_time", result=1)
+    mock.ws_faults({"method": "public/get_time", "action": "ignore"})  # never answered
+    module = example(adapter)
+    started = time.monotonic()
+    if adapter == "threaded_session":
+        with module.ThreadedSession(mock.ws_url, protocol()) as session, pytest.raises(APITimeoutError):
+            started = time.monotonic()
+            session.call("public/get_time", timeout=0.5)
+    else:
+
+        async def scenario() -> None:
+            nonlocal started
+            async with module.AiohttpSession(mock.ws_url, protocol()) as session:
+                started = time.monotonic()
+                with pytest.raises(APITimeoutError):
+                    await session.call("public/get_time", timeout=0.5)
+
+        asyncio.run(scenario())
+    assert time.monotonic() - started < 0.5 + 2.0  # (a loaded machine's margin)

@@ -25,6 +25,7 @@ from deribit_session_client.protocol import (
     Error,
     LifecycleError,
     Notification,
+    ReplaceConnection,
     SessionFailed,
     SessionProtocol,
     StateChanged,
@@ -48,9 +49,17 @@ def keeper(**options: Any) -> SessionProtocol:
 class Exchange:
     """Answers frames as Deribit would (the methods the session sends), remembering each frame."""
 
-    def __init__(self, refuse_auth: bool = False, refuse_channels: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        refuse_auth: bool = False,
+        refuse_channels: tuple[str, ...] = (),
+        errors: dict[str, dict[str, Any]] | None = None,
+        silent: tuple[str, ...] = (),
+    ) -> None:
         self.refuse_auth = refuse_auth
         self.refuse_channels = refuse_channels
+        self.errors = errors or {}  # method (or "refresh") -> the error it answers with
+        self.silent = silent  # methods it never answers
         self.sent: list[dict[str, Any]] = []  # every frame the protocol sent, in order
 
     def take(self, proto: SessionProtocol) -> list[dict[str, Any]]:
@@ -60,6 +69,9 @@ class Exchange:
 
     def answer(self, frame: dict[str, Any]) -> str:
         method, params = frame["method"], frame["params"]
+        name = "refresh" if params.get("grant_type") == "refresh_token" else method
+        if name in self.errors:
+            return json.dumps({"jsonrpc": "2.0", "id": frame["id"], "error": self.errors[name]})
         result: Any = "ok"
         if method == "public/auth":
             if self.refuse_auth:
@@ -79,7 +91,7 @@ class Exchange:
         while frames:
             seen += frames
             for frame in frames:
-                if "id" in frame and frame.get("method"):
+                if "id" in frame and frame.get("method") and frame["method"] not in self.silent:
                     proto.receive(self.answer(frame), now)
             frames = self.take(proto)
         return seen
@@ -258,6 +270,125 @@ def test_close_fails_every_waiting_call_once() -> None:
     proto.close()
     failed = [e for e in proto.events_received() if isinstance(e, CallFailed)]
     assert [f.call_id for f in failed] == [first] and proto.state == "closed"
+
+
+# -- what a demanding user found (each failed before its fix) -------------------------------------
+
+REFUSED = {"code": 13004, "message": "invalid_credentials"}
+
+
+def test_the_token_is_refreshed_again_and_again() -> None:
+    proto, exchange = keeper(), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    for round_ in range(1, 4):
+        due = proto.next_deadline()
+        assert due == T0 + round_ * 720  # 80 % of expires_in (900 s), from each answer
+        proto.tick(due)
+        assert [f["params"]["grant_type"] for f in exchange.serve(proto, due)] == ["refresh_token"]
+
+
+def test_a_refused_refresh_authenticates_again_on_the_same_connection() -> None:
+    proto, exchange = keeper(), Exchange(errors={"refresh": REFUSED})
+    proto.connected(T0)
+    exchange.serve(proto)
+    order = proto.call("private/buy", {"amount": 10}, now=T0, timeout=None)
+    exchange.take(proto)  # in flight, not answered yet
+    proto.tick(T0 + 720)
+    frames = exchange.serve(proto, T0 + 720)
+    assert [f["params"]["grant_type"] for f in frames] == ["refresh_token", "client_signature"]
+    events = proto.events_received()
+    assert not any(isinstance(e, CallFailed) and e.call_id == order for e in events)  # the order stands
+    assert proto.state == "ready"
+
+
+def test_an_unanswered_setup_step_ends_in_replace_connection_after_the_timeout() -> None:
+    proto, exchange = keeper(timeout=5.0), Exchange(silent=("public/auth",))
+    proto.connected(T0)
+    exchange.serve(proto)
+    assert proto.next_deadline() == T0 + 5.0
+    proto.tick(T0 + 5.0)
+    assert any(isinstance(e, ReplaceConnection) for e in proto.events_received())
+
+
+def test_a_first_setup_the_exchange_refuses_fails_the_session_instead_of_looping() -> None:
+    proto, exchange = keeper(), Exchange(errors={"public/set_heartbeat": {"code": -32602, "message": "Invalid params"}})
+    proto.connected(T0)
+    exchange.serve(proto)
+    assert any(isinstance(e, SessionFailed) for e in proto.events_received())
+    assert proto.state == "failed"
+    proto.lost(T0)
+    with pytest.raises(LifecycleError, match="does not connect again"):
+        proto.connected(T0)
+
+
+@pytest.mark.parametrize("interval", [5, float("nan"), -1, "x", True])
+def test_a_heartbeat_interval_the_exchange_would_refuse_is_a_value_error(interval: Any) -> None:
+    with pytest.raises(ValueError, match="heartbeat_interval"):
+        SessionProtocol(heartbeat_interval=interval)
+
+
+def test_an_unsubscribe_sent_before_the_subscribes_answer_is_not_undone_on_reconnect() -> None:
+    proto, exchange = keeper(), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    proto.call("public/subscribe", {"channels": ["a.1", "b.2"]}, now=T0)
+    [subscribe] = exchange.take(proto)
+    proto.call("public/unsubscribe", {"channels": ["a.1"]}, now=T0)
+    [unsubscribe] = exchange.take(proto)
+    proto.receive(exchange.answer(subscribe), T0)  # the subscribe's answer comes after
+    proto.receive(exchange.answer(unsubscribe), T0)
+    proto.lost(T0)
+    proto.connected(T0)
+    restored = [f for f in exchange.serve(proto) if f["method"] == "public/subscribe"]
+    assert [f["params"]["channels"] for f in restored] == [["b.2"]]
+
+
+def test_a_cancelled_call_is_never_sent_and_an_expired_one_is_failed_not_sent() -> None:
+    proto, exchange = keeper(), Exchange()
+    cancelled = proto.call("private/buy", {"amount": 1}, now=T0)
+    expired = proto.call("private/buy", {"amount": 2}, now=T0, timeout=1.0)
+    assert proto.cancel(cancelled) is True and proto.cancel(cancelled) is False
+    proto.connected(T0 + 30)  # the outage outlived the second call's timeout
+    frames = exchange.serve(proto, T0 + 30)
+    assert "private/buy" not in methods(frames)
+    events = proto.events_received()
+    assert not any(getattr(e, "call_id", None) == cancelled for e in events)
+    [failed] = [e for e in events if isinstance(e, CallFailed)]
+    assert failed.call_id == expired and isinstance(failed.error, APITimeoutError)
+
+
+def test_timeouts_fire_on_receive_too_so_a_busy_connection_cannot_starve_them() -> None:
+    proto, exchange = keeper(timeout=1.0), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    late = proto.call("private/buy", {"amount": 1}, now=T0)
+    exchange.take(proto)
+    proto.receive('{"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "heartbeat"}}', T0 + 2)
+    assert [e.call_id for e in proto.events_received() if isinstance(e, CallFailed)] == [late]
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "now"),
+    [("public/test", {}, float("nan")), ("public/test", {}, None), (42, {}, T0), ("public/test", [1, 2], T0)],
+    ids=["nan-now", "no-now", "method-not-a-string", "params-not-a-mapping"],
+)
+def test_misuse_is_a_type_error(method: Any, params: Any, now: Any) -> None:
+    with pytest.raises(TypeError):
+        keeper().call(method, params, now=now)
+
+
+def test_a_token_the_server_quotes_is_masked_in_replace_connection() -> None:
+    quoted = {"code": 11050, "message": "heartbeat refused for tok-A"}  # (the token public/auth gave)
+    proto2, exchange2 = keeper(), Exchange()
+    proto2.connected(T0)
+    exchange2.serve(proto2)
+    proto2.lost(T0)
+    exchange2.errors = {"public/set_heartbeat": quoted}
+    proto2.connected(T0)
+    exchange2.serve(proto2)
+    [replace] = [e for e in proto2.events_received() if isinstance(e, ReplaceConnection)]
+    assert "tok-A" not in replace.reason and "***" in replace.reason
 
 
 # -- properties over random sequences ------------------------------------------------------------

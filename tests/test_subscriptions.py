@@ -144,6 +144,19 @@ def test_an_unsubscribed_channel_stays_off_after_a_drop(mock: MockServer) -> Non
         assert channels_at_mock(mock) == [BOOK]
 
 
+def test_an_unsubscribe_sent_before_the_subscribes_answer_stays_after_a_drop(mock: MockServer) -> None:
+    mock.ws_faults({"method": "public/subscribe", "action": "delay", "seconds": 0.5})  # its answer comes late
+    with WebSocketClient(mock.ws_url, **credentials()) as ws:
+        late = threading.Thread(target=ws.call, args=("public/subscribe", {"channels": [TICKER, BOOK]}))
+        late.start()
+        wait_until(lambda: any(r.get("method") == "public/subscribe" for r in mock.requests()), "the subscribe")
+        ws.call("public/unsubscribe", {"channels": [TICKER]})  # sent before the subscribe's answer
+        late.join(10)
+        drop(mock, ws)
+        ws.call("public/test")
+        assert channels_at_mock(mock) == [BOOK]
+
+
 def test_a_channel_two_handlers_share_is_unsubscribed_when_the_last_one_goes(mock: MockServer) -> None:
     with WebSocketClient(mock.ws_url, **credentials()) as ws:
         first = ws.subscribe([TICKER], lambda params: None)

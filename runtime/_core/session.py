@@ -122,6 +122,9 @@ class RpcSession:
         self.state: dict[str, tuple[int, str, dict[str, Any]]] = {}
         #: key -> (order, adding method, its array parameter, the items in order of joining)
         self.sets: dict[str, tuple[int, str, str, dict[str, None]]] = {}
+        self._sent = 0  # calls that set or take away state, in the order they went out
+        #: (key, item or None for all of it) -> when a call that takes it away went out
+        self._taken: dict[tuple[str, str | None], int] = {}
 
     # -- outgoing ----------------------------------------------------------------------------
 
@@ -208,12 +211,19 @@ class RpcSession:
     # -- connection state ----------------------------------------------------------------------
 
     def record(
-        self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any], result: Any = None
+        self,
+        declaration: Mapping[str, Any] | None,
+        method: str,
+        params: Mapping[str, Any],
+        result: Any = None,
+        sent_at: int | None = None,
     ) -> None:
         """After a successful call: what it set on the connection, as the spec declares
         (``x-connection-state``: ``key``, ``action`` ``set`` or ``clear``, ``order``, and
         ``when``: parameter -> the values, null for absent, for which it applies; for a set,
-        ``add`` or ``remove`` the items of ``param``: those the answer lists when it lists them)."""
+        ``add`` or ``remove`` the items of ``param``: those the answer lists when it lists them).
+        ``sent_at`` (what :meth:`sent` returned for the call): what a later call took away
+        before this answer came stays away."""
         if not declaration:
             return
         for name, allowed in (declaration.get("when") or {}).items():
@@ -227,14 +237,15 @@ class RpcSession:
                 self.sets.pop(str(key), None)
             return
         if action == "set":
-            self.state[str(keys)] = (int(declaration.get("order", 0)), method, dict(params))
+            if not self._taken_since(str(keys), None, sent_at):
+                self.state[str(keys)] = (int(declaration.get("order", 0)), method, dict(params))
             return
         param = str(declaration["param"])
         asked = [item for item in params.get(param) or () if isinstance(item, str)]
         if action == "add":
             key = str(keys)
             listed = result if isinstance(result, list) else asked
-            items = [item for item in listed if isinstance(item, str)]
+            items = [item for item in listed if isinstance(item, str) and not self._taken_since(key, item, sent_at)]
             order, _, _, members = self.sets.get(key, (int(declaration.get("order", 0)), method, param, {}))
             members.update(dict.fromkeys(items))
             self.sets[key] = (order, method, param, members)
@@ -256,19 +267,39 @@ class RpcSession:
             return False
         return declaration.get("action", "set") in ("remove", "clear")
 
-    def sent(self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any]) -> None:
-        """A call went out: what it takes away is forgotten now (see :meth:`forgets_when_sent`)."""
-        if self.forgets_when_sent(declaration):
+    def sent(self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any]) -> int:
+        """A call went out: what it takes away is forgotten now (see :meth:`forgets_when_sent`),
+        and stays so against answers to calls sent before it. Returns the call's place in the
+        order of sending (for :meth:`succeeded`)."""
+        self._sent += 1
+        if declaration and self.forgets_when_sent(declaration):
+            keys = declaration["key"]
+            items = params.get(str(declaration["param"])) if declaration.get("action") == "remove" else None
+            for key in keys if isinstance(keys, list) else [keys]:
+                for item in items if isinstance(items, list) else [None]:
+                    self._taken[(str(key), item if isinstance(item, str) else None)] = self._sent
             self.record(declaration, method, params)
+        return self._sent
+
+    def _taken_since(self, key: str, item: str | None, sent_at: int | None) -> bool:
+        """Whether ``item`` of ``key`` (or all of it) was taken away after ``sent_at``."""
+        if sent_at is None:
+            return False
+        return max(self._taken.get((key, item), 0), self._taken.get((key, None), 0)) > sent_at
 
     def succeeded(
-        self, declaration: Mapping[str, Any] | None, method: str, params: Mapping[str, Any], envelope: Mapping[str, Any]
+        self,
+        declaration: Mapping[str, Any] | None,
+        method: str,
+        params: Mapping[str, Any],
+        envelope: Mapping[str, Any],
+        sent_at: int | None = None,
     ) -> bool:
         """A call's answer came: what a successful call sets is recorded (to put it back on the
-        next connection). Whether the recorded state changed."""
+        next connection), unless a call sent after it took that away. Whether it was recorded."""
         if not declaration or "result" not in envelope or "error" in envelope or self.forgets_when_sent(declaration):
             return False
-        self.record(declaration, method, params, envelope.get("result"))
+        self.record(declaration, method, params, envelope.get("result"), sent_at)
         return True
 
     def logged_out(self) -> None:

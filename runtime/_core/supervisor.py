@@ -115,8 +115,8 @@ class Supervisor:
             return False
         self.pacer.written(call)
         op = call.op
-        if op is not None:
-            self.session.sent(op.connection_state, call.method, call.params)
+        if op is not None and op.connection_state:
+            call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
         if call.op is not None and call.op.websocket_no_answer:
             # private/logout: the server closes without an answer, and the session ends (no
             # reconnect, no restore). The close is the answer.
@@ -134,7 +134,9 @@ class Supervisor:
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
         op = call.op
         self.pacer.answered(call.method, op, envelope)
-        if op is not None and self.session.succeeded(op.connection_state, call.method, call.params, envelope):
+        if op is not None and self.session.succeeded(
+            op.connection_state, call.method, call.params, envelope, call.sent_at
+        ):
             self.pacer.follow_heartbeat(self.session, self.life.stopped)
         settle(call.token, envelope, None)
 

@@ -37,7 +37,7 @@ class Call:
     the state it sets), the caller's token, whether it may go out during setup (``bypass``),
     and its request id once admitted."""
 
-    __slots__ = ("bypass", "charged", "method", "op", "params", "rpc_id", "started", "tail", "token")
+    __slots__ = ("bypass", "charged", "method", "op", "params", "rpc_id", "sent_at", "started", "tail", "token")
 
     def __init__(
         self, method: str, params: dict[str, Any], tail: str, op: Operation | None, token: Any, bypass: bool = False
@@ -52,6 +52,8 @@ class Call:
         self.rpc_id: int | None = None
         #: Its credits are taken from the rate limiter (given back if it is not written).
         self.charged = False
+        #: Its place among the calls that set state, once written (RpcSession.sent).
+        self.sent_at: int | None = None
 
     def __repr__(self) -> str:
         return f"Call({self.method!r}, id={self.rpc_id!r})"

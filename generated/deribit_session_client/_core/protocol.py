@@ -1,27 +1,17 @@
-"""The session keeper for any WebSocket stack: a Deribit session without a socket, a thread or
-a clock (sans-I/O).
-
-A host that owns its WebSocket (aiohttp, picows, websockets, its own framework) feeds a
-:class:`SessionProtocol` what happens: ``connected(now)``, each received text frame
-(``receive(text, now)``), ``lost(now)``, and its own calls (``call(...)``); it sends what
-``data_to_send()`` returns, in order, and handles what ``events_received()`` returns. The
-protocol authenticates, answers every heartbeat ``test_request``, and after a reconnect puts
-authentication, heartbeat, cancel-on-disconnect and subscriptions back before any of the
-host's calls goes out. ``now`` is Unix time in seconds (``time.time()``): the protocol has no
-clock, so it runs inside any event loop or thread model.
-
-It is built from the same parts as :class:`~.ws.WebSocketClient`'s keeper: the request ids and
-recorded state (:class:`~.session.RpcSession`), the send rules (:class:`~.calls.Outbox`), the
-lifecycle (:class:`~.lifecycle.Lifecycle`) and the setup plan (:func:`~.setup.setup_plan`).
-
-The rules a host keeps: one writer at a time, frames sent in the order given; ``lost()``
-before connecting again; frames handed to ``receive`` as they arrive (a ``test_request`` must
-be answered within the heartbeat interval: send ``data_to_send()`` right after each
-``receive``); ``tick(now)`` called by ``next_deadline()`` at the latest.
-"""
+r"""The session keeper for any WebSocket stack: a Deribit session without a socket, a thread or
+a clock (sans-I/O). A host feeds :class:`SessionProtocol` what happens (``connected(now)``,
+``receive(text, now)``, ``lost(now)``, its ``call``\ s), sends what ``data_to_send()`` returns
+and handles ``events_received()``; ``now`` is Unix time (``time.time()``). It answers every
+``test_request`` in the step that received it and after a reconnect puts authentication,
+heartbeat, cancel-on-disconnect and subscriptions back before the host's calls. Built from the
+same parts as WebSocketClient's keeper: :class:`~.session.RpcSession`, :class:`~.calls.Outbox`,
+:class:`~.lifecycle.Lifecycle` and :func:`~.setup.setup_plan`. The rules a host keeps: the
+documentation's "Bring your own socket"."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
 from . import registry
@@ -29,15 +19,18 @@ from .answers import checked
 from .calls import Call, Outbox, settle, timed_out
 from .errors import (
     APIConnectionError,
+    APIError,
     AuthenticationError,
     DeribitError,
     ResponseValidationError,
 )
 from .events import Answer, CallFailed, Error, Event, Notification, ReplaceConnection, SessionFailed, StateChanged
 from .lifecycle import Lifecycle, LifecycleError
+from .redact import redact
 from .session import DEFAULT_TIMEOUT, RpcSession, seconds, with_access_token
 from .setup import Credentials, Plan, setup_plan
 from .threads import Token
+from .ws_settings import finite_at_least
 
 __all__ = ["SessionProtocol"]
 
@@ -56,6 +49,7 @@ class _Handle(Token):
         if self.settled:
             return
         super().settle(message, error)
+        self.owner._calls.pop(self.call_id, None)
         if error is None and message is not None:
             try:
                 self.owner._events.append(Answer(self.call_id, checked(message)["result"]))
@@ -89,13 +83,13 @@ class SessionProtocol:
     host drives it).
 
     Args:
-        client_id, client_secret: API key credentials (``public/auth`` with a signature, or
-            ``auth="client_credentials"``); access_token: a token sent with every private
-            call instead; none of them: public methods only.
+        client_id: The API key's id, with ``client_secret``: ``public/auth`` signed, or sent
+            (``auth="client_credentials"``). access_token: a token sent with each private call
+            instead. None of them: public methods only.
         scope: Scopes for ``public/auth``.
-        heartbeat_interval: ``public/set_heartbeat`` on the first connection (then restored).
-        cancel_on_disconnect: ``"connection"``: enabled on the first connection (then restored).
-        timeout: Each call's bound in seconds unless ``call`` says otherwise (None: none).
+        heartbeat_interval: ``public/set_heartbeat`` on the first connection (>= 10 s), restored after.
+        cancel_on_disconnect: ``"connection"``: enabled on the first connection, restored after.
+        timeout: Each call's bound in seconds (None: none), and each setup step's (10 s when None).
     """
 
     def __init__(
@@ -116,6 +110,8 @@ class SessionProtocol:
             raise ValueError("auth must be 'client_signature' or 'client_credentials'")
         if cancel_on_disconnect not in (None, "connection"):
             raise ValueError("cancel_on_disconnect must be 'connection' or None")
+        if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
+            raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
         self.credentials = Credentials(client_id, client_secret, auth_kind=auth, scope=scope, access_token=access_token)
         self.heartbeat_interval = heartbeat_interval
         self.cancel_on_disconnect = cancel_on_disconnect
@@ -129,6 +125,7 @@ class SessionProtocol:
         self._events: list[Event] = []
         self._plan: Plan | None = None
         self._step: _Own | None = None
+        self._calls: dict[int, Call] = {}  # the host's calls not settled yet, by their id
         self._deadlines: dict[Call, tuple[float, float]] = {}  # call -> (deadline, its bound)
         self._now = 0.0  # (the time the host last passed in)
         self._refresh_at: float | None = None
@@ -137,8 +134,6 @@ class SessionProtocol:
 
     def __repr__(self) -> str:
         return f"SessionProtocol(state={self.state!r}, client_id={self.credentials.client_id!r})"
-
-    # -- what the host reads ----------------------------------------------------------------------
 
     @property
     def state(self) -> str:
@@ -163,15 +158,14 @@ class SessionProtocol:
             due.append(self._refresh_at)
         return min(due) if due else None
 
-    # -- what the host tells it -------------------------------------------------------------------
-
     def connected(self, now: float) -> None:
-        """A new WebSocket is open: authentication and the session's state go out first."""
+        """A new WebSocket is open: authentication and the session's state go out first.
+        LifecycleError: the last connection was not ``lost()``, or the session is over."""
+        self._at(now)
         if self._connected:
             raise LifecycleError("connected() twice: call lost() when a connection ends, before the next one")
         if self.life.stopped:
-            return
-        self._now = now
+            raise LifecycleError(f"the session is {self.state}: it does not connect again")
         self.life.connected()
         self._connected = True
         self._plan = setup_plan(
@@ -190,6 +184,7 @@ class SessionProtocol:
     def lost(self, now: float) -> None:
         """The WebSocket closed or failed: every call that went out on it fails (it may have
         run, so it is never sent again); calls not yet sent wait for the next connection."""
+        self._at(now)
         if not self._connected:
             return
         self._connected = False
@@ -207,9 +202,9 @@ class SessionProtocol:
     def receive(self, text: str | bytes, now: float) -> None:
         """One frame from the server. A ``test_request``'s answer is ready in ``data_to_send()``
         at once; answers settle their calls; notifications become events."""
+        self._at(now)
         if not self._connected:
             raise LifecycleError("receive() with no connection: call connected() first")
-        self._now = now
         try:
             incoming = self.session.receive(text)
         except ResponseValidationError:
@@ -222,45 +217,62 @@ class SessionProtocol:
             if call is not None:
                 self._deadlines.pop(call, None)
                 if call.op is not None:
-                    self.session.succeeded(call.op.connection_state, call.method, call.params, incoming.message)
+                    declared = call.op.connection_state
+                    self.session.succeeded(declared, call.method, call.params, incoming.message, call.sent_at)
                 settle(call.token, incoming.message, None)
         elif kind == "notification":
             self._events.append(Notification(incoming.message))
+        self._due(now)
         self._changed()
 
     def call(
-        self, method: str, params: dict[str, Any] | None = None, *, now: float, timeout: float | None | str = "default"
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        now: float,
+        timeout: float | None | str = "default",
     ) -> int:
-        """Sends ``method`` now if the session is ready, else once it is (in order); returns the
-        id its ``Answer`` or ``CallFailed`` event carries. InvalidParamsError, raised here, for
-        parameters that cannot be sent."""
+        """Sends ``method`` now if the session is ready, else once it is (in order; a call whose
+        timeout passes first is failed, never sent); returns the id its ``Answer`` or
+        ``CallFailed`` event carries. InvalidParamsError, raised here, for parameters that
+        cannot be sent; TypeError for a method that is not a string or params not a mapping."""
+        self._at(now)
+        if not isinstance(method, str) or not method:
+            raise TypeError("method must be a method name (a string)")
+        if params is not None and not isinstance(params, Mapping):
+            raise TypeError("params must be a mapping (a JSON object)")
         params = dict(params or {})
-        op = registry.operation_for(method)
         sent = with_access_token(method, params, self.credentials.bearer)
-        self._now = now
-        self._next_call += 1
-        token = _Handle(self._next_call, self)
-        call = Call(method, params, RpcSession.encode_call(method, sent), op, token)
         bound = self.timeout if timeout == "default" else seconds(timeout, "timeout")
+        call = Call(method, params, RpcSession.encode_call(method, sent), registry.operation_for(method), None)
+        self._next_call += 1
+        call.token = _Handle(self._next_call, self)
+        self._calls[self._next_call] = call
         if bound is not None:
             self._deadlines[call] = (now + bound, bound)
         self._send(call)
+        self._due(now)
         self._changed()
-        return token.call_id
+        return self._next_call
+
+    def cancel(self, call_id: int) -> bool:
+        """The host's caller gave up on ``call_id``: it is never sent if it has not been (True),
+        and no event comes for it. False: it went out (it may run) or was already settled."""
+        call = self._calls.pop(call_id, None)
+        if call is None:
+            return False
+        unsent = call.rpc_id is None
+        self.out.forget(call)
+        self._deadlines.pop(call, None)
+        call.token.settled = True  # (no event: the caller stopped waiting)
+        return unsent
 
     def tick(self, now: float) -> None:
-        """Fails the calls whose timeout passed, and refreshes the token when it is due."""
-        self._now = now
-        for call, (deadline, bound) in list(self._deadlines.items()):
-            if deadline <= now:
-                del self._deadlines[call]
-                self.out.forget(call)
-                settle(call.token, None, timed_out(call, bound))
-        if self._refresh_at is not None and now >= self._refresh_at and self.life.ready:
-            self._refresh_at = None
-            params = self.credentials.params(True, now)
-            if params is not None:
-                self._own("refresh", "public/auth", params)
+        """Fails the calls whose timeout passed, and refreshes the token when it is due (also
+        done by ``receive`` and ``call``, so a busy connection never starves it)."""
+        self._at(now)
+        self._due(now)
         self._changed()
 
     def close(self) -> None:
@@ -274,7 +286,31 @@ class SessionProtocol:
 
     # -- inside -----------------------------------------------------------------------------------------
 
+    def _at(self, now: float) -> None:
+        if isinstance(now, bool) or not isinstance(now, (int, float)) or not math.isfinite(now):
+            raise TypeError("now must be the time in Unix seconds (a finite number, time.time())")
+        self._now = float(now)
+
+    def _due(self, now: float) -> None:
+        """What the time ``now`` makes due: timeouts (the session's own steps too), the refresh."""
+        for call, (deadline, bound) in list(self._deadlines.items()):
+            if deadline <= now:
+                del self._deadlines[call]
+                self.out.forget(call)
+                settle(call.token, None, timed_out(call, bound))
+        if self._refresh_at is not None and now >= self._refresh_at and self.life.ready:
+            self._refresh_at = None
+            params = self.credentials.params(True, now)
+            if params is not None:
+                self._own("refresh", "public/auth", params)
+
     def _send(self, call: Call) -> None:
+        deadline = self._deadlines.get(call)
+        if deadline is not None and deadline[0] <= self._now:  # (it waited past its timeout)
+            del self._deadlines[call]
+            self.out.forget(call)
+            settle(call.token, None, timed_out(call, deadline[1]))
+            return
         if self.life.stopped:
             error = self.life.error if isinstance(self.life.error, DeribitError) else None
             settle(call.token, None, error or APIConnectionError(f"{call.method}: the session is {self.state}"))
@@ -285,35 +321,44 @@ class SessionProtocol:
             return
         self._frames.append(frame)
         op = call.op
-        if op is not None:
-            self.session.sent(op.connection_state, call.method, call.params)
-            if op.websocket_no_answer:  # private/logout: the server closes; nothing is restored
-                self.out.forget(call)
-                self._deadlines.pop(call, None)
-                self.life.logged_out()
-                self.session.logged_out()
-                settle(call.token, {"jsonrpc": "2.0", "result": "ok"}, None)
+        if op is not None and op.connection_state:
+            call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
+        if op is not None and op.websocket_no_answer:  # private/logout: the server closes; nothing is restored
+            self.out.forget(call)
+            self._deadlines.pop(call, None)
+            self.life.logged_out()
+            self.session.logged_out()
+            settle(call.token, {"jsonrpc": "2.0", "result": "ok"}, None)
 
     def _own(self, purpose: str, method: str, params: dict[str, Any]) -> _Own:
         token = _Own(self, purpose)
         sent = with_access_token(method, params, self.credentials.bearer)
-        self._send(
-            Call(method, params, RpcSession.encode_call(method, sent), registry.operation_for(method), token, True)
-        )
+        call = Call(method, params, RpcSession.encode_call(method, sent), registry.operation_for(method), token, True)
+        bound = self.timeout or DEFAULT_TIMEOUT
+        self._deadlines[call] = (self._now + bound, bound)
+        self._send(call)
         return token
 
     def _own_answer(self, token: _Own, message: dict[str, Any] | None, error: BaseException | None) -> None:
-        if token.purpose == "refresh":
+        if token.purpose in ("refresh", "reauthenticate"):
             if error is None and message is not None:
                 try:
                     self.credentials.accept(message)
+                    self._schedule_refresh()
                     return
                 except DeribitError as exc:
                     error = exc
-            if isinstance(error, AuthenticationError):  # the next connection authenticates afresh
-                self.credentials.refresh_token = None
-            if self._connected:
-                self._events.append(ReplaceConnection(f"refreshing the access token failed: {error}"))
+            if isinstance(error, AuthenticationError) and token.purpose == "refresh" and self._connected:
+                self.credentials.refresh_token = None  # refused: authenticate afresh on this connection
+                params = self.credentials.params(False, self._now)
+                if params is not None:
+                    self._own("reauthenticate", "public/auth", params)
+                    return
+            if isinstance(error, AuthenticationError):
+                self._stop(error)
+            elif self._connected:
+                reason = redact(f"refreshing the access token failed: {error}", self.credentials.secrets)
+                self._events.append(ReplaceConnection(reason))
             return
         if token is self._step:
             self._advance(message, error)
@@ -331,28 +376,34 @@ class SessionProtocol:
         except StopIteration:
             self._ready()
             return
-        except AuthenticationError as exc:
-            self._drop_plan()
-            self.life.fail(exc)
-            self._events.append(SessionFailed(exc))
-            self._deadlines.clear()
-            self.out.stop(exc)
-            return
         except DeribitError as exc:
             self._drop_plan()
-            if self._connected:
-                self._events.append(ReplaceConnection(f"setting the session up failed: {exc}"))
+            # refused credentials, or a first setup the exchange refuses: retrying cannot heal it
+            if isinstance(exc, AuthenticationError) or (isinstance(exc, APIError) and not self.life.ever_ready):
+                self._stop(exc)
+            elif self._connected:
+                reason = redact(f"setting the session up failed: {exc}", self.credentials.secrets)
+                self._events.append(ReplaceConnection(reason))
             return
         self._step = self._own("setup", method, params)
+
+    def _stop(self, error: DeribitError) -> None:
+        self._drop_plan()
+        self.life.fail(error)
+        self._events.append(SessionFailed(error))
+        self._deadlines.clear()
+        self.out.stop(error)
 
     def _ready(self) -> None:
         self._plan = None
         self.life.restored()
-        refresh_in = self.credentials.refresh_in
-        if refresh_in is not None:
-            self._refresh_at = self._now + refresh_in
+        self._schedule_refresh()
         for call in self.out.release():
             self._send(call)
+
+    def _schedule_refresh(self) -> None:
+        refresh_in = self.credentials.refresh_in
+        self._refresh_at = None if refresh_in is None else self._now + refresh_in
 
     def _drop_plan(self) -> None:
         if self._plan is not None:

@@ -24,6 +24,7 @@ __all__ = [
     "Settings",
     "check_options",
     "choose_transport",
+    "finite_at_least",
 ]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -108,7 +109,7 @@ def check_options(
     if not parts.hostname:
         raise ValueError(f"url {url!r} names no host")
     for name, value in (("ping_interval", ping_interval), ("ping_timeout", ping_timeout)):
-        if value is not None and not _finite_at_least(value, 0.0, strictly=True):
+        if value is not None and not finite_at_least(value, 0.0, strictly=True):
             raise ValueError(f"{name} must be a positive, finite number of seconds or None")
     if isinstance(max_message_bytes, bool) or not isinstance(max_message_bytes, int) or max_message_bytes <= 0:
         raise ValueError("max_message_bytes must be a positive whole number of bytes")
@@ -118,12 +119,12 @@ def check_options(
         raise ValueError("auth must be 'client_signature' or 'client_credentials'")
     if cancel_on_disconnect not in (None, "connection"):
         raise ValueError("cancel_on_disconnect must be 'connection' or None")
-    if heartbeat_interval is not None and not _finite_at_least(heartbeat_interval, 10.0):
+    if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
         raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
     for name, value in (("timeout", timeout), ("hung_after", hung_after)):
         if value is not None and not value > 0:
             raise ValueError(f"{name} must be positive or None")
-    if not _finite_at_least(connect_timeout, 0.0, strictly=True):
+    if not finite_at_least(connect_timeout, 0.0, strictly=True):
         raise ValueError("connect_timeout must be a positive, finite number of seconds")
     if ssl is not None and not isinstance(ssl, ssl_module.SSLContext):
         raise TypeError(f"ssl must be an ssl.SSLContext or None, not {type(ssl).__name__}")
@@ -135,9 +136,9 @@ def check_options(
         through = urllib.parse.urlsplit(proxy)
         if through.scheme not in ("http", "https", "socks4", "socks4a", "socks5", "socks5h") or not through.hostname:
             raise ValueError("proxy must be an http://, https:// or socks5:// URL with a host")
-    if not _finite_at_least(min_refresh_interval, 0.0, strictly=True):
+    if not finite_at_least(min_refresh_interval, 0.0, strictly=True):
         raise ValueError("min_refresh_interval must be a positive, finite number of seconds")
-    if lease is not None and not _finite_at_least(lease, 0.0, strictly=True):
+    if lease is not None and not finite_at_least(lease, 0.0, strictly=True):
         raise ValueError("lease must be a positive, finite number of seconds or None")
     if lease is not None and heartbeat_interval is None:
         raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
@@ -159,7 +160,7 @@ def choose_transport(transport: str | None) -> str:
     return name
 
 
-def _finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
+def finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
     """Whether ``value`` is a real number of seconds, finite, and at least (or above) ``floor``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
