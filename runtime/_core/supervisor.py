@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .auth import Auth
 from .callbacks import UserCallbacks
-from .calls import Call, Outbox, settle, timed_out
+from .calls import LOGGED_OUT, Call, Outbox, settle, timed_out
 from .errors import APIConnectionError, AuthenticationError, DeribitError, certificate_problem
 from .lease import Lease
 from .lifecycle import Lifecycle, State
@@ -114,17 +114,9 @@ class Supervisor:
             self.out.unsent(call)
             return False
         self.pacer.written(call)
-        op = call.op
-        if op is not None and op.connection_state:
-            call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
-        if call.op is not None and call.op.websocket_no_answer:
-            # private/logout: the server closes without an answer, and the session ends (no
-            # reconnect, no restore). The close is the answer.
-            self.out.forget(call)
-            self.life.logged_out()
+        if self.out.written(call, self.life):  # private/logout: the session ended, no reconnect
             self.pacer.follow_heartbeat(self.session, self.life.stopped)
-            self.session.logged_out()
-            self.answered(call, {"jsonrpc": "2.0", "result": "ok"})
+            self.answered(call, dict(LOGGED_OUT))
         return True
 
     def answered(self, call: Call, envelope: dict[str, Any]) -> None:

@@ -26,10 +26,14 @@ from .errors import APIConnectionError, APITimeoutError, DeribitError
 from .threads import Token
 
 if TYPE_CHECKING:
+    from .lifecycle import Lifecycle
     from .operations import Operation
     from .session import RpcSession
 
-__all__ = ["Call", "Expired", "Outbox", "expire", "settle", "timed_out", "waiting"]
+__all__ = ["LOGGED_OUT", "Call", "Expired", "Outbox", "expire", "settle", "timed_out", "waiting"]
+
+#: What a written private/logout answers its caller with.
+LOGGED_OUT: dict[str, Any] = {"jsonrpc": "2.0", "result": "ok"}
 
 
 class Call:
@@ -93,6 +97,23 @@ class Outbox:
             settle(call.token, None, APIConnectionError(f"{call.method}: the connection closed"))
         else:
             self.queued.appendleft(call)
+
+    def written(self, call: Call, life: Lifecycle) -> bool:
+        """``call``'s frame was handed to the socket: what it takes away is forgotten now
+        (:meth:`.session.RpcSession.sent`), and ``private/logout`` (the spec's
+        ``x-websocket-no-answer``) ends the session, restoring nothing. True: the call is answered
+        by being written (with :data:`LOGGED_OUT`; the server's close is its only answer)."""
+        op = call.op
+        if op is None:
+            return False
+        if op.connection_state:
+            call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
+        if not op.websocket_no_answer:
+            return False
+        self.forget(call)
+        life.logged_out()
+        self.session.logged_out()
+        return True
 
     def answered(self, rpc_id: int) -> Call | None:
         """The call ``rpc_id`` answers, no longer pending."""

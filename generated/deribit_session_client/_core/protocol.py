@@ -16,7 +16,7 @@ from typing import Any
 
 from . import registry
 from .answers import checked
-from .calls import Call, Outbox, settle, timed_out
+from .calls import LOGGED_OUT, Call, Outbox, settle, timed_out
 from .errors import (
     APIConnectionError,
     APIError,
@@ -320,15 +320,9 @@ class SessionProtocol:
         if frame is None:
             return
         self._frames.append(frame)
-        op = call.op
-        if op is not None and op.connection_state:
-            call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
-        if op is not None and op.websocket_no_answer:  # private/logout: the server closes; nothing is restored
-            self.out.forget(call)
+        if self.out.written(call, self.life):  # private/logout: the session ended
             self._deadlines.pop(call, None)
-            self.life.logged_out()
-            self.session.logged_out()
-            settle(call.token, {"jsonrpc": "2.0", "result": "ok"}, None)
+            settle(call.token, dict(LOGGED_OUT), None)
 
     def _own(self, purpose: str, method: str, params: dict[str, Any]) -> _Own:
         token = _Own(self, purpose)
