@@ -115,6 +115,16 @@ class HostileServer:
         self.thread.join(10)
 
 
+def accept_key(request: bytes) -> bytes:
+    """The Sec-WebSocket-Accept that answers this upgrade request."""
+    key = next(
+        line.split(b":", 1)[1].strip()
+        for line in request.split(b"\r\n")
+        if line.lower().startswith(b"sec-websocket-key:")
+    )
+    return base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+
+
 def upgrade(sock: socket.socket) -> bytes:
     """Reads a WebSocket upgrade request from ``sock`` and accepts it (101); returns the request."""
     request = b""
@@ -123,12 +133,7 @@ def upgrade(sock: socket.socket) -> bytes:
         if not chunk:
             return request
         request += chunk
-    key = next(
-        line.split(b":", 1)[1].strip()
-        for line in request.split(b"\r\n")
-        if line.lower().startswith(b"sec-websocket-key:")
-    )
-    accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+    accept = accept_key(request)
     sock.sendall(
         b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"

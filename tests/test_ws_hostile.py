@@ -6,8 +6,6 @@ scripted by the test (tests/hostile.py); the mock covers what it can (a hanging 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import logging
 import os
 import socket
@@ -34,6 +32,7 @@ from .hostile import (
     HostileServer,
     RawServer,
     Script,
+    accept_key,
     answers_tests,
     auth_result,
     close_frame,
@@ -707,13 +706,7 @@ def test_an_upgrade_answer_cut_off_in_its_headers_is_a_connection_error() -> Non
 
 def test_an_upgrade_that_negotiates_an_extension_not_asked_for_is_refused() -> None:
     def handle(sock: socket.socket) -> None:
-        request = sock.recv(65536)
-        key = next(
-            line.split(b":", 1)[1].strip()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key:")
-        )
-        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        accept = accept_key(sock.recv(65536))
         sock.sendall(
             b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             b"Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n"

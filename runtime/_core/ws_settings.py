@@ -23,6 +23,7 @@ __all__ = [
     "TRANSPORT_ENV",
     "Settings",
     "check_options",
+    "check_session",
     "choose_transport",
     "finite_at_least",
 ]
@@ -113,14 +114,7 @@ def check_options(
             raise ValueError(f"{name} must be a positive, finite number of seconds or None")
     if isinstance(max_message_bytes, bool) or not isinstance(max_message_bytes, int) or max_message_bytes <= 0:
         raise ValueError("max_message_bytes must be a positive whole number of bytes")
-    if (client_id is None) != (client_secret is None):
-        raise ValueError("client_id and client_secret go together")
-    if auth not in ("client_signature", "client_credentials"):
-        raise ValueError("auth must be 'client_signature' or 'client_credentials'")
-    if cancel_on_disconnect not in (None, "connection"):
-        raise ValueError("cancel_on_disconnect must be 'connection' or None")
-    if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
-        raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
+    check_session(client_id, client_secret, auth, cancel_on_disconnect, heartbeat_interval)
     for name, value in (("timeout", timeout), ("hung_after", hung_after)):
         if value is not None and not value > 0:
             raise ValueError(f"{name} must be positive or None")
@@ -142,6 +136,25 @@ def check_options(
         raise ValueError("lease must be a positive, finite number of seconds or None")
     if lease is not None and heartbeat_interval is None:
         raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
+
+
+def check_session(
+    client_id: str | None,
+    client_secret: str | None,
+    auth: str,
+    cancel_on_disconnect: str | None,
+    heartbeat_interval: float | None,
+) -> None:
+    """Raises ValueError naming the first session option (WebSocketClient's or
+    SessionProtocol's) the exchange would refuse."""
+    if (client_id is None) != (client_secret is None):
+        raise ValueError("client_id and client_secret go together")
+    if auth not in ("client_signature", "client_credentials"):
+        raise ValueError("auth must be 'client_signature' or 'client_credentials'")
+    if cancel_on_disconnect not in (None, "connection"):
+        raise ValueError("cancel_on_disconnect must be 'connection' or None")
+    if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
+        raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
 
 
 def choose_transport(transport: str | None) -> str:

@@ -30,7 +30,7 @@ from .redact import redact
 from .session import DEFAULT_TIMEOUT, RpcSession, seconds, with_access_token
 from .setup import Credentials, Plan, setup_plan
 from .threads import Token
-from .ws_settings import finite_at_least
+from .ws_settings import check_session
 
 __all__ = ["SessionProtocol"]
 
@@ -104,14 +104,7 @@ class SessionProtocol:
         cancel_on_disconnect: str | None = None,
         timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
-        if (client_id is None) != (client_secret is None):
-            raise ValueError("client_id and client_secret go together")
-        if auth not in ("client_signature", "client_credentials"):
-            raise ValueError("auth must be 'client_signature' or 'client_credentials'")
-        if cancel_on_disconnect not in (None, "connection"):
-            raise ValueError("cancel_on_disconnect must be 'connection' or None")
-        if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
-            raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
+        check_session(client_id, client_secret, auth, cancel_on_disconnect, heartbeat_interval)
         self.credentials = Credentials(client_id, client_secret, auth_kind=auth, scope=scope, access_token=access_token)
         self.heartbeat_interval = heartbeat_interval
         self.cancel_on_disconnect = cancel_on_disconnect
