@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from deribit_session_client import WebSocketClient
+from deribit_session_client.errors import DeribitError
 
 __all__ = ["Watcher"]
 
@@ -19,7 +20,7 @@ POLL_S = 0.05
 class Watcher:
     """Prints each heartbeat answered, each reconnect and error, then a summary."""
 
-    def __init__(self, say: Callable[[dict[str, Any], str], None], restored: dict[str, Any]) -> None:
+    def __init__(self, say: Callable[..., None], restored: dict[str, Any]) -> None:
         self.say = say
         #: What each reconnect puts back (the command's own settings).
         self.restored = restored
@@ -28,9 +29,13 @@ class Watcher:
         self.reconnects = 0
         self._lock = threading.Lock()  # (callbacks come from the client's threads)
         self._client: WebSocketClient | None = None
+        #: What stopped the session by itself (the key refused on a reconnect), from on_error.
+        self.failure: DeribitError | None = None
+        #: The session stopped by itself (failed), not by Ctrl-C.
+        self.stopped = False
 
     def watch(self, client: WebSocketClient, stop: threading.Event) -> None:
-        """Until ``stop`` is set (Ctrl-C)."""
+        """Until ``stop`` is set (Ctrl-C), or the session stops by itself (state failed)."""
         self._client = client
         stats = client.stats
         self.say(
@@ -40,6 +45,9 @@ class Watcher:
         answered = stats["test_requests_answered"]
         while not stop.wait(POLL_S):
             stats = client.stats
+            if stats["state"] == "failed":
+                self.stopped = True
+                return
             if stats["test_requests_answered"] > answered:
                 count = stats["test_requests_answered"] - answered
                 answered = stats["test_requests_answered"]
@@ -48,8 +56,8 @@ class Watcher:
                     self.latencies.append(latency)
                 self.say(
                     {"event": "test_request", "answered": count, "latency_ms": latency},
-                    f"[green]test_request answered[/] in {latency} ms"
-                    + (f" ({count} since the last line)" if count > 1 else ""),
+                    f"test_request answered in {latency} ms" + (f" ({count} since the last line)" if count > 1 else ""),
+                    "green",
                 )
 
     def reconnected(self, client: WebSocketClient) -> None:
@@ -60,11 +68,14 @@ class Watcher:
         restored = ", ".join(f"{k} {v}" for k, v in self.restored.items())
         self.say(
             {"event": "reconnected", "cause": cause, "down_s": (last or {}).get("down_s"), "restored": self.restored},
-            f"[yellow]reconnected[/] after: {cause}; restored: {restored}",
+            f"reconnected after: {cause}; restored: {restored}",
+            "yellow",
         )
 
     def error(self, error: BaseException) -> None:
-        self.say({"event": "error", "error": type(error).__name__, "message": str(error)}, f"[red]error[/]: {error}")
+        if isinstance(error, DeribitError):
+            self.failure = error
+        self.say({"event": "error", "error": type(error).__name__, "message": str(error)}, f"error: {error}", "red")
 
     def summary(self, client: WebSocketClient) -> None:
         stats = client.stats
@@ -77,7 +88,7 @@ class Watcher:
             "test_requests_answered": stats["test_requests_answered"],
             "reconnects": stats["reconnects"],
             "worst_latency_ms": worst,
-            "state": stats["state"],
+            "state": "failed" if self.stopped else stats["state"],
         }
         self.say(
             fields,

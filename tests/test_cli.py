@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from deribit_mock.process import MockServer
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, wait_until
@@ -129,3 +131,71 @@ def test_watch_shows_heartbeats_and_a_reconnect_then_closes_cleanly_on_ctrl_c(mo
     assert all(entry["latency_ms"] is not None for entry in lines if entry["event"] == "test_request")
     closes = wait_until(lambda: [e for e in mock.events() if e["event"] == "closed"][1:], "the close")
     assert closes[-1]["reason"] == "closed by the client (code 1000)"
+
+
+def test_a_secret_the_server_quotes_is_never_printed(mock: MockServer) -> None:
+    quoted = {"code": 13004, "message": f"invalid_credentials secret={CLIENT_SECRET}"}
+    mock.faults({"kind": "status", "status": 400, "error": quoted})
+    for flags in (["--json"], []):
+        mock.faults({"kind": "status", "status": 400, "error": quoted})
+        done = run(mock, *flags, "cod", "get")
+        assert done.returncode == 3
+        assert CLIENT_SECRET not in done.stdout + done.stderr and "***" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--timeout", "-1", "status"],
+        ["watch", "--heartbeat", "5"],
+        ["--production", "status"],  # with --url (given by run): two exchanges
+    ],
+    ids=["negative-timeout", "heartbeat-under-10", "production-and-url"],
+)
+def test_options_the_exchange_or_the_command_cannot_take_are_usage_errors(mock: MockServer, args: list[str]) -> None:
+    done = run(mock, "--json", *args)
+    assert done.returncode == 2, done.stderr
+    assert "error" in json.loads(done.stderr.strip().splitlines()[-1])  # JSON with --json, usage errors too
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:abc", "http://[::1", "http://127.0.0.1:99999", "ftp://host"])
+def test_a_url_that_is_not_one_is_a_usage_error(url: str) -> None:
+    done = subprocess.run([str(SCRIPT), "--url", url, "status"], env=env(), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_text_the_server_sends_is_printed_as_text_not_markup(mock: MockServer) -> None:
+    answer = {"kind": "answer", "status": 200, "body": {"jsonrpc": "2.0", "result": {"version": "[/oops]"}}}
+    mock.faults(answer, answer)  # (status calls public/test twice)
+    done = run(mock, "status")
+    assert done.returncode == 0, done.stderr
+    assert "[/oops]" in done.stdout
+
+
+def test_watch_stops_with_exit_3_when_the_key_is_refused_on_a_reconnect(mock: MockServer) -> None:
+    base = mock.api_url.removesuffix("/api/v2")
+    process = subprocess.Popen(
+        [str(SCRIPT), "--url", base, "--json", "watch"],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert json.loads(process.stdout.readline())["event"] == "ready"
+        mock.set_client_secret("another-secret")  # the key revoked
+        mock.drop()
+        out, errors = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 3, errors
+    assert json.loads(out.splitlines()[-1])["state"] == "failed"
+
+
+def test_without_the_cli_extra_the_command_names_it() -> None:
+    code = "import sys; sys.modules['click'] = None; from deribit_session_cli import main; main()"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "deribit-session-client[cli]" in done.stderr

@@ -243,6 +243,7 @@ class SubscriptionsMixin:
         return self._subscribed(scope, wanted, answer, entry)
 
     async def subscribe_async(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
+        """:meth:`subscribe` for an event loop."""
         scope, wanted = _plan(channels, self._can_authenticate())
         entry = _Entry(handler)
         self._router.add(wanted, entry)

@@ -152,6 +152,7 @@ class CallsMixin:
     async def call_async(
         self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
     ) -> Any:
+        """:meth:`call` for an event loop (any loop: the keeper's thread does the I/O)."""
         envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
         return checked(envelope, method)["result"]
 

@@ -298,6 +298,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         )
 
     async def open_async(self) -> Self:
+        """:meth:`open` for an event loop: awaits the same (``async with`` calls it)."""
         keeper = self._start_keeper()
         try:
             await asyncio.wait_for(
@@ -354,6 +355,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             self._finish(keeper, closed)
 
     async def aclose(self) -> None:
+        """:meth:`close` for an event loop: awaits the same without blocking it."""
         keeper, closed = self._begin_close()
         if keeper is None:
             deadline = time.monotonic() + CLOSE_BOUND + 5.0
