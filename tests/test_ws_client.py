@@ -303,8 +303,9 @@ def test_test_request_answers_count_in_stats(mock: MockServer) -> None:
     # Both answers reached the exchange (its log; the client counts an answer when it writes it).
     # (Not the mock's answered counter: it counts an answer only while a test_request is
     # pending, and under make test-stress its own ticker's test_request can take that slot.)
-    answers = lambda: [r for r in mock.requests() if r.get("method") == "public/test"]  # noqa: E731
-    wait_until(lambda: len(answers()) >= 2, "both answers at the mock")
+    wait_until(
+        lambda: len([r for r in mock.requests() if r.get("method") == "public/test"]) >= 2, "both answers at the mock"
+    )
 
 
 # -- settings and callbacks -------------------------------------------------------------------------
