@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import ssl as ssl_module
 from typing import Literal, cast
 
@@ -22,7 +21,7 @@ from websockets.uri import parse_uri
 
 from .errors import APIConnectionError
 from .proxies import open_tcp
-from .wire import CLOSE_TIMEOUT, WRITE_HIGH, WRITE_LOW, WRITE_STALL_LIMIT, NoFrameLogs, OnMessage, connect_failure
+from .wire import CLOSE_TIMEOUT, WRITE_HIGH, WRITE_LOW, Keepalive, NoFrameLogs, OnMessage, connect_failure
 
 __all__ = ["Connection", "library_version", "open_connection"]
 
@@ -53,8 +52,6 @@ class Connection(asyncio.BufferedProtocol):
         loop = asyncio.get_running_loop()
         self.protocol = protocol
         self.on_message = on_message
-        self.ping_interval = ping_interval
-        self.ping_timeout = ping_timeout
         self.transport: asyncio.Transport | None = None
         #: The upgrade's outcome: None, or the error it failed with.
         self.opened: asyncio.Future[None] = loop.create_future()
@@ -63,10 +60,8 @@ class Connection(asyncio.BufferedProtocol):
         self._loop = loop
         self._parts: list[bytes] | None = None  # a fragmented message so far
         self._binary = False
-        self._ping: bytes | None = None
-        self._timer: asyncio.TimerHandle | None = None  # the next ping, or the pong's deadline
+        self.keepalive = Keepalive(loop, ping_interval, ping_timeout, self._send_ping, self._pong_overdue, self.abort)
         self._closer: asyncio.TimerHandle | None = None
-        self._stalled: asyncio.TimerHandle | None = None
         self._why: str | None = None
         self._buffer = memoryview(bytearray(READ_BUFFER))
 
@@ -130,24 +125,19 @@ class Connection(asyncio.BufferedProtocol):
     def pause_writing(self) -> None:
         if self.transport is not None:
             self.transport.pause_reading()
-        limit = self.ping_timeout or WRITE_STALL_LIMIT
-        self._stalled = self._loop.call_later(
-            limit, self.abort, f"the server left what was sent unread for {limit} s: the connection looks dead"
-        )
+        self.keepalive.writing_paused()
 
     def resume_writing(self) -> None:
-        if self._stalled is not None:
-            self._stalled.cancel()
-            self._stalled = None
+        self.keepalive.writing_resumed()
         if self.transport is not None:
             self.transport.resume_reading()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.protocol.receive_eof()
-        for timer in (self._timer, self._closer, self._stalled):
-            if timer is not None:
-                timer.cancel()
-        self._timer = self._closer = self._stalled = None
+        self.keepalive.stop()
+        if self._closer is not None:
+            self._closer.cancel()
+            self._closer = None
         if not self.opened.done():
             self.opened.set_exception(
                 APIConnectionError(self._why or f"the connection was closed during the upgrade: {exc or 'EOF'}")
@@ -195,8 +185,7 @@ class Connection(asyncio.BufferedProtocol):
                 self.transport.abort()
             return
         self.opened.set_result(None)
-        if self.ping_interval is not None:
-            self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+        self.keepalive.start()
 
     def _frame(self, frame: Frame) -> None:
         opcode = frame.opcode
@@ -211,13 +200,8 @@ class Connection(asyncio.BufferedProtocol):
                 if frame.fin:
                     data, self._parts = b"".join(self._parts), None
                     self._message(data, self._binary)
-        elif opcode is Opcode.PONG and self._ping is not None and bytes(frame.data) == self._ping:
-            self._ping = None
-            if self.ping_timeout is not None:
-                if self._timer is not None:
-                    self._timer.cancel()
-                assert self.ping_interval is not None
-                self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+        elif opcode is Opcode.PONG:
+            self.keepalive.pong(bytes(frame.data))
 
     def _message(self, data: bytes, binary: bool) -> None:
         if binary:
@@ -231,20 +215,15 @@ class Connection(asyncio.BufferedProtocol):
             return
         self.on_message(self, text)
 
-    def _send_ping(self) -> None:
+    def _send_ping(self, payload: bytes) -> bool:
         if self.protocol.state is not State.OPEN:
-            return
-        self._ping = os.urandom(4)
-        self.protocol.send_ping(self._ping)
+            return False
+        self.protocol.send_ping(payload)
         self._flush()
-        if self.ping_timeout is not None:  # the next ping once its pong is back
-            self._timer = self._loop.call_later(self.ping_timeout, self._pong_overdue)
-        else:
-            assert self.ping_interval is not None
-            self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+        return True
 
-    def _pong_overdue(self) -> None:
-        self._why = f"no pong within ping_timeout ({self.ping_timeout} s): the connection looks dead"
+    def _pong_overdue(self, why: str) -> None:
+        self._why = why
         if self.protocol.state is State.OPEN:
             self.protocol.fail(CloseCode.INTERNAL_ERROR, "keepalive ping timeout")
             self._flush()

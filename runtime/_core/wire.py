@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from typing import Protocol
 
@@ -17,6 +18,7 @@ __all__ = [
     "WRITE_HIGH",
     "WRITE_LOW",
     "WRITE_STALL_LIMIT",
+    "Keepalive",
     "Link",
     "NoFrameLogs",
     "OnMessage",
@@ -64,6 +66,83 @@ class Link(Protocol):
 #: Called with the connection and each whole message (str for text, bytes for binary), on the
 #: keeper's loop, in the order they arrived. It must not raise.
 OnMessage = Callable[[Link, "str | bytes"], None]
+
+
+class Keepalive:
+    """A connection's liveness timers, whichever library carries its frames: a ping every
+    ``ping_interval`` seconds and, with ``ping_timeout``, its pong due within it (the next ping
+    once the pong is back); and, while the write buffer is over its high mark, the stall limit
+    (``ping_timeout``, else WRITE_STALL_LIMIT) after which the server is taken for dead.
+
+    The transport sends the ping (``send_ping(payload)``: False when it cannot, and no more are
+    sent), fails the connection when a pong is overdue (``overdue(why)``) and aborts it for a
+    stall (``abort(why)``); it hands over each pong and says when writing pauses and resumes."""
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        ping_interval: float | None,
+        ping_timeout: float | None,
+        send_ping: Callable[[bytes], bool],
+        overdue: Callable[[str], None],
+        abort: Callable[[str], None],
+    ) -> None:
+        self.loop = loop
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.send_ping = send_ping
+        self.overdue = overdue
+        self.abort = abort
+        self._ping: bytes | None = None
+        self._timer: asyncio.TimerHandle | None = None  # the next ping, or the pong's deadline
+        self._stalled: asyncio.TimerHandle | None = None
+
+    def start(self) -> None:
+        """The connection is open: the first ping in ``ping_interval`` (none without one)."""
+        if self.ping_interval is not None:
+            self._timer = self.loop.call_later(self.ping_interval, self._send)
+
+    def pong(self, data: bytes) -> None:
+        if self._ping is None or data != self._ping:
+            return
+        self._ping = None
+        if self.ping_timeout is not None:
+            if self._timer is not None:
+                self._timer.cancel()
+            assert self.ping_interval is not None
+            self._timer = self.loop.call_later(self.ping_interval, self._send)
+
+    def writing_paused(self) -> None:
+        limit = self.ping_timeout or WRITE_STALL_LIMIT
+        self._stalled = self.loop.call_later(
+            limit, self.abort, f"the server left what was sent unread for {limit} s: the connection looks dead"
+        )
+
+    def writing_resumed(self) -> None:
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+
+    def stop(self) -> None:
+        """The connection is gone: no timer is left."""
+        for timer in (self._timer, self._stalled):
+            if timer is not None:
+                timer.cancel()
+        self._timer = self._stalled = None
+
+    def _send(self) -> None:
+        payload = os.urandom(4)
+        if not self.send_ping(payload):
+            return
+        self._ping = payload
+        if self.ping_timeout is not None:  # the next ping once its pong is back
+            self._timer = self.loop.call_later(self.ping_timeout, self._overdue)
+        else:
+            assert self.ping_interval is not None
+            self._timer = self.loop.call_later(self.ping_interval, self._send)
+
+    def _overdue(self) -> None:
+        self.overdue(f"no pong within ping_timeout ({self.ping_timeout} s): the connection looks dead")
 
 
 class NoFrameLogs(logging.LoggerAdapter):  # type: ignore[type-arg]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import ssl as ssl_module
 from importlib.metadata import version
@@ -29,7 +28,7 @@ from picows import (
 
 from .errors import APIConnectionError
 from .proxies import direct_socket, proxy_for, proxy_socket
-from .wire import CLOSE_TIMEOUT, WRITE_HIGH, WRITE_LOW, WRITE_STALL_LIMIT, NoFrameLogs, OnMessage, connect_failure
+from .wire import CLOSE_TIMEOUT, WRITE_HIGH, WRITE_LOW, Keepalive, NoFrameLogs, OnMessage, connect_failure
 
 __all__ = ["PicowsConnection", "library_version", "open_connection"]
 
@@ -71,8 +70,6 @@ class PicowsConnection(WSListener):
     ) -> None:
         loop = asyncio.get_running_loop()
         self.on_message = on_message
-        self.ping_interval = ping_interval
-        self.ping_timeout = ping_timeout
         self.max_size = max_size
         self.transport: WSTransport | None = None
         self._ended: asyncio.Future[str] = loop.create_future()
@@ -80,10 +77,8 @@ class PicowsConnection(WSListener):
         self._parts: list[bytes] | None = None  # a fragmented message so far
         self._size = 0
         self._binary = False
-        self._ping: bytes | None = None
-        self._timer: asyncio.TimerHandle | None = None  # the next ping, or the pong's deadline
+        self.keepalive = Keepalive(loop, ping_interval, ping_timeout, self._send_ping, self._pong_overdue, self.abort)
         self._closer: asyncio.TimerHandle | None = None
-        self._stalled: asyncio.TimerHandle | None = None
         self._why: str | None = None
         #: The server's close came, or the client failed the connection: nothing more is read.
         self._closing = False
@@ -121,8 +116,7 @@ class PicowsConnection(WSListener):
     def on_ws_connected(self, transport: WSTransport) -> None:
         self.transport = transport
         transport.underlying_transport.set_write_buffer_limits(high=WRITE_HIGH, low=WRITE_LOW)
-        if self.ping_interval is not None:
-            self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+        self.keepalive.start()
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
@@ -144,13 +138,7 @@ class PicowsConnection(WSListener):
             else:
                 self._part(frame)
         elif kind is WSMsgType.PONG:
-            if self._ping is not None and frame.get_payload_as_bytes() == self._ping:
-                self._ping = None
-                if self.ping_timeout is not None:
-                    if self._timer is not None:
-                        self._timer.cancel()
-                    assert self.ping_interval is not None
-                    self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+            self.keepalive.pong(frame.get_payload_as_bytes())
         elif kind is WSMsgType.CLOSE:
             self._closing = True
             code = frame.get_close_code().value
@@ -168,25 +156,20 @@ class PicowsConnection(WSListener):
         # (picows keeps the protocol error it failed the connection with in a future of its own:
         # retrieved here, or asyncio logs it as never retrieved)
         self._loop.create_task(transport.wait_disconnected()).add_done_callback(_retrieved)
-        for timer in (self._timer, self._closer, self._stalled):
-            if timer is not None:
-                timer.cancel()
-        self._timer = self._closer = self._stalled = None
+        self.keepalive.stop()
+        if self._closer is not None:
+            self._closer.cancel()
+            self._closer = None
         if not self._ended.done():
             self._ended.set_result(self._cause(transport))
 
     def pause_writing(self) -> None:
         if self.transport is not None:
             self.transport.underlying_transport.pause_reading()
-        limit = self.ping_timeout or WRITE_STALL_LIMIT
-        self._stalled = self._loop.call_later(
-            limit, self.abort, f"the server left what was sent unread for {limit} s: the connection looks dead"
-        )
+        self.keepalive.writing_paused()
 
     def resume_writing(self) -> None:
-        if self._stalled is not None:
-            self._stalled.cancel()
-            self._stalled = None
+        self.keepalive.writing_resumed()
         if self.transport is not None:
             self.transport.underlying_transport.resume_reading()
 
@@ -232,23 +215,18 @@ class PicowsConnection(WSListener):
         if self._closer is None:
             self._closer = self._loop.call_later(CLOSE_TIMEOUT, self.abort)
 
-    def _send_ping(self) -> None:
+    def _send_ping(self, payload: bytes) -> bool:
         transport = self.transport
         if transport is None or transport.is_disconnected:
-            return
+            return False
         if transport.is_close_frame_sent:  # (closing for a ping interval: picows' own close, say)
             self.abort("the closing handshake did not finish")
-            return
-        self._ping = os.urandom(4)
-        transport.send_ping(self._ping)
-        if self.ping_timeout is not None:  # the next ping once its pong is back
-            self._timer = self._loop.call_later(self.ping_timeout, self._pong_overdue)
-        else:
-            assert self.ping_interval is not None
-            self._timer = self._loop.call_later(self.ping_interval, self._send_ping)
+            return False
+        transport.send_ping(payload)
+        return True
 
-    def _pong_overdue(self) -> None:
-        self._why = f"no pong within ping_timeout ({self.ping_timeout} s): the connection looks dead"
+    def _pong_overdue(self, why: str) -> None:
+        self._why = why
         transport = self.transport
         if transport is not None and not transport.is_close_frame_sent:
             transport.send_close(WSCloseCode.INTERNAL_ERROR, b"keepalive ping timeout")
