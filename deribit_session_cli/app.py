@@ -12,12 +12,9 @@ error. Credentials come from ``DERIBIT_CLIENT_ID`` and ``DERIBIT_CLIENT_SECRET``
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import os
-import secrets
 import signal
 import socket
 import sys
@@ -175,19 +172,12 @@ def cli(
 
 def _signature_auth(client: Client, client_id: str, secret: str) -> dict[str, Any]:
     """``public/auth`` with a signature (the secret never crosses the wire): the token's result."""
+    from deribit_session_client._core.setup import Credentials  # (the same distribution: its signing rule)
     from deribit_session_client.api.authentication import auth
 
-    timestamp, nonce = int(time.time() * 1000), secrets.token_hex(8)
-    signature = hmac.new(secret.encode(), f"{timestamp}\n{nonce}\n".encode(), hashlib.sha256).hexdigest()
-    answer = auth.sync(
-        client=client,
-        grant_type="client_signature",
-        client_id=client_id,
-        timestamp=timestamp,
-        nonce=nonce,
-        data="",
-        signature=signature,
-    )
+    params = Credentials(client_id, secret).params(refresh=False, now=time.time())
+    assert params is not None
+    answer = auth.sync(client=client, **params)
     return answer.result.to_dict()
 
 
