@@ -32,8 +32,14 @@ class MockServer:
         if ca_path is not None:
             verify = self.ssl_context()
             verify.check_hostname = False  # the controls reach a mock whatever names its certificate is for
+        # A connection per control request: a kept-alive one that uvicorn closes for idleness
+        # (5 s) just as the next request goes out is reset under it (seen under make test-stress).
         self.controls = httpx.Client(
-            base_url=f"{base}/_mock", timeout=5.0, verify=verify, event_hooks={"response": [_refused_as_value_error]}
+            base_url=f"{base}/_mock",
+            timeout=5.0,
+            verify=verify,
+            limits=httpx.Limits(max_keepalive_connections=0),
+            event_hooks={"response": [_refused_as_value_error]},
         )
 
     def ssl_context(self) -> ssl.SSLContext:
