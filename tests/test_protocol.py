@@ -235,7 +235,9 @@ def test_notifications_are_events_and_bad_frames_are_ignored() -> None:
     proto.receive("not json", T0)
     proto.receive(json.dumps(message), T0)
 
-    assert proto.events_received() == [Notification(message)]
+    [bad, notification] = proto.events_received()
+    assert isinstance(bad, Error) and "not JSON" in str(bad.error)
+    assert notification == Notification(message)
 
 
 def test_a_host_that_breaks_the_rules_gets_a_lifecycle_error() -> None:
@@ -407,6 +409,7 @@ ACTIONS = st.lists(
         st.just(("connect",)),
         st.just(("drop",)),
         st.just(("test_request",)),
+        st.just(("collect",)),
         st.tuples(st.just("call"), st.sampled_from(USER_METHODS)),
         st.tuples(st.just("answer"), st.integers(min_value=0, max_value=5)),
         st.tuples(st.just("tick"), st.floats(min_value=0.0, max_value=30.0)),
@@ -416,8 +419,12 @@ ACTIONS = st.lists(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ACTIONS)
-def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(actions: list[tuple[Any, ...]]) -> None:
+@given(ACTIONS, st.booleans())
+def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(
+    actions: list[tuple[Any, ...]], collect_each_step: bool
+) -> None:
+    """Frames are collected after every step, or only now and then (``collect``): a host that
+    sends later, so that losses and closes find frames not yet collected."""
     proto, exchange = keeper(timeout=10.0), Exchange()
     now = T0
     connected = False
@@ -425,16 +432,23 @@ def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(action
     calls: list[int] = []
     settled: list[int] = []
     setup_frames: list[list[str]] = []  # per connection: what went out before it was ready
+    firsts: list[str] = []  # per connection: the first frame it sent
 
-    def pump() -> None:
+    def collect() -> list[dict[str, Any]]:
         frames = exchange.take(proto)
         if connected:
             unanswered.extend(f for f in frames if "id" in f)
+            sent = [f["method"] for f in frames if f["method"] != "public/test"]  # (answers may come first)
+            if sent and len(firsts) < len(setup_frames):
+                firsts.append(sent[0])
             if proto.state != "ready":  # still being set up: only the setup (and test_request answers)
                 assert not [f for f in frames if f["method"] in ("public/get_time", "private/buy")]
                 setup_frames[-1] += [f["method"] for f in frames if f["method"] != "public/test"]
         else:
             assert frames == []  # nothing is sent with no connection
+        return frames
+
+    def settle() -> None:
         for event in proto.events_received():
             if isinstance(event, (Answer, CallFailed)):
                 settled.append(event.call_id)
@@ -443,6 +457,7 @@ def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(action
         if action[0] == "connect" and not connected:
             connected = True
             setup_frames.append([])
+            del firsts[len(setup_frames) - 1 :]
             proto.connected(now)
         elif action[0] == "drop" and connected:
             connected = False
@@ -450,7 +465,9 @@ def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(action
             proto.lost(now)
         elif action[0] == "test_request" and connected:
             proto.receive('{"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}', now)
-            assert exchange.take(proto)[-1]["method"] == "public/test"  # answered in the same step
+            assert collect()[-1]["method"] == "public/test"  # answered in the same step
+        elif action[0] == "collect":
+            collect()
         elif action[0] == "call":
             params: dict[str, Any] = {"tag": len(calls)}  # (tells each call's frame apart)
             params = {"channels": ["c.1"]} if action[1] == "public/subscribe" else params
@@ -462,17 +479,223 @@ def test_no_frame_twice_every_call_settled_once_and_the_setup_comes_first(action
         elif action[0] == "tick":
             now += action[1]
             proto.tick(now)
-        pump()
+        if collect_each_step:
+            collect()
+        settle()
     proto.close()
-    pump()
+    collect()
+    settle()
+    assert proto.next_deadline() is None
 
     ids = [f["id"] for f in exchange.sent if "id" in f]
     assert len(ids) == len(set(ids))  # no frame (no request id) sent twice
     tags = [f["params"]["tag"] for f in exchange.sent if "tag" in f.get("params", {})]
     assert len(tags) == len(set(tags))  # no call sent again, even on a new connection
     assert sorted(settled) == sorted(calls)  # every call answered or failed, exactly once
+    assert set(firsts) <= {"public/auth"}  # every connection starts with authentication
     for names in setup_frames:  # each connection: authentication first, then the state in order
         if names:
             assert names[0] == "public/auth"
             ranks = [SETUP_RANK[name] for name in names]
             assert ranks == sorted(ranks)
+
+
+# -- the engine's promises (each failed on e499af3) -----------------------------------------------
+
+TEST_REQUEST = '{"jsonrpc": "2.0", "method": "heartbeat", "params": {"type": "test_request"}}'
+
+
+def ready_keeper(**options: Any) -> tuple[SessionProtocol, Exchange]:
+    proto, exchange = keeper(**options), Exchange()
+    proto.connected(T0)
+    exchange.serve(proto)
+    proto.events_received()
+    return proto, exchange
+
+
+def test_a_frame_not_collected_before_a_loss_never_goes_out_and_its_call_waits_for_the_next_connection() -> None:
+    proto, exchange = ready_keeper()
+    order = proto.call("private/buy", {"amount": 10, "label": "o-1"}, now=T0)  # made, not collected
+    proto.receive(TEST_REQUEST, T0)  # (its answer, not collected either)
+
+    proto.lost(T0 + 1)
+
+    events = proto.events_received()
+    assert not any(isinstance(e, CallFailed) and e.call_id == order for e in events)  # it never left
+    proto.connected(T0 + 2)
+    frames = exchange.serve(proto, T0 + 2)
+    assert methods(frames)[0] == "public/auth"  # the new connection starts with authentication
+    assert methods(frames).count("private/buy") == 1 and methods(frames)[-1] == "private/buy"
+    assert "public/test" not in methods(frames)  # the old connection's test_request answer is gone
+    assert Answer(order, "ok") in proto.events_received()
+
+
+def test_no_frame_goes_out_after_close_and_cancel_tells_the_truth() -> None:
+    proto, _ = ready_keeper()
+    order = proto.call("private/buy", {"amount": 10}, now=T0)  # made, not collected
+    proto.close()
+    assert proto.data_to_send() == []
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert failed.call_id == order and isinstance(failed.error, APIConnectionError)
+    assert proto.cancel(order) is False  # already settled (its event says it never left)
+
+
+def test_cancel_before_collection_takes_the_frame_back() -> None:
+    proto, exchange = ready_keeper()
+    order = proto.call("private/buy", {"amount": 10}, now=T0)
+    assert proto.cancel(order) is True
+    assert exchange.take(proto) == []
+
+
+def test_next_deadline_is_none_once_the_session_is_closed_or_failed() -> None:
+    proto, exchange = ready_keeper(timeout=5.0)
+    proto.call("public/get_time", now=T0)
+    exchange.take(proto)
+    assert proto.next_deadline() is not None
+    proto.close()
+    assert proto.next_deadline() is None
+    proto.tick(T0 + 10_000)  # nothing due: no event, no frame
+    assert proto.data_to_send() == [] and proto.next_deadline() is None
+
+    refused, exchange2 = keeper(), Exchange(refuse_auth=True)
+    refused.connected(T0)
+    exchange2.serve(refused)
+    assert refused.state == "failed" and refused.next_deadline() is None
+
+
+@pytest.mark.parametrize("rpc_id", ["true", "false", '"1"', "1.0"])
+def test_an_answer_whose_id_is_not_the_calls_int_settles_nothing(rpc_id: str) -> None:
+    proto, exchange = SessionProtocol(), Exchange()  # (public, nothing to set up: the call is id 1)
+    proto.connected(T0)
+    asked = proto.call("public/get_time", now=T0)
+    [frame] = exchange.take(proto)
+    proto.receive(f'{{"jsonrpc": "2.0", "id": {rpc_id}, "result": 1}}', T0)
+    assert not [e for e in proto.events_received() if isinstance(e, (Answer, CallFailed))]
+    proto.receive(exchange.answer(frame), T0)
+    assert Answer(asked, "ok") in proto.events_received()
+
+
+def test_bool_ids_never_match_call_one() -> None:
+    proto, exchange = keeper(), Exchange()
+    first = proto.call("public/get_time", now=T0)  # before the connection: it waits
+    proto.connected(T0)
+    [auth] = exchange.take(proto)
+    assert auth["id"] == 1
+    proto.receive('{"jsonrpc": "2.0", "id": true, "result": {"access_token": "x"}}', T0)
+    assert exchange.take(proto) == []  # true is not 1: authentication still waits for its answer
+    proto.receive(exchange.answer(auth), T0)
+    exchange.serve(proto)
+    assert Answer(first, "ok") in proto.events_received()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        "[1, 2]",
+        '{"jsonrpc": "2.0", "id": 1}',
+        '{"jsonrpc": "2.0", "method": 5}',
+        '{"jsonrpc": "2.0", "method": "heartbeat", "params": "x"}',
+        b"\xff\xfe",
+        '{"jsonrpc": "2.0", "id": 999, "error": "no"}',
+        "[" * 100_000,
+    ],
+    ids=["not-json", "array", "no-result", "method-int", "params-str", "bytes", "unknown-id", "deep"],
+)
+def test_receive_never_raises_on_what_a_server_sends(frame: str | bytes) -> None:
+    proto, exchange = ready_keeper()
+    proto.receive(frame, T0)
+    assert proto.state == "ready"
+    for event in proto.events_received():
+        assert isinstance(event, (Error, Notification))  # (a frame with a method is a notification)
+    asked = proto.call("public/get_time", now=T0)
+    exchange.serve(proto)
+    assert Answer(asked, "ok") in proto.events_received()
+
+
+@pytest.mark.parametrize("result", [[{"channel": "g.a"}], [["g.a"]], "ok", None, {"g.a": 1}])
+def test_a_malformed_restore_answer_is_a_refused_restore_not_a_raise_or_a_loop(result: Any) -> None:
+    proto, exchange = ready_keeper()
+    proto.call("public/subscribe", {"channels": ["g.a", "g.b"]}, now=T0)
+    exchange.serve(proto)
+    assert proto.channels == ["g.a", "g.b"]
+    proto.lost(T0)
+    proto.connected(T0)  # the restore's subscribe is answered with `result`
+    frames = exchange.take(proto)
+    while frames:
+        for frame in frames:
+            if frame["method"] == "public/subscribe":
+                proto.receive(json.dumps({"jsonrpc": "2.0", "id": frame["id"], "result": result}), T0)
+            else:
+                proto.receive(exchange.answer(frame), T0)
+        frames = exchange.take(proto)
+    events = proto.events_received()
+    assert proto.state == "ready"
+    assert not any(isinstance(e, (ReplaceConnection, SessionFailed)) for e in events)
+    [refused] = [e.error for e in events if isinstance(e, Error)]
+    assert isinstance(refused, SubscriptionRefusedError) and refused.channels == ["g.a", "g.b"]
+    assert proto.channels == []
+
+
+def test_a_restore_refused_with_13009_drops_the_channels_and_the_session_goes_on() -> None:
+    proto, exchange = ready_keeper()
+    proto.call("private/subscribe", {"channels": ["user.orders.any.any.raw"]}, now=T0)
+    exchange.serve(proto)
+    proto.lost(T0)
+    exchange.errors = {"private/subscribe": {"code": 13009, "message": "unauthorized"}}
+    proto.connected(T0)
+    exchange.serve(proto)
+    events = proto.events_received()
+    assert proto.state == "ready" and not any(isinstance(e, SessionFailed) for e in events)
+    [refused] = [e.error for e in events if isinstance(e, Error)]
+    assert isinstance(refused, SubscriptionRefusedError) and isinstance(refused.cause, AuthenticationError)
+
+
+def test_replace_connection_carries_the_error_and_the_failure_outlives_close() -> None:
+    proto, exchange = ready_keeper()
+    proto.lost(T0)
+    exchange.errors = {"public/set_heartbeat": {"code": 10028, "message": "too_many_requests"}}
+    proto.connected(T0)
+    exchange.serve(proto)
+    [replace] = [e for e in proto.events_received() if isinstance(e, ReplaceConnection)]
+    from deribit_session_client.errors import RateLimitError
+
+    assert isinstance(replace.error, RateLimitError) and replace.error.code == 10028
+
+    refused, exchange2 = keeper(), Exchange(refuse_auth=True)
+    refused.connected(T0)
+    exchange2.serve(refused)
+    refused.close()
+    assert isinstance(refused.failure, AuthenticationError) and refused.state == "closed"
+
+
+def test_the_internals_are_private() -> None:
+    proto = keeper()
+    for name in ("session", "out", "life", "credentials"):
+        assert not hasattr(proto, name)
+    assert SECRET not in repr(proto)
+
+
+def test_the_silence_limit_replaces_a_connection_that_hears_nothing() -> None:
+    proto, exchange = ready_keeper(hung_after="heartbeats")  # heartbeat 10 s: 20 s of silence
+    assert proto.next_deadline() == T0 + 20
+    proto.receive(TEST_REQUEST, T0 + 15)
+    exchange.take(proto)
+    proto.tick(T0 + 34.9)
+    assert not any(isinstance(e, ReplaceConnection) for e in proto.events_received())
+    proto.tick(T0 + 35)
+    [replace] = [e for e in proto.events_received() if isinstance(e, ReplaceConnection)]
+    assert isinstance(replace.error, APIConnectionError) and "nothing received for 20.0 s" in replace.reason
+    proto.tick(T0 + 60)  # told once per connection
+    assert not any(isinstance(e, ReplaceConnection) for e in proto.events_received())
+    quiet, _ = ready_keeper()  # (no limit unless asked: the host's keepalive watches)
+    assert quiet.next_deadline() == T0 + 720
+
+
+def test_a_call_whose_timeout_passes_before_collection_never_goes_out() -> None:
+    proto, exchange = ready_keeper(timeout=1.0)
+    order = proto.call("private/buy", {"amount": 10}, now=T0)  # made, not collected
+    proto.tick(T0 + 1.0)
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert failed.call_id == order and isinstance(failed.error, APITimeoutError)
+    assert exchange.take(proto) == []

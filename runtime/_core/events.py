@@ -54,10 +54,15 @@ class StateChanged:
 
 @dataclass(frozen=True, slots=True)
 class ReplaceConnection:
-    """Setting the connection up failed (``reason``): close it, connect again, call ``lost()``
-    then ``connected()``."""
+    """The connection cannot serve the session any more: close it, connect again, call
+    ``lost()`` then ``connected()``. ``reason`` says why in words; ``error`` is the error
+    itself, to tell causes apart without reading text: the exchange's refusal of a setup step
+    (an ``APIError`` by code, such as ``RateLimitError`` for 10028), a step or token refresh
+    that got no answer in time (``APITimeoutError``), or nothing received for the silence
+    limit (``APIConnectionError``)."""
 
     reason: str
+    error: DeribitError
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +74,10 @@ class SessionFailed:
 
 @dataclass(frozen=True, slots=True)
 class Error:
-    """Something the host should know that does not stop the session (channels the exchange
-    did not subscribe again after a reconnect: a ``SubscriptionRefusedError``)."""
+    """Something the host should know that does not stop the session: channels the exchange
+    did not subscribe again after a reconnect (a ``SubscriptionRefusedError``), or a frame the
+    server sent that the session could not use (a ``ResponseValidationError``: not JSON-RPC,
+    or an answer of the wrong shape)."""
 
     error: DeribitError
 

@@ -2,8 +2,8 @@
 
 It numbers requests, matches answers to them, tells heartbeats and notifications apart, and
 keeps the connection state that must be put back on every new connection (which methods set
-what is declared in the spec, ``x-connection-state``). The asyncio layer in :mod:`.ws` feeds
-it frames and sends what it returns; everything here is testable without a network.
+what is declared in the spec, ``x-connection-state``). :class:`~.protocol.SessionProtocol`
+drives it; everything here is testable without a network.
 """
 
 from __future__ import annotations
@@ -197,10 +197,11 @@ class RpcSession:
             if isinstance(method, str):
                 return Incoming("notification", message, text)
             return Incoming("unknown", message, text)  # an error about a frame it could not read
-        if isinstance(rpc_id, int) and rpc_id in self._internal:
+        # (the client's ids are ints: a bool is not one, though Python counts True as 1)
+        if type(rpc_id) is int and rpc_id in self._internal:
             self._internal.discard(rpc_id)
             return Incoming("internal", message, text, rpc_id)
-        if isinstance(rpc_id, int) and rpc_id in self.pending:
+        if type(rpc_id) is int and rpc_id in self.pending:
             return Incoming("answer", message, text, rpc_id)
         return Incoming("unknown", message, text, rpc_id)
 

@@ -15,7 +15,14 @@ from typing import Any
 
 from . import registry
 from .answers import checked
-from .errors import APIError, AuthenticationError, RateLimitError, ResponseValidationError, SubscriptionRefusedError
+from .errors import (
+    APIError,
+    DeribitError,
+    RateLimitError,
+    ResponseValidationError,
+    SubscriptionRefusedError,
+    excerpt,
+)
 from .lifecycle import Lifecycle
 from .operations import Operation
 from .session import MIN_REFRESH_INTERVAL, RpcSession, client_signature, refresh_delay
@@ -151,17 +158,23 @@ def _restore_set(
     params: dict[str, Any],
     refused: Callable[[SubscriptionRefusedError], None],
 ) -> Plan:
-    """Subscribes again; what the exchange leaves out (or refuses outright) is dropped from the
-    set and reported: the session goes on without it."""
+    """Subscribes again; what the exchange leaves out, refuses outright or answers with a
+    malformed list is dropped from the set and reported: the session goes on without it. A
+    refusal by code is about the channels (13009 here is a channel the token's scope does not
+    cover: the session itself was just authenticated), except 10028: the credit pool is empty,
+    and this connection is replaced."""
     asked: list[str] = next(iter(params.values()))
-    cause: APIError | None = None
+    cause: DeribitError | None = None
     try:
         result = checked((yield method, params, None)).get("result")
     except APIError as exc:
-        if isinstance(exc, (RateLimitError, AuthenticationError)):
+        if isinstance(exc, RateLimitError):
             raise  # the session cannot go on as it is: this connection is replaced
         result, cause = [], exc
-    listed = set(result) if isinstance(result, list) else set(asked)
+    if not isinstance(result, list) or not all(isinstance(item, str) for item in result):
+        cause = ResponseValidationError(f"{method} answered with {excerpt(repr(result), 80)}, not a list of channels")
+        result = []
+    listed = set(result)
     missing = [item for item in asked if item not in listed]
     if missing:
         session.drop(key, missing)

@@ -34,6 +34,7 @@ __all__ = [
     "WebSocketOnlyError",
     "certificate_problem",
     "error_from_rpc",
+    "mask_known",
     "parse_retry_after",
 ]
 
@@ -301,6 +302,30 @@ _BY_CODE: dict[int, type[APIError]] = {
     )
     for code in cls.codes
 }
+
+
+def mask_known(error: DeribitError, known: tuple[str | None, ...]) -> DeribitError:
+    """``error`` with each known secret value (a client's secret and tokens, which a server may
+    quote by value) shown as ``***`` in its message and the texts it keeps (the ``cause`` of a
+    SubscriptionRefusedError too); the same object, changed in place, for raising or handing on."""
+    if not any(value and len(value) >= 4 for value in known):
+        return error
+    error.args = tuple(redact(arg, known) if isinstance(arg, str) else arg for arg in error.args)
+    for name in ("message", "reason", "body"):
+        value = getattr(error, name, None)
+        if isinstance(value, str):
+            setattr(error, name, redact(value, known))
+    data = getattr(error, "data", None)
+    if data is not None and not isinstance(data, str):
+        masked = redact(repr(data), known)
+        if masked != repr(data):
+            error.data = masked  # type: ignore[attr-defined]  # (a quoted secret: the text, masked)
+    elif isinstance(data, str):
+        error.data = redact(data, known)  # type: ignore[attr-defined]
+    cause = getattr(error, "cause", None)
+    if isinstance(cause, DeribitError):
+        mask_known(cause, known)
+    return error
 
 
 def error_from_rpc(
