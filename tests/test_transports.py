@@ -8,6 +8,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 
@@ -62,6 +63,7 @@ def test_picows_asked_for_without_the_extra_is_an_import_error_naming_it(monkeyp
 
 UVLOOP_SESSION = """
 import sys
+from typing import Any
 from deribit_session_client import WebSocketClient
 with WebSocketClient(sys.argv[1], client_id=sys.argv[3], client_secret=sys.argv[4],
                      heartbeat_interval=10, transport=sys.argv[2]) as ws:
@@ -88,3 +90,66 @@ def test_the_keeper_runs_on_uvloop_when_installed_unless_told_not_to(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == [str(keeper_loop == "uvloop")]
+
+
+class _Timers:
+    """A loop's call_later on a clock the test moves: the stall rule without a real socket."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.due: list[tuple[float, Any, tuple[Any, ...], list[bool]]] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def call_later(self, delay: float, callback: Any, *args: Any) -> Any:
+        cancelled = [False]
+        self.due.append((self.now + delay, callback, args, cancelled))
+
+        class Handle:
+            def cancel(self) -> None:
+                cancelled[0] = True
+
+        return Handle()
+
+    def advance(self, to: float) -> None:
+        self.now = to
+        for at, callback, args, cancelled in sorted(self.due, key=lambda d: d[0]):
+            if at <= to and not cancelled[0]:
+                cancelled[0] = True
+                callback(*args)
+
+
+def test_a_peer_that_never_reads_is_dropped_within_the_stall_limit_of_the_first_pause() -> None:
+    """(issue 32.10) The write buffer drains below its low mark now and then as the kernel's
+    buffer grows, though the peer reads nothing: that must not restart the stall limit."""
+    from deribit_session_client._core.wire import Keepalive
+
+    timers, aborted = _Timers(), list[str]()
+    keepalive = Keepalive(timers, None, 1.0, lambda _: True, lambda _: None, aborted.append)  # type: ignore[arg-type]
+    keepalive.writing_paused()
+    for moment in (0.2, 0.4, 0.6):  # resumed and paused again, each time within the limit
+        timers.advance(moment)
+        keepalive.writing_resumed()
+        timers.advance(moment + 0.1)
+        keepalive.writing_paused()
+    timers.advance(0.99)
+    assert aborted == []
+    timers.advance(1.0)  # the limit, counted from the first pause
+    assert aborted and "unread for 1.0 s" in aborted[0]
+
+
+def test_a_peer_that_reads_again_ends_the_stall() -> None:
+    from deribit_session_client._core.wire import Keepalive
+
+    timers, aborted = _Timers(), list[str]()
+    keepalive = Keepalive(timers, None, 1.0, lambda _: True, lambda _: None, aborted.append)  # type: ignore[arg-type]
+    keepalive.writing_paused()
+    timers.advance(0.5)
+    keepalive.writing_resumed()  # and it stays below the low mark for the limit
+    timers.advance(1.6)
+    keepalive.writing_paused()  # a new stall: a new limit from here
+    timers.advance(2.5)
+    assert aborted == []
+    timers.advance(2.6)
+    assert len(aborted) == 1

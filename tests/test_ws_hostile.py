@@ -478,25 +478,35 @@ def test_an_upgrade_answer_that_is_not_http_fails_open_at_once() -> None:
 
 
 def test_a_server_that_never_reads_cannot_fill_the_clients_memory(caplog: pytest.LogCaptureFixture) -> None:
-    """A server flooding pings and reading nothing: the client stops reading once its write
-    buffer is full (no more pongs made), and replaces the connection when nothing it wrote was
-    read for ping_timeout (no keepalive pings here: only the write side can notice)."""
+    """A server that reads nothing: the client's write buffer fills (here with its own calls,
+    each ~30 kB, so that it fills at once whatever the machine's load: a ping flood filled it
+    in 6 s on a quiet machine and over 40 s on a loaded one), it stops reading, and it replaces
+    the connection when nothing it wrote was read for ping_timeout (no keepalive pings here:
+    only the write side can notice). The calls written on it fail as may-have-run, at once."""
     caplog.set_level(logging.WARNING, "deribit_session_client")
 
-    def flood(sock: socket.socket) -> None:
+    def deaf(sock: socket.socket) -> None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         upgrade(sock)
-        ping = bytes([0x89, 125]) + b"p" * 125  # each answered with a 131-byte pong
-        deadline = time.monotonic() + 45
-        while time.monotonic() < deadline:
-            sock.sendall(ping * 1000)
+        time.sleep(30)
 
-    server = RawServer(flood)
+    server = RawServer(deaf)
+    pad = "x" * 30_000
     try:
-        with WebSocketClient(server.url, ping_interval=None, ping_timeout=1.0, initial_retry_delay=0.05):
-            # 6-9 s on a quiet machine (the kernel's send buffer fills before the client's own),
-            # over 15 s once under make test-stress: 40 s
-            wait_until(lambda: len(server.accepted) >= 2, "the connection replaced", timeout=40)
+        with WebSocketClient(
+            server.url, ping_interval=None, ping_timeout=1.0, initial_retry_delay=0.05, rate_limit=None
+        ) as ws:
+
+            async def flood() -> list[BaseException | None]:
+                calls = [ws.call_async("public/test", {"pad": pad}, timeout=30) for _ in range(300)]
+                return await asyncio.gather(*calls, return_exceptions=True)
+
+            started = time.monotonic()
+            outcomes = asyncio.run(flood())
+            # the stall limit (1 s) from the first pause, plus room for a paused process
+            assert time.monotonic() - started < 15
+            wait_until(lambda: len(server.accepted) >= 2, "the connection replaced", timeout=15)
+        assert all(isinstance(outcome, APIConnectionError) for outcome in outcomes)
         assert "left what was sent unread for 1.0 s" in caplog.text
     finally:
         server.close()

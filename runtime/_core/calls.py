@@ -8,7 +8,9 @@ alone owns:
    :meth:`Outbox.admit` asks :func:`waiting` in the step that writes the frame.
 2. A frame handed to the socket is never sent again: it may have reached the exchange. Once
    admitted and written, a call leaves only by its answer or by :meth:`Outbox.lost`, which
-   fails it (``APIConnectionError``: the caller cannot know whether it ran).
+   fails it (``APIConnectionError``: the caller cannot know whether it ran). A frame counts
+   as handed over when the host collects it (:meth:`Outbox.collect`): one still in
+   ``outgoing`` at a loss never left, and its call waits like a queued one.
 3. A call that has not gone out waits until the session is ready (authenticated, its state
    restored), then goes out in order, while its caller still waits; a frame the socket would
    not take (it was closing) never left, and waits likewise. The session's own setup calls
@@ -23,6 +25,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from .errors import APIConnectionError, APITimeoutError, DeribitError
+from .lifecycle import State
 from .threads import Token
 
 if TYPE_CHECKING:
@@ -71,6 +74,63 @@ class Outbox:
         self.session = session
         #: Calls not yet written, oldest first: they wait for the session to be ready.
         self.queued: deque[Call] = deque()
+        #: Frames made and not yet collected by the host, with the call each carries (None: a
+        #: test_request's answer).
+        self.outgoing: list[tuple[str, Call | None]] = []
+        #: Calls with a timeout the outbox keeps -> (deadline, the bound), on the engine's clock.
+        self.deadlines: dict[Call, tuple[float, float]] = {}
+
+    def send(
+        self, call: Call, now: float, life: Lifecycle, connected: bool, refused: DeribitError | None = None
+    ) -> None:
+        """Rules 1 and 3 for ``call`` at ``now``: failed if it waited past its deadline (never
+        sent late), if the session is over (with the error that ended it) or if ``refused``
+        (a lapsed lease: a hung program's call must not go out); else its frame made for
+        collection when the session takes it, or queued."""
+        deadline = self.deadlines.get(call)
+        if deadline is not None and deadline[0] <= now:
+            self.expire(call, deadline[1])
+        elif life.stopped:
+            ended = "was ended with private/logout" if life.state is State.LOGGED_OUT else f"is {life.public}"
+            error = life.error if isinstance(life.error, DeribitError) else None
+            self.deadlines.pop(call, None)
+            settle(call.token, None, error or APIConnectionError(f"{call.method}: the session {ended}"))
+        elif refused is not None and not call.bypass:
+            self.deadlines.pop(call, None)
+            settle(call.token, None, refused)
+        else:
+            frame = self.admit(call, life.takes(call.bypass, connected=connected))
+            if frame is not None:
+                self.outgoing.append((frame, call))
+
+    def expire(self, call: Call, bound: float) -> None:
+        """``call``'s timeout passed: taken back (it never goes out if it has not) and failed."""
+        self.deadlines.pop(call, None)
+        self.forget(call)
+        settle(call.token, None, timed_out(call, bound))
+
+    def expire_due(self, now: float) -> None:
+        """Every call whose deadline is ``now`` or before, expired."""
+        for call, (deadline, bound) in list(self.deadlines.items()):
+            if deadline <= now:
+                self.expire(call, bound)
+
+    def collect(self, life: Lifecycle) -> list[tuple[str, Call | None]]:
+        """The frames to send now, in order: from here on each counts as handed to the socket
+        (:meth:`written`; a private/logout is answered by going out)."""
+        frames, self.outgoing = self.outgoing, []
+        for _, call in frames:
+            if call is not None and self.written(call, life):
+                self.deadlines.pop(call, None)
+                settle(call.token, dict(LOGGED_OUT), None)
+        return frames
+
+    def take_back(self, call: Call) -> bool:
+        """Whether ``call``'s frame was still waiting for collection (it is taken out: it never goes)."""
+        kept = [(frame, queued) for frame, queued in self.outgoing if queued is not call]
+        found = len(kept) != len(self.outgoing)
+        self.outgoing = kept
+        return found
 
     def admit(self, call: Call, open_for: bool) -> str | None:
         """The frame to write now for ``call``, when its caller still waits and the session is
@@ -122,6 +182,8 @@ class Outbox:
 
     def forget(self, call: Call) -> None:
         """Its caller gave up: no answer is waited for, and it never goes out if it has not."""
+        if self.outgoing:
+            self.take_back(call)
         if call.rpc_id is not None:
             self.session.forget(call.rpc_id)
         try:
@@ -138,7 +200,12 @@ class Outbox:
 
     def lost(self, error: DeribitError) -> int:
         """The connection is gone: every written call fails with ``error`` (it may have run);
-        queued calls wait for the next connection. Returns how many failed."""
+        queued calls, and those whose frames were never collected, wait for the next connection.
+        Returns how many failed."""
+        uncollected, self.outgoing = self.outgoing, []
+        for _, call in reversed(uncollected):  # (each goes back to the front: reversed keeps their order)
+            if call is not None:
+                self.unsent(call)
         failed = self.session.abandon_all()
         for token in failed:
             settle(token.token if isinstance(token, Call) else token, None, error)
@@ -146,6 +213,7 @@ class Outbox:
 
     def stop(self, error: DeribitError) -> None:
         """The session is over (closed, failed): every call, written or queued, fails."""
+        self.deadlines.clear()
         self.lost(error)
         while self.queued:
             settle(self.queued.popleft().token, None, error)

@@ -198,6 +198,18 @@ class CreditPool:
         self.pending = max(self.pending - limit.cost, 0.0)
         return 0.0
 
+    def take_first(self, now: float) -> float:
+        """A request that goes ahead of every admitted one (the session's own: authentication,
+        restoring its state): 0 when the pool holds its cost and the heartbeat answers' share
+        of the reserve (its credits are then spent), else how long until it does."""
+        self._refill(now)
+        limit = self.limit
+        need = min(max(self._reserve, limit.cost), limit.credits)
+        if self.balance < need:
+            return max((need - self.balance) / limit.refill_per_s, MIN_WAIT)
+        self.balance -= limit.cost
+        return 0.0
+
     def charge(self, now: float) -> None:
         """A request that goes now whatever the balance (a heartbeat answer)."""
         self._refill(now)
@@ -365,6 +377,15 @@ class Limiter:
             method=method,
             retry_after=needed,
         )
+
+    def take_first(self, method: str, op: Operation | None = None) -> float:
+        """0 when the session's own call may go now, ahead of every caller's (its credits are
+        spent), else how long until it may (see :meth:`CreditPool.take_first`)."""
+        shared = self._find(self.bucket(method, op))
+        if shared is None:
+            return 0.0
+        with shared.lock:
+            return shared.pool.take_first(time.monotonic())
 
     def charge(self, method: str, op: Operation | None = None) -> None:
         shared = self._find(self.bucket(method, op))

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 from .errors import APIConnectionError, APITimeoutError
 from .limits import Limiter, RateLimit, account_key
 from .notifications import DEFAULT_MAX_PENDING, Router
+from .reconnect import DEFAULT_RECONNECT, Reconnect
 from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature
 from .subscriptions import SubscriptionsMixin
 from .supervisor import Supervisor
 from .threads import Callback, Keeper
+from .transports import choose_transport
 from .types import UNSET
 from .ws_calls import CallsMixin
 from .ws_settings import (
@@ -30,7 +32,6 @@ from .ws_settings import (
     DEFAULT_PING_TIMEOUT,
     Settings,
     check_options,
-    choose_transport,
 )
 
 if TYPE_CHECKING:
@@ -76,8 +77,10 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         proxy: None (the default): connect directly, whatever the environment says; a URL
             (``http://proxy:3128``, ``socks5://...`` with python-socks): through that proxy;
             True: the one the environment names (``wss_proxy``, ``https_proxy``, ``no_proxy``).
-        initial_retry_delay, max_retry_delay: Reconnect backoff (as HTTP retries: 0.5 s doubling
-            to 8 s, less up to 25 % jitter), without limit while the client is open.
+        initial_retry_delay, max_retry_delay: Reconnect backoff (0.5 s doubling to 8 s, less up
+            to 25 % jitter), without limit while the client is open: ``reconnect``'s delays.
+        reconnect: The whole reconnect policy (:class:`Reconnect`: the backoff, when it starts
+            afresh, which failure to connect ends the session); it wins over the two above.
         on_notification: Called with each notification no subscription handler takes (the
             whole message, a dict), on the notification thread (see :meth:`subscribe`).
         max_pending_notifications: How many notifications may wait for their handlers before
@@ -118,8 +121,9 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         ping_interval: float | None = DEFAULT_PING_INTERVAL,
         ping_timeout: float | None = DEFAULT_PING_TIMEOUT,
         hung_after: float | None = None,
-        initial_retry_delay: float = 0.5,
-        max_retry_delay: float = 8.0,
+        initial_retry_delay: float = DEFAULT_RECONNECT.initial_delay,
+        max_retry_delay: float = DEFAULT_RECONNECT.max_delay,
+        reconnect: Reconnect | None = None,
         on_notification: Callback | None = None,
         on_reconnect: Callback | None = None,
         on_error: Callback | None = None,
@@ -179,8 +183,12 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
         self._hung_after = hung_after
-        self.initial_retry_delay = initial_retry_delay
-        self.max_retry_delay = max_retry_delay
+        self.reconnect = reconnect or Reconnect(
+            initial_delay=initial_retry_delay,
+            max_delay=max_retry_delay,
+            healthy_after=DEFAULT_RECONNECT.healthy_after,
+            is_fatal=DEFAULT_RECONNECT.is_fatal,
+        )
         self.on_notification = on_notification
         self.on_reconnect = on_reconnect
         self.on_error = on_error
@@ -206,7 +214,9 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             if self._secret and self._auth_kind == "client_signature"
             else ("credentials" if self._secret else ("token" if self._access_token else "none"))
         )
-        return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._sup.life.public!r})"
+        return (
+            f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._sup.state!r})"
+        )
 
     def renew(self) -> None:
         """Renews the liveness lease (``lease=``): the keeper answers heartbeats for another
@@ -238,7 +248,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         remaining = self.lease_remaining()
         return {
             **self._sup.stats,
-            "state": self._sup.life.public,
+            "state": self._sup.state,
             "last_disconnect": self.last_disconnect,
             "lease_remaining_s": None if remaining is None else round(remaining, 3),
             "notifications": self._sup.callbacks.deliveries.delivered,
@@ -285,8 +295,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
             hung_after=self._hung_after,
-            initial_retry_delay=self.initial_retry_delay,
-            max_retry_delay=self.max_retry_delay,
+            reconnect=self.reconnect,
             max_message_bytes=self.max_message_bytes,
             min_refresh_interval=self.min_refresh_interval,
             lease=self.lease,
@@ -320,7 +329,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             self._renewed_at = time.monotonic()  # (the lease counts from open())
             self._limiter.acquire()
             self._sup = Supervisor(self._settings(), self)
-            self._sup.life.open()
+            self._sup.started = True
             self._close_started = False
             self._closed = threading.Event()
             self._keeper = Keeper.acquire()

@@ -51,7 +51,8 @@ def new_call(
     is sent); ``on_reconnect``'s calls may go out while the session is being restored."""
     sent = with_access_token(method, params, access_token)
     tail = RpcSession.encode_call(method, sent)
-    bypass = sup.in_on_reconnect and threading.current_thread() is sup.callbacks.reconnect_thread()
+    callbacks = sup.callbacks
+    bypass = callbacks.in_on_reconnect and threading.current_thread() is callbacks.reconnect_thread()
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("WebSocket -> %s %s", method, masked_params(sent))
     return Call(method, params, tail, op, token, bypass)
@@ -63,7 +64,7 @@ def roundtrip_sync(
     """Waits for the call's credits, hands ``call`` (its token a :class:`~.threads.Waiter`)
     over and waits for its answer: up to ``bound`` in all."""
     timeout = bound  # (what the error says: the caller's own timeout)
-    if not sup.life.stopped:  # (a stopped client fails the call at once, unsent and uncharged)
+    if not sup.stopped:  # (a stopped client fails the call at once, unsent and uncharged)
         started = time.monotonic()
         wait_turn_sync(limiter, call.method, call.op, bound, time.sleep)
         call.charged = True
@@ -87,7 +88,7 @@ async def roundtrip_async(
     """Waits for the call's credits, hands ``call`` (its token a future of the running loop)
     over and awaits its answer: up to ``bound`` in all."""
     timeout = bound
-    if not sup.life.stopped:
+    if not sup.stopped:
         started = time.monotonic()
         await wait_turn_async(limiter, call.method, call.op, bound, asyncio.sleep)
         call.charged = True

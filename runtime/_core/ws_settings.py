@@ -4,9 +4,7 @@ TypeError before anything connects), and the frozen :class:`Settings` each life 
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
 import ssl as ssl_module
 import threading
 import urllib.parse
@@ -14,17 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .limits import Limiter, RateLimit
+from .reconnect import Reconnect
 from .session import DEFAULT_TIMEOUT
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_PING_INTERVAL",
     "DEFAULT_PING_TIMEOUT",
-    "TRANSPORT_ENV",
     "Settings",
     "check_options",
     "check_session",
-    "choose_transport",
     "finite_at_least",
 ]
 
@@ -34,8 +31,6 @@ DEFAULT_PING_INTERVAL = 10.0
 DEFAULT_PING_TIMEOUT = 10.0
 #: Names the WebSocket library when a client is not given ``transport=`` (a second test pass,
 #: or a deployment that wants one without changing code).
-TRANSPORT_ENV = "DERIBIT_WS_TRANSPORT"
-TRANSPORTS = ("websockets", "picows")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +52,7 @@ class Settings:
     ping_interval: float | None
     ping_timeout: float | None
     hung_after: float | None
-    initial_retry_delay: float
-    max_retry_delay: float
+    reconnect: Reconnect
     max_message_bytes: int
     min_refresh_interval: float
     lease: float | None
@@ -155,22 +149,6 @@ def check_session(
         raise ValueError("cancel_on_disconnect must be 'connection' or None")
     if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
         raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
-
-
-def choose_transport(transport: str | None) -> str:
-    """The WebSocket library a client runs on: ``transport`` if given, else the one
-    ``DERIBIT_WS_TRANSPORT`` names, else picows when it is installed (the ``[fast]`` extra),
-    else websockets. ValueError for a name not in TRANSPORTS, ImportError for picows asked for
-    and not installed."""
-    name = transport if transport is not None else os.environ.get(TRANSPORT_ENV) or None
-    if name is None:
-        return "picows" if importlib.util.find_spec("picows") is not None else "websockets"
-    if name not in TRANSPORTS:
-        where = "transport" if transport is not None else TRANSPORT_ENV
-        raise ValueError(f"{where} must be 'websockets' or 'picows', not {name!r}")
-    if name == "picows" and importlib.util.find_spec("picows") is None:
-        raise ImportError('the picows transport needs the [fast] extra: pip install "deribit-session-client[fast]"')
-    return name
 
 
 def finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:

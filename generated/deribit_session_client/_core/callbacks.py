@@ -4,6 +4,7 @@ raises."""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import logging
 import threading
@@ -36,6 +37,8 @@ class UserCallbacks:
         self.secrets = secrets
         self.closed = closed
         self.runners: dict[str, Callbacks] = {}
+        #: on_reconnect is running (its calls go out while the session is held short of ready).
+        self.in_on_reconnect = False
         #: Notifications, parsed and routed on a thread of their own (started when first needed).
         self.deliveries = Deliveries(
             client._router, lambda: client.on_notification, self.failed, client.max_pending_notifications
@@ -46,6 +49,35 @@ class UserCallbacks:
         if runner is None:
             runner = self.runners[kind] = Callbacks(kind, self.failed)
         return runner
+
+    def hold_for_on_reconnect(
+        self, bound: float, done: Callable[[BaseException | None], None], overdue: Callable[[float], None]
+    ) -> bool:
+        """On the keeper, once a reconnect restored the session: runs ``on_reconnect`` (False:
+        the client has none), its calls going out meanwhile (``in_on_reconnect``); ``done`` is
+        called on the keeper's loop when it returns or raises (with what it raised), ``overdue``
+        if it is still running ``bound`` seconds on."""
+        self.in_on_reconnect = True  # (before it starts: its calls must go out during the restore)
+        running = self.reconnected()
+        if running is None:
+            self.in_on_reconnect = False
+            return False
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(bound, overdue, bound)
+
+        def finished(future: concurrent.futures.Future[Any]) -> None:
+            timer.cancel()
+            self.in_on_reconnect = False
+            done(future.exception())
+
+        def returned(future: concurrent.futures.Future[Any]) -> None:
+            try:
+                loop.call_soon_threadsafe(finished, future)
+            except RuntimeError:  # the keeper stopped: the client is closed
+                pass
+
+        running.add_done_callback(returned)
+        return True
 
     def reconnect_thread(self) -> threading.Thread | None:
         """The thread ``on_reconnect`` runs on, once it has run."""

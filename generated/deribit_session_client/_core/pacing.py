@@ -1,7 +1,8 @@
 """The rate limiter on the keeper's side of a session: a call's credits are given back when it
 is not written (a queued one is charged again, in order, when the session is ready, and goes
-when its credits are there), the session's own calls wait for theirs, a 10028 answer empties
-the pool, and the heartbeat reserve follows the session's heartbeat."""
+when its credits are there), a 10028 answer empties the pool, and the heartbeat reserve
+follows the session's heartbeat. The session's own calls (setup, refresh) and test_request
+answers never wait: they are charged as they are written (:mod:`.supervisor`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from .calls import Call, settle
 from .errors import DeribitError
 from .limits import Limiter, usable
 from .operations import Operation
-from .session import RpcSession
 
 __all__ = ["Pacer", "wait_turn_async", "wait_turn_sync"]
 
@@ -65,26 +65,17 @@ class Pacer:
             self.limiter.refund(call.method, call.op)
             settle(call.token, None, error)
 
-    async def own_call(self, call: Call, bound: float | None) -> float | None:
-        """The session's own call waits for its credits (RateLimitError, unsent, when that would
-        take too long: setting the connection up fails and is tried again later); returns what
-        is left of ``bound``."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        await wait_turn_async(self.limiter, call.method, call.op, bound, asyncio.sleep)
-        call.charged = True
-        return None if bound is None else max(bound - (loop.time() - started), 0.001)
-
     def answered(self, method: str, op: Operation | None, envelope: dict[str, Any]) -> None:
         error = envelope.get("error")
         if isinstance(error, dict) and error.get("code") == 10028:  # the exchange's pool is empty
             self.limiter.exhausted(method, op)
 
-    def follow_heartbeat(self, session: RpcSession, stopped: bool) -> None:
-        """The reserve for heartbeat answers follows this session's heartbeat (none once it stops)."""
-        heartbeat = None if stopped else session.state.get("heartbeat")
-        interval = heartbeat[2].get("interval") if heartbeat is not None else None
-        self.limiter.hold_for_heartbeats(self.owner, interval if isinstance(interval, (int, float)) else None)
+    def follow_heartbeat(self, heartbeat: dict[str, Any] | None) -> None:
+        """The reserve for heartbeat answers follows this session's heartbeat (``set_heartbeat``'s
+        params; None: none, or the session stopped)."""
+        interval = heartbeat.get("interval") if heartbeat is not None else None
+        usable = isinstance(interval, (int, float)) and not isinstance(interval, bool)
+        self.limiter.hold_for_heartbeats(self.owner, interval if usable else None)
 
 
 async def wait_turn_async(limiter: Limiter, method: str, op: Operation | None, bound: float | None, sleep: Any) -> None:

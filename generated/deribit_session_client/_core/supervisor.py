@@ -1,10 +1,11 @@
-"""One WebSocketClient's session on the keeper's loop: connect, authenticate, restore, read,
-answer heartbeats, lose and reconnect with backoff, refresh the token, and write calls.
+"""The keeper's host of one WebSocketClient's session: the engine (:class:`~.protocol.SessionProtocol`,
+where every session rule lives) driven on the keeper's loop, with what only a host has: the
+connection and its reconnects, the timer for the engine's deadlines, the credit pool, the
+liveness lease, the counters and the user's callbacks.
 
-The :class:`Supervisor` alone owns the connection, the lifecycle, the request ids, the calls
-waiting and what to restore; it is moved only by the keeper's loop (callers hand it their
-:class:`~.calls.Call` with ``loop.call_soon_threadsafe``). Its client holds the settings and
-the callbacks; a new Supervisor starts each life (each ``open()``).
+The :class:`Supervisor` and its engine are moved by the keeper's loop only (callers hand it
+their :class:`~.calls.Call` with ``loop.call_soon_threadsafe``); its client holds the
+settings and the callbacks; a new Supervisor starts each life (each ``open()``).
 """
 
 from __future__ import annotations
@@ -14,21 +15,23 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from .auth import Auth
 from .callbacks import UserCallbacks
-from .calls import LOGGED_OUT, Call, Outbox, settle, timed_out
-from .errors import APIConnectionError, AuthenticationError, DeribitError, certificate_problem
+from .calls import Call
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    DeribitError,
+    ResponseValidationError,
+    SubscriptionRefusedError,
+)
+from .events import Error, Notification, ReplaceConnection, SessionFailed, StateChanged
+from .host import SessionHost
 from .lease import Lease
-from .lifecycle import Lifecycle, State
-from .meta import user_agent
-from .operations import Operation
+from .notifications import NOTIFICATION_PREFIXES
 from .pacing import Pacer
-from .reader import Reader
-from .redact import redact
-from .restore import describe, establish
-from .retry import backoff
-from .session import RpcSession, with_access_token
-from .wire import Link, OnMessage
+from .protocol import SessionProtocol, known_secrets
+from .reconnect import keep_connected
+from .wire import Link
 from .ws_settings import Settings
 
 if TYPE_CHECKING:
@@ -40,27 +43,41 @@ __all__ = ["Supervisor"]
 logger = logging.getLogger("deribit_session_client")
 
 
-class Supervisor:
-    """A session's state and every step that changes it (see the module's docstring). The
-    client is kept for its callbacks (``on_reconnect``, ``on_notification``, ``on_error``),
-    read when they are due."""
+class Supervisor(SessionHost):
+    """Hosts a session's engine on the keeper's loop (see the module's docstring). The client
+    is kept for its callbacks (``on_reconnect``, ``on_notification``, ``on_error``), read when
+    they are due."""
 
     def __init__(self, settings: Settings, client: WebSocketClient) -> None:
         self.settings = settings
         self.client = client
-        #: Where the session is (moved by the keeper's loop only, read by anyone).
-        self.life = Lifecycle()
-        self.session = RpcSession()
-        self.out = Outbox(self.session)
+        self.engine = SessionProtocol(
+            client_id=settings.client_id,
+            client_secret=settings.secret,
+            access_token=settings.access_token,
+            auth=settings.auth_kind,
+            scope=settings.scope,
+            heartbeat_interval=settings.heartbeat_interval,
+            cancel_on_disconnect=settings.cancel_on_disconnect,
+            timeout=settings.call_timeout,
+            hung_after=settings.hung_after if settings.hung_after is not None else "heartbeats",
+            min_refresh_interval=settings.min_refresh_interval,
+            host=self,
+        )
+        self.started = False  # (open() began this life: until then the client reads "closed")
         self.conn: Link | None = None
+        self.generation = 0  # counts connections: a late on_reconnect belongs to an older one
+        self.replaced: str | None = None  # why the client gave this connection up, if it did
         self.opened: asyncio.Future[None] | None = None
         self.runner: asyncio.Task[None] | None = None
-        self.auth = Auth(settings, self._own_call, self._connected, self._replace, self._stop_fatally, self.redacted)
-        self.callbacks = UserCallbacks(client, lambda: self.auth.secrets, lambda: self.life.closed)
+        self.timer: asyncio.TimerHandle | None = None
+        self.timer_at = 0.0
+        self.callbacks = UserCallbacks(client, lambda: known_secrets(self.engine), lambda: self.state == "closed")
         self.lease = Lease(settings.lease, client.lease_remaining, self.callbacks.error)
-        self.reader = Reader(self)
-        self.in_on_reconnect = False
+        self.lease_watch: asyncio.Task[None] | None = None
+        self.hook_note = ""
         self.last_up = 0.0
+        self.received = 0.0  # (perf_counter when the frame being handled arrived)
         self.pacer = Pacer(settings.limiter, self)
         #: The last time a ready connection was lost (see WebSocketClient.last_disconnect).
         self.last_disconnect: dict[str, Any] | None = None
@@ -73,305 +90,310 @@ class Supervisor:
             "last_call_ms": None,
         }
 
-    # -- the one place a call is written ------------------------------------------------------
+    @property
+    def state(self) -> str:
+        """The session's state as ``stats["state"]`` reports it."""
+        return self.engine.state if self.started else "closed"
+
+    @property
+    def stopped(self) -> bool:
+        return self.engine.stopped or not self.started
+
+    # -- calls, from the callers (on the keeper's loop) ----------------------------------------------
 
     def submit(self, call: Call) -> None:
-        """Writes ``call`` now, or queues it until the session is ready, or fails it (the rules:
-        :mod:`.calls`); one not written gives its credits back (:mod:`.pacing`)."""
-        if not self._send(call):
+        """``call`` written, queued or failed by the engine's rules; its credits back if not written."""
+        self.engine.send_call(call)
+        self._after()
+        if call.rpc_id is None:
             self.pacer.unsent(call)
 
     def forget(self, call: Call) -> None:
         """Its caller gave up: it never goes out if it has not (and then gives its credits back)."""
-        written = call.rpc_id is not None
-        self.out.forget(call)
-        if not written:
+        if self.engine.withdraw(call):
             self.pacer.unsent(call)
 
-    def _send(self, call: Call) -> bool:
-        state, conn = self.life.state, self.conn
-        if self.settings.lease is not None and not call.bypass and not self.lease.holds():
-            settle(call.token, None, self.lease.error())  # a hung program's call must not go out
-            return False
-        if self.life.stopped:
-            stopped = self.fatal()
-            if stopped is None:
-                ended = "was ended with private/logout" if state is State.LOGGED_OUT else "is closed"
-                stopped = APIConnectionError(f"{call.method}: the WebSocketClient {ended}")
-            settle(call.token, None, stopped)
-            return False
-        frame = self.out.admit(call, self.life.takes(call.bypass, connected=conn is not None))
-        if frame is None:
-            return False
-        assert conn is not None
-        try:
-            written = conn.write(frame)
-        except Exception as exc:
-            self.out.forget(call)
-            settle(call.token, None, APIConnectionError(f"{call.method}: the call was not sent: {type(exc).__name__}"))
-            return False
-        if not written:  # the connection is closing and nobody noticed yet: it waits for the next one
-            self.out.unsent(call)
-            return False
-        self.pacer.written(call)
-        if self.out.written(call, self.life):  # private/logout: the session ended, no reconnect
-            self.pacer.follow_heartbeat(self.session, self.life.stopped)
-            self.answered(call, dict(LOGGED_OUT))
-        return True
+    # -- what the engine asks (SessionHost) ------------------------------------------------------------
 
-    def answered(self, call: Call, envelope: dict[str, Any]) -> None:
-        """The answer reached the keeper: counted, what a successful call sets recorded (for the
-        next connection), and handed to the caller."""
+    def lease_lapsed(self) -> DeribitError | None:
+        if self.settings.lease is None or self.lease.holds():
+            return None
+        return self.lease.error()
+
+    def credits_for(self, call: Call) -> float:
+        wait = self.settings.limiter.take_first(call.method, call.op)
+        call.charged = wait <= 0
+        return wait
+
+    def answered(self, call: Call, envelope: dict[str, Any], raw: str) -> None:
+        envelope["_raw"] = raw  # (the typed layer parses the result from the frame as received)
         self.stats["calls"] += 1
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
-        op = call.op
-        self.pacer.answered(call.method, op, envelope)
-        if op is not None and self.session.succeeded(
-            op.connection_state, call.method, call.params, envelope, call.sent_at
-        ):
-            self.pacer.follow_heartbeat(self.session, self.life.stopped)
-        settle(call.token, envelope, None)
+        self.pacer.answered(call.method, call.op, envelope)
+        if call.op is not None and call.op.connection_state:
+            self._follow_heartbeat()
 
-    async def request(
-        self, method: str, params: dict[str, Any], bound: float | None, op: Operation | None = None
-    ) -> dict[str, Any]:
-        """The session's own call (authentication, restoring its state), on the keeper: it goes
-        out while the session is being set up."""
-        token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        bearer = self.settings.access_token if self.settings.secret is None else None  # (a client with a token only)
-        sent = with_access_token(method, params, bearer)
-        call = Call(method, params, RpcSession.encode_call(method, sent), op, token, bypass=True)
-        bound = await self.pacer.own_call(call, bound)
-        self.submit(call)
+    def release(self, calls: list[Call]) -> list[Call]:
+        for waited in calls:  # in order, each when the pool holds its credits
+            self.pacer.pace(waited, self.submit)
+        return []
+
+    def restored(self, first: bool) -> bool:
+        if first:
+            return False
+        report = self.last_disconnect
+        if report is not None and report["down_s"] is None:
+            report["down_s"] = round(time.time() - report["at"], 3)
+        generation = self.generation
+
+        def done(error: BaseException | None) -> None:
+            if generation == self.generation and self.conn is not None:  # (else: the next one runs it again)
+                if error is not None:  # logged by the runner and handed to on_error; the session stands
+                    self.hook_note = f"; on_reconnect raised {type(error).__name__}, see on_error"
+                self.engine.proceed(time.time())
+                self._after()
+
+        def overdue(bound: float) -> None:
+            if generation == self.generation and self.conn is not None:
+                self.replaced = f"setting the session up failed: on_reconnect did not return within {bound:.1f} s"
+                self.conn.abort(self.replaced)
+
+        return self.callbacks.hold_for_on_reconnect(self.settings.setup_bound(), done, overdue)
+
+    def ignored(self, what: str) -> None:
+        logger.info("Dropped %s", what)
+
+    # -- the engine's deadlines and events ----------------------------------------------------------
+
+    def _after(self) -> None:
+        """After each step of the engine: its frames written, its events handled, its next
+        deadline on the timer."""
+        self._flush()
+        self._events()
+        due = self.engine.next_deadline()
+        if due is not None and (self.timer is None or due < self.timer_at):
+            if self.timer is not None:
+                self.timer.cancel()
+            self.timer_at = due
+            self.timer = asyncio.get_running_loop().call_later(max(due - time.time(), 0.0), self._tick)
+
+    def _tick(self) -> None:
+        self.timer = None
+        self.engine.tick(time.time())
+        self._after()
+
+    def _flush(self) -> None:
+        frames = self.engine.frames()
+        if not frames:
+            return
+        conn, unsent = self.conn, []
+        for frame, call in frames:
+            try:
+                written = conn is not None and conn.write(frame)
+            except Exception as exc:  # (the transport broke: it never left)
+                logger.warning("A frame was not sent: %s", type(exc).__name__)
+                written = False
+            if not written:  # the connection is closing and nobody noticed yet
+                if call is not None:
+                    unsent.append(call)
+                continue
+            if call is None:  # a test_request's answer: it costs credits at the exchange too
+                self.settings.limiter.charge("public/test")
+                self.stats["test_requests_answered"] += 1
+                self.stats["last_test_request_answer_ms"] = round((time.perf_counter() - self.received) * 1000.0, 3)
+            else:  # (its credits were taken before it went: the caller's, or ahead of them, the session's own)
+                self.pacer.written(call)
+        for call in reversed(unsent):  # (each goes back to the front of the queue)
+            self.engine.not_sent(call)
+            self.pacer.unsent(call)
+
+    def _events(self) -> None:
+        for event in self.engine.events_received():
+            if isinstance(event, Notification):
+                self.callbacks.notification(event.message)
+            elif isinstance(event, StateChanged):
+                self._state_changed(event.state)
+            elif isinstance(event, ReplaceConnection):
+                self._replace(event)
+            elif isinstance(event, SessionFailed):
+                self._failed(event.error)
+            elif isinstance(event, Error):
+                report(self, event.error)
+
+    def _state_changed(self, state: str) -> None:
+        self._follow_heartbeat()
+        if state != "ready":
+            return
+        opened = self.opened
+        first = opened is not None and not opened.done()
+        self.last_up = asyncio.get_running_loop().time()
+        self.stats["connects"] += 1
+        restored = describe(self.engine)
+        if first:
+            logger.info("Connected to %s (%s)", self.settings.url, restored)
+            assert opened is not None
+            opened.set_result(None)
+        else:
+            self.stats["reconnects"] += 1
+            logger.info("Reconnected to %s; session restored (%s)%s", self.settings.url, restored, self.hook_note)
+        self.hook_note = ""
+        if self.settings.lease is not None and self.lease_watch is None:
+            self.lease_watch = asyncio.get_running_loop().create_task(self.lease.watch())
+
+    def _replace(self, event: ReplaceConnection) -> None:
+        """The engine gave the connection up: it is dropped (open() fails, on the first)."""
+        conn = self.conn
+        if conn is None or self.replaced is not None:
+            return
+        self.replaced = event.reason
+        opened = self.opened
+        if opened is not None and not opened.done():
+            error = event.error
+            if isinstance(error, APITimeoutError) and "public/auth" in str(
+                error
+            ):  # (opening and authenticating share it)
+                error = APITimeoutError(
+                    f"authenticating to {self.settings.url} did not finish within connect_timeout"
+                    f" ({self.settings.connect_timeout} s)"
+                )
+            opened.set_exception(error)
+        conn.abort(event.reason)
+
+    def _failed(self, error: DeribitError) -> None:
+        """The session failed (a refused re-authentication): the connection aborted, ``on_error``
+        told (on the first connection, open() raises it instead)."""
+        opened = self.opened
+        if opened is not None and not opened.done():
+            opened.set_exception(error)
+        else:
+            logger.error("The session cannot go on; the WebSocketClient stops: %s", self.engine.redact(str(error)))
+            self.callbacks.error(error)
+        if self.conn is not None:
+            self.conn.abort("the session failed")
+        self.pacer.fail_all(error)
+
+    def _follow_heartbeat(self) -> None:
+        """The credit reserve for heartbeat answers follows this session's heartbeat."""
+        heartbeat = self.engine.connection_state.get("heartbeat")
+        self.pacer.follow_heartbeat(None if self.engine.stopped else heartbeat)
+
+    # -- the connection ---------------------------------------------------------------------------------
+
+    def on_message(self, conn: Link, raw: str | bytes) -> None:
+        """One message, as the connection parsed it: handed to the engine (a test_request is
+        answered in this same step). Never raises."""
         try:
-            return await asyncio.wait_for(token, bound)
-        except TimeoutError:
-            self.forget(call)
-            raise timed_out(call, bound) from None
-        except asyncio.CancelledError:
-            self.forget(call)
-            raise
+            if conn is not self.conn:
+                return  # (a connection given up, or not yet handed to the engine: nothing it says counts)
+            if type(raw) is str and raw.startswith(NOTIFICATION_PREFIXES):
+                self.engine.heard(time.time())
+                self.callbacks.notification(raw)  # parsed on the notification thread, not here
+                return
+            self.received = time.perf_counter()  # (uvloop's loop time moves in whole milliseconds)
+            self.engine.receive(raw, time.time())
+            self._after()
+        except Exception:
+            logger.exception("Handling a WebSocket frame failed")
 
     async def start(self) -> None:
-        if self.life.closed:  # close() came first, from another thread
+        if self.engine.stopped:  # close() came first, from another thread
             raise APIConnectionError("the WebSocketClient was closed while opening")
         opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.opened = opened
         self.runner = asyncio.create_task(self._run(opened))
         await opened
 
-    def fatal(self) -> DeribitError | None:
-        """The error that stopped the session, while it is failed."""
-        error = self.life.error if self.life.state is State.FAILED else None
-        return error if isinstance(error, DeribitError) else None
-
     async def shutdown(self) -> None:
-        self.life.close()
-        self.pacer.follow_heartbeat(self.session, self.life.stopped)
+        self.engine.close()
+        self._events()
         if self.opened is not None and not self.opened.done():  # an open() still waiting raises now
             self.opened.set_exception(APIConnectionError("the WebSocketClient was closed while opening"))
-        self.auth.cancel()
-        if self.runner is not None:
-            self.runner.cancel()
+        for task in (self.runner, self.lease_watch):
+            if task is not None:
+                task.cancel()
+        if self.timer is not None:
+            self.timer.cancel()
         conn = self.conn
         if conn is not None:
             await conn.close(2.0)
-        for which in ("runner", "refresher"):  # (read after the runner ends: one it made as it stopped)
-            task = self.runner if which == "runner" else self.auth.refresher
-            if task is not None:
-                task.cancel()
-                try:
-                    await task
-                except (asyncio.CancelledError, Exception):
-                    pass
-        self.out.stop(APIConnectionError("the WebSocketClient was closed"))
+        if self.runner is not None:
+            try:
+                await self.runner
+            except (asyncio.CancelledError, Exception):
+                pass
         self.pacer.fail_all(APIConnectionError("the WebSocketClient was closed"))
         self.conn = None
 
     async def _run(self, opened: asyncio.Future[None]) -> None:
         try:
-            await self._live(opened)
+            await keep_connected(self, opened, self.settings.reconnect)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # a bug must not leave open() waiting or the client silently dead
+            logger.exception("The WebSocket session stopped")
             error = (
                 exc
                 if isinstance(exc, DeribitError)
                 else APIConnectionError(f"the WebSocket session failed: {type(exc).__name__}")
             )
-            logger.exception("The WebSocket session stopped")
             if not opened.done():
                 opened.set_exception(error)
-            self._stop_fatally(error, "The WebSocket session failed")
+            self.fail(error)
 
-    async def _live(self, opened: asyncio.Future[None]) -> None:
-        """The connection's life: connect, authenticate, restore, read; again after each loss."""
-        attempt = 0
-        cause = ""
-        while not self.life.stopped:
-            first = not opened.done()
-            setup_deadline = asyncio.get_running_loop().time() + self.settings.connect_timeout
-            try:
-                try:
-                    conn = await connect(self.settings, self.reader.on_message)
-                except (DeribitError, asyncio.CancelledError):
-                    raise
-                except Exception as exc:  # anything else a proxy library or the OS raises: a failed connect
-                    raise APIConnectionError(f"connecting failed: {type(exc).__name__}: {exc}") from exc
-            except DeribitError as exc:
-                if first:
-                    opened.set_exception(exc)
-                    return
-                if certificate_problem(exc) is not None:  # it will not heal by retrying
-                    self._stop_fatally(exc, "The server's TLS certificate was refused")
-                    return
-                cause = str(exc)
-                attempt = await self._backoff(attempt, cause)
-                continue
-            self.conn = conn
-            self.life.connected()
-            reader = asyncio.create_task(self.reader.read(conn))
-            try:
-                async with asyncio.timeout(self.settings.setup_bound()):  # (no task of its own to leak)
-                    hook_note = await establish(self, first, setup_deadline)
-            except AuthenticationError as exc:
-                reader.cancel()
-                await self._drop(conn)
-                if first:
-                    opened.set_exception(exc)
-                    return
-                self._stop_fatally(exc, "Re-authentication refused")
-                return
-            except (
-                DeribitError,
-                TimeoutError,
-                OSError,
-                ValueError,
-                TypeError,
-                AttributeError,
-            ) as exc:
-                reader.cancel()
-                await self._drop(conn)
-                cause = f"setting the session up failed: {type(exc).__name__}: {exc}"
-                if first:
-                    opened.set_exception(exc if isinstance(exc, DeribitError) else APIConnectionError(cause))
-                    return
-                if self.life.stopped:
-                    return
-                self.life.lost()
-                self.out.lost(APIConnectionError(cause))
-                attempt = await self._backoff(attempt, cause)
-                continue
-            if reader.done() and not first:  # it died while being set up (during on_reconnect, say)
-                cause = f"the connection was lost while the session was restored: {reader.result()}"
-                self.conn = None
-                self.life.lost()
-                self.out.lost(APIConnectionError(cause))
-                attempt = await self._backoff(attempt, cause)
-                continue
-            self.last_up = asyncio.get_running_loop().time()
-            self.stats["connects"] += 1
-            if not first:
-                self.stats["reconnects"] += 1
-                logger.info(
-                    "Reconnected to %s; session restored (%s)%s", self.settings.url, describe(self.session), hook_note
-                )
-            else:
-                logger.info("Connected to %s (%s)", self.settings.url, describe(self.session))
-            self.life.restored()
-            if first:
-                opened.set_result(None)
-            for waited in self.out.release():  # the calls that waited for the session, in order, paced
-                self.pacer.pace(waited, self.submit)
-            lease = asyncio.create_task(self.lease.watch()) if self.settings.lease is not None else None
-            try:
-                cause = await reader
-            finally:
-                if lease is not None:
-                    lease.cancel()
-            if self.life.ready:  # (the reader saw the loss in another state: it is lost all the same)
-                self.life.lost()
-            if self.life.state is State.FAILED:
-                return  # stopped while connected (a refused refresh): failed, and stays so
-            if asyncio.get_running_loop().time() - self.last_up >= 10.0:
-                attempt = 0  # it lived: the next trouble starts the backoff afresh
-            self.conn = None
-            self.out.lost(APIConnectionError(f"the connection was lost: {cause}"))
-            self.auth.cancel()
-            if self.life.stopped:  # closed, or logged out
-                return
-            await self.lease.renewed(lambda: self.life.stopped)
-            attempt = await self._backoff(attempt, cause)
+    def fail(self, error: DeribitError) -> None:
+        """The session cannot go on for the host's sake (a refused certificate, a fault here)."""
+        self.engine.fail(error)
+        self._after()
 
-    async def _backoff(self, attempt: int, cause: str) -> int:
-        delay = backoff(attempt, self.settings.initial_retry_delay, self.settings.max_retry_delay)
-        logger.warning(
-            "WebSocket connection to %s lost (%s); reconnecting in %.2f s (attempt %d)",
-            self.settings.url,
-            self.redacted(cause),
-            delay,
-            attempt + 1,
-        )
-        await asyncio.sleep(delay)
-        return attempt + 1
-
-    async def _drop(self, conn: Link) -> None:
-        conn.abort()
+    async def serve(self, conn: Link, auth_timeout: float) -> str:
+        """Hands ``conn`` to the engine (which sets the session up on it) until it ends; then the
+        loss, told to the engine and reported (``last_disconnect``). Returns why it ended: why
+        the client gave it up, if it did, else how the transport saw it end."""
+        self.conn, self.replaced = conn, None
+        self.generation += 1
+        self.engine.connected(time.time(), auth_timeout=auth_timeout)
+        self._after()
+        ended = await asyncio.shield(conn.ended)
+        cause = self.replaced or ended
+        was_ready = self.engine.state == "ready"
         self.conn = None
-
-    def _stop_fatally(self, error: DeribitError, what: str) -> None:
-        """The session cannot go on (a refused re-authentication, refresh or certificate, or a
-        bug): state ``failed`` (before any caller is woken: one told of the failure sees it),
-        the connection aborted (nothing may go out on it), waiting and later calls raise
-        ``error``, no reconnect, ``on_error`` told."""
-        if self.life.stopped:  # closing, or already stopped: nothing left to stop
-            return
-        self.life.fail(error)
-        self.pacer.follow_heartbeat(self.session, self.life.stopped)
-        logger.error("%s; the WebSocketClient stops: %s", what, self.redacted(str(error)))
-        self.auth.cancel()
-        if self.conn is not None:
-            self.conn.abort()
-            self.conn = None
-        self.out.stop(error)  # every call, written or waiting, learns it now
-        self.pacer.fail_all(error)
-        self.callbacks.error(error)
-
-    def redacted(self, text: str) -> str:
-        """``text`` without this client's secret and tokens (by value), or any secret field."""
-        return redact(text, self.auth.secrets)
-
-    def _connected(self) -> bool:
-        return not self.life.stopped and self.conn is not None
-
-    def _replace(self) -> None:
-        """The connection is dropped, and the session reconnects."""
-        if self.conn is not None:
-            self.conn.abort()
-
-    async def _own_call(self, method: str, params: dict[str, Any], bound: float | None) -> dict[str, Any]:
-        return await self.request(method, params, bound, None)
+        if self.lease_watch is not None:
+            self.lease_watch.cancel()
+            self.lease_watch = None
+        failed = self.engine.lost(time.time(), cause)
+        self._after()
+        if was_ready:
+            self.last_disconnect = {
+                "at": time.time(),
+                "cause": self.engine.redact(cause),
+                "calls_failed": failed,
+                # connection-scope cancel-on-disconnect as this client set it on that connection
+                "cancel_on_disconnect": "cancel_on_disconnect" in self.engine.connection_state,
+                "down_s": None,
+            }
+        return cause
 
 
-async def connect(settings: Settings, on_message: OnMessage) -> Link:
-    """A new connection for a session with these settings, on its transport (each imported
-    the first time a session uses it: picows is an extra)."""
-    if settings.transport == "picows":
-        from . import transport_picows as chosen
+def describe(engine: SessionProtocol) -> str:
+    """The restored state, for the log line."""
+    parts = [f"{key} {params}" for key, params in engine.connection_state.items()]
+    channels = engine.channels
+    if channels:
+        parts.append(f"subscriptions ({len(channels)} channels)")
+    return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
+
+
+def report(sup: Supervisor, error: DeribitError) -> None:
+    """What the engine reported that does not stop the session: logged, and a refused restore
+    of channels handed to on_error (their routes dropped)."""
+    if isinstance(error, SubscriptionRefusedError):  # channels a restore did not get back
+        sup.client._router.drop_channels(error.channels)
+        logger.warning("%s", error)
+        sup.callbacks.error(error)
+    elif isinstance(error, ResponseValidationError):
+        logger.warning("Dropped a frame that is not JSON-RPC: %s", sup.engine.redact(str(error)))
     else:
-        from . import transport as chosen  # type: ignore[no-redef]
-    library_version, open_connection = chosen.library_version, chosen.open_connection
-    return await open_connection(
-        settings.url,
-        on_message=on_message,
-        connect_timeout=settings.connect_timeout,
-        ping_interval=settings.ping_interval,
-        ping_timeout=settings.ping_timeout,
-        max_size=settings.max_message_bytes,
-        ssl=settings.ssl,
-        proxy=settings.proxy,
-        user_agent=settings.user_agent or user_agent(library_version()),
-    )
+        logger.warning("The server refused the client's own public/test: %s", sup.engine.redact(str(error)))
 
 
 # Copied from runtime/_core/supervisor.py by make generate. Do not edit here: edit runtime/_core/supervisor.py.
