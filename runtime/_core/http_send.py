@@ -13,8 +13,8 @@ from .deadline import attempt_deadline
 from .errors import DeribitError
 from .http_attempts import Answer, Attempts, Failed, TimeoutTypes
 from .operations import Operation
-from .pacing import wait_turn_async, wait_turn_sync
 from .retry import CLOCK
+from .turns import wait_turn_async, wait_turn_sync
 from .types import Unset
 
 if TYPE_CHECKING:

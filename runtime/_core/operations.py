@@ -108,6 +108,8 @@ class Operation:
 
 def _as_number(value: Any) -> int | float | None:
     """``value`` as an int or float, or None when it is not a real number (bools are not)."""
+    if type(value) is int or type(value) is float:
+        return value  # (the common case, spared the abstract base classes' checks below)
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
         return None  # (Decimal is no numbers.Real, but it is the trader's number)
     if isinstance(value, numbers.Integral):
@@ -125,6 +127,8 @@ def _as_number(value: Any) -> int | float | None:
 
 def canonical(rule: Mapping[str, Any], value: Any) -> Any:
     """The form a valid value is sent in: a Decimal or numbers.Real (numpy scalars, Fraction) as int or float."""
+    if type(value) is int:
+        return value  # (what every branch below makes of an int)
     kind = rule.get("type")
     if kind in _NUMBER_TYPES:
         number = _as_number(value)

@@ -7,15 +7,15 @@ answers never wait: they are charged as they are written (:mod:`.supervisor`).""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from .calls import Call, settle
 from .errors import DeribitError
-from .limits import Limiter, usable
+from .limits import Limiter
 from .operations import Operation
 
-__all__ = ["Pacer", "wait_turn_async", "wait_turn_sync"]
+__all__ = ["Pacer"]
 
 
 class Pacer:
@@ -76,44 +76,3 @@ class Pacer:
         interval = heartbeat.get("interval") if heartbeat is not None else None
         usable = isinstance(interval, (int, float)) and not isinstance(interval, bool)
         self.limiter.hold_for_heartbeats(self.owner, interval if usable else None)
-
-
-async def wait_turn_async(limiter: Limiter, method: str, op: Operation | None, bound: float | None, sleep: Any) -> None:
-    """Admits a call and waits its turn (with ``sleep``), taking its credits; RateLimitError,
-    nothing sent and nothing charged, when that would leave the call too little of ``bound``
-    for its answer; the admission is given back if the wait is cancelled."""
-    wait = limiter.admit(method, op, bound)
-    try:
-        for pause in _pauses(limiter, method, op, wait, usable(bound)):
-            await sleep(pause)
-    except BaseException:
-        limiter.refund(method, op)
-        raise
-
-
-def wait_turn_sync(limiter: Limiter, method: str, op: Operation | None, bound: float | None, sleep: Any) -> None:
-    """:func:`wait_turn_async` for a thread."""
-    wait = limiter.admit(method, op, bound)
-    try:
-        for pause in _pauses(limiter, method, op, wait, usable(bound)):
-            sleep(pause)
-    except BaseException:
-        limiter.refund(method, op)
-        raise
-
-
-def _pauses(
-    limiter: Limiter, method: str, op: Operation | None, wait: float, patience: float | None
-) -> Iterator[float]:
-    """The pauses before an admitted call goes: its wait, then as long as the pool does not yet
-    hold its credits when its turn comes (RateLimitError once that outlasts ``patience``)."""
-    while True:
-        if wait > 0:
-            yield wait
-            if patience is not None:
-                patience -= wait
-        wait = limiter.take(method, op)
-        if wait <= 0:
-            return
-        if patience is not None and wait > patience:
-            raise limiter.refused(method, op, patience)

@@ -18,10 +18,10 @@ from .calls import Call, Expired, expire, timed_out
 from .errors import APIConnectionError
 from .limits import Limiter
 from .operations import Operation
-from .pacing import wait_turn_async, wait_turn_sync
 from .redact import masked_params
 from .session import RpcSession, seconds, with_access_token
 from .threads import Keeper, Waiter
+from .turns import wait_turn_async, wait_turn_sync
 from .types import UNSET, Response, Unset
 
 if TYPE_CHECKING:

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("deribit_session_client")
 
 TimeoutTypes = float | httpx.Timeout | None
+#: An attempt's bound for each phase (connect, read, write, pool), in seconds; None: no bound.
+Phases = tuple[float | None, float | None, float | None, float | None]
 #: A Retry-After longer than this is not waited for: the error is raised at once.
 MAX_RETRY_AFTER = 60.0
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
@@ -177,7 +179,7 @@ class Answer:
 class Attempts:
     """The bookkeeping of one call: its deadlines, its retries, its log lines."""
 
-    __slots__ = ("client", "op", "params", "received", "retries", "started", "timeout", "total")
+    __slots__ = ("client", "op", "params", "phases", "received", "retries", "started", "timeout", "total")
 
     def __init__(self, client: Client, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> None:
         self.client = client
@@ -188,7 +190,8 @@ class Attempts:
             if reason is not None:
                 raise InvalidParamsError.client_side(param="timeout", reason=reason)
         self.timeout: TimeoutTypes = client._timeout if isinstance(timeout, Unset) else timeout
-        self.total = longest(self.timeout)
+        self.phases = phases(self.timeout)
+        self.total = longest(self.phases)
         self.started = CLOCK.monotonic()
         self.retries = 0
         self.received = 0
@@ -202,17 +205,17 @@ class Attempts:
 
     def deadline(self) -> float | None:
         """When this attempt must end: its timeout, and the call's ``retry_deadline``."""
-        now = CLOCK.monotonic()
-        ends = [now + self.total] if self.total is not None else []
+        ends = None if self.total is None else CLOCK.monotonic() + self.total
         if finite(self.client.retry_deadline) is not None:
-            ends.append(self.started + self.client.retry_deadline)
-        return min(ends) if ends else None
+            call_ends = self.started + self.client.retry_deadline
+            ends = call_ends if ends is None or call_ends < ends else ends
+        return ends
 
     def build(self, http: httpx.Client | httpx.AsyncClient, deadline: float | None) -> httpx.Request:
         url = self.client._base_url.rstrip("/") + self.op.path  # absolute: spares httpx a URL merge
-        return http.build_request(
-            self.op.method.upper(), url, params=self.params, timeout=phase_timeouts(self.timeout, deadline)
-        )
+        # (the timeout as the extension httpx makes of an httpx.Timeout, without making one per attempt)
+        timeout = phase_timeouts(self.phases, deadline)
+        return http.build_request(self.op.method.upper(), url, params=self.params, extensions={"timeout": timeout})
 
     def start_body(self, response: httpx.Response) -> list[bytes]:
         length = response.headers.get("content-length")
@@ -349,31 +352,35 @@ def finite(seconds: float | None) -> float | None:
     return None if seconds is None or seconds == math.inf else seconds
 
 
-def longest(timeout: TimeoutTypes) -> float | None:
-    """The bound of one attempt: a number, or the longest phase of an ``httpx.Timeout``
-    (None, no bound, when any phase has none)."""
-    if timeout is None or isinstance(timeout, (int, float)):
-        return finite(timeout)
-    phases = [timeout.connect, timeout.read, timeout.write, timeout.pool]
-    if any(finite(t) is None for t in phases):
+def phases(timeout: TimeoutTypes) -> Phases:
+    """The bound of each phase of an attempt, as httpx reads ``timeout`` (a number bounds them all)."""
+    if isinstance(timeout, httpx.Timeout):
+        bounds = (timeout.connect, timeout.read, timeout.write, timeout.pool)
+    else:
+        bounds = (timeout, timeout, timeout, timeout)
+    if math.inf in bounds:
+        return finite(bounds[0]), finite(bounds[1]), finite(bounds[2]), finite(bounds[3])
+    return bounds
+
+
+def longest(bounds: Phases) -> float | None:
+    """The bound of one attempt: its longest phase (None, no bound, when any phase has none)."""
+    connect, read, write, pool = bounds
+    if connect is None or read is None or write is None or pool is None:
         return None
-    return max(t for t in phases if t is not None)
+    return max(connect, read, write, pool)
 
 
-def phase_timeouts(timeout: TimeoutTypes, deadline: float | None) -> httpx.Timeout:
-    """httpx's per-phase timeouts, none of them beyond ``deadline``."""
-    base = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(finite(timeout))
-    if deadline is None:
-        return httpx.Timeout(
-            connect=finite(base.connect), read=finite(base.read), write=finite(base.write), pool=finite(base.pool)
-        )
-    left = max(deadline - CLOCK.monotonic(), 0.001)
-
-    def cap(phase: float | None) -> float:
-        phase = finite(phase)
-        return left if phase is None else min(phase, left)
-
-    return httpx.Timeout(connect=cap(base.connect), read=cap(base.read), write=cap(base.write), pool=cap(base.pool))
+def phase_timeouts(bounds: Phases, deadline: float | None) -> dict[str, float | None]:
+    """httpx's per-phase timeouts (its ``timeout`` extension), none of them beyond ``deadline``."""
+    connect, read, write, pool = bounds
+    if deadline is not None:
+        left = max(deadline - CLOCK.monotonic(), 0.001)
+        connect = left if connect is None or connect > left else connect
+        read = left if read is None or read > left else read
+        write = left if write is None or write > left else write
+        pool = left if pool is None or pool > left else pool
+    return {"connect": connect, "read": read, "write": write, "pool": pool}
 
 
 # Copied from runtime/_core/http_attempts.py by make generate. Do not edit here: edit runtime/_core/http_attempts.py.

@@ -17,11 +17,9 @@ the same credits at the exchange), keyed by client id (or a digest of the access
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import math
-import secrets
+import os
 import threading
 import time
 import weakref
@@ -238,7 +236,7 @@ def usable(bound: float | None) -> float | None:
 
 #: A per-process key for the digest of an access token used as an account's name (the digest
 #: cannot be checked against guessed tokens outside this process).
-_TOKEN_KEY = secrets.token_bytes(16)
+_TOKEN_KEY = os.urandom(16)  # (what secrets.token_bytes does)
 
 
 def account_key(client_id: str | None, token: str | None) -> str | None:
@@ -246,6 +244,9 @@ def account_key(client_id: str | None, token: str | None) -> str | None:
     if client_id:
         return f"id:{client_id}"
     if token:
+        import hashlib
+        import hmac  # (here: a client without a token does not import it)
+
         return "token:" + hmac.new(_TOKEN_KEY, token.encode(), hashlib.sha256).hexdigest()[:32]
     return None
 
