@@ -1,0 +1,151 @@
+"""A B A B: the same measures on two commits, taking turns in one sitting, so that a machine
+getting busier weighs on both alike. Each measure runs in a fresh process on a worktree of its
+commit (its own runtime, mock and bench code), against its own mock.
+
+    .venv/bin/python bench/ab.py BASE [HEAD] [--rounds N] [--only ws,keeper,notify,http,import]
+
+Prints, per measure, each commit's median and the ratio HEAD / BASE (below 1: HEAD is cheaper).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Each measure: a snippet run in the commit's worktree; it prints one JSON object of figures.
+MEASURES = {
+    "ws": """
+import os
+from bench import ws
+from deribit_mock.process import start_mock, stop_mock
+server = start_mock()
+out = {}
+try:
+    for transport in ("websockets", "picows"):
+        os.environ["DERIBIT_WS_TRANSPORT"] = transport
+        sync = ws.bench_ws_sync(server, 1500, 3)
+        asyn = ws.bench_ws_async(server, 1500, 3, with_minimal=False)
+        out[f"ws_sync_ratio_{transport}"] = sync["client"] / sync["raw"]
+        out[f"ws_async_ratio_{transport}"] = asyn["client"] / asyn["raw"]
+        out[f"ws_async_wall_ratio_{transport}"] = asyn["client_wall"] / asyn["raw_wall"]
+finally:
+    stop_mock(server)
+print(json.dumps(out))
+""",
+    "keeper": """
+import os
+from bench import ws
+from deribit_mock.process import start_mock, stop_mock
+ws.raise_fd_limit()
+server = start_mock()
+out = {}
+try:
+    for transport in ("websockets", "picows"):
+        os.environ["DERIBIT_WS_TRANSPORT"] = transport
+        figures = ws.bench_keeper(server, 3000, 10.0)
+        out[f"keeper_p99_ms_3000_{transport}"] = figures["p99_ms"]
+        out[f"keeper_cpu_pct_3000_{transport}"] = figures["cpu_pct"]
+finally:
+    stop_mock(server)
+print(json.dumps(out))
+""",
+    "notify": """
+import os
+from bench import ws
+from deribit_mock.process import start_mock, stop_mock
+server = start_mock()
+out = {}
+try:
+    for transport in ("websockets", "picows"):
+        os.environ["DERIBIT_WS_TRANSPORT"] = transport
+        figures = ws.bench_notify(server, 20_000, 5.0)
+        out[f"notify_cpu_pct_{transport}"] = figures["cpu_pct"]
+        out[f"notify_delivered_{transport}"] = figures["delivered_ratio"]
+        out[f"notify_heartbeat_p99_ms_{transport}"] = figures["hb_p99_ms"]
+finally:
+    stop_mock(server)
+print(json.dumps(out))
+""",
+    "http": """
+from bench import run
+from deribit_mock.process import start_mock, stop_mock
+server = start_mock()
+try:
+    sync = run.bench_sync(server.api_url)
+finally:
+    stop_mock(server)
+print(json.dumps({"http_sync_ratio": sync["client"] / sync["raw"]}))
+""",
+    "import": """
+from bench import run
+figures = run.import_ms({"client": run.IMPORT_CLIENT, "httpx": "import httpx"})
+print(json.dumps({"http_import_overhead_ms": figures["client"] - figures["httpx"]}))
+""",
+}
+
+PRELUDE = """
+import json, os, sys
+os.environ.setdefault("DERIBIT_KEEPER_LOOP", "asyncio")
+sys.path[:0] = [os.path.join(os.getcwd(), "generated"), os.getcwd()]
+"""
+
+
+def worktree(rev: str, where: Path) -> Path:
+    path = where / rev.replace("/", "_")
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True, capture_output=True)
+    return path
+
+
+def measure(tree: Path, name: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", PRELUDE + MEASURES[name]],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        env={"PATH": str(ROOT / ".venv" / "bin") + ":/usr/bin:/bin", "PYTHONPATH": f"{tree / 'generated'}:{tree}"},
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{name} on {tree.name} failed:\n{done.stderr[-2000:]}")
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("base")
+    parser.add_argument("head", nargs="?", default="HEAD")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", default=",".join(MEASURES))
+    args = parser.parse_args()
+    names = [n for n in args.only.split(",") if n]
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {rev: worktree(rev, Path(scratch)) for rev in (args.base, args.head)}
+        try:
+            samples: dict[str, dict[str, list[float]]] = {rev: {} for rev in trees}
+            for round_ in range(args.rounds):
+                for name in names:
+                    for rev, tree in (trees.items() if round_ % 2 == 0 else reversed(trees.items())):
+                        for key, value in measure(tree, name).items():
+                            samples[rev].setdefault(key, []).append(value)
+                        print(f"round {round_ + 1}: {name} on {rev} done", file=sys.stderr)
+        finally:
+            for tree in trees.values():
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+    base, head = samples[args.base], samples[args.head]
+    print(f"{'measure':42} {args.base[:12]:>14} {args.head[:12]:>14} {'head/base':>10}  samples (base | head)")
+    for key in base:
+        a, b = statistics.median(base[key]), statistics.median(head[key])
+        shown = " ".join(f"{v:.3g}" for v in base[key]) + " | " + " ".join(f"{v:.3g}" for v in head[key])
+        print(f"{key:42} {a:14.3f} {b:14.3f} {b / a if a else float('nan'):10.3f}  {shown}")
+
+
+if __name__ == "__main__":
+    main()
