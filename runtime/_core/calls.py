@@ -99,6 +99,11 @@ class Outbox:
             self.deadlines.pop(call, None)
             settle(call.token, None, refused)
         else:
+            op = call.op
+            if op is not None and call.sent_at is None and self.session.forgets_when_sent(op.connection_state):
+                # what it takes away (an unsubscribe, say) is gone from what the next connection
+                # restores from the moment it is asked for, whether or not it goes out in time
+                call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
             frame = self.admit(call, life.takes(call.bypass, connected=connected))
             if frame is not None:
                 self.outgoing.append((frame, call))
@@ -166,7 +171,7 @@ class Outbox:
         op = call.op
         if op is None:
             return False
-        if op.connection_state:
+        if op.connection_state and call.sent_at is None:
             call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
         if not op.websocket_no_answer:
             return False

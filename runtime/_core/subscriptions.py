@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Self
 
-from .errors import APIConnectionError, AuthenticationError, SubscriptionRefusedError
+from .errors import (
+    APIConnectionError,
+    AuthenticationError,
+    ResponseValidationError,
+    SubscriptionRefusedError,
+    excerpt,
+)
 from .notifications import DEFAULT_MAX_PENDING, Handler, Router, is_private_channel
 from .session import chunked
 from .types import UNSET, Unset
@@ -64,15 +72,19 @@ class Subscription:
         self._entry = entry
         self.handler = entry.handler
         self.active = True
+        #: Channels whose unsubscribe has not been answered yet (retried by unsubscribe()).
+        self._leaving: list[str] = []
 
     def __repr__(self) -> str:
         return f"Subscription(channels={list(self.channels)!r}, active={self.active})"
 
     def _drop(self) -> list[str]:
-        if not self.active:
-            return []
-        self.active = False
-        return self._client._router.remove(list(self.channels), self._entry)
+        """The channels to unsubscribe: those no other subscription wants, the first time; after
+        a failed unsubscribe, those it did not get through."""
+        if self.active:
+            self.active = False
+            self._leaving = self._client._router.remove(list(self.channels), self._entry)
+        return [channel for channel in self._leaving if channel not in self._client._router.table]
 
     def _wanted_again(self, unwanted: list[str]) -> list[str]:
         """Channels another subscription took while this unsubscribe was on its way."""
@@ -80,12 +92,14 @@ class Subscription:
         return [channel for channel in unwanted if channel in table]
 
     def unsubscribe(self) -> None:
-        """Stops the handler, and unsubscribes the channels no other subscription wants (they
-        are not restored after a reconnect even if this call fails with the connection)."""
+        """Stops the handler, and unsubscribes the channels no other subscription wants. They
+        are not restored after a reconnect even if this call fails (a timeout while the
+        connection is replaced, say); call it again to retry the unsubscribe itself."""
         unwanted = self._drop()
         if unwanted and self._client._keeper is not None:
             for run in chunked(unwanted):
                 self._client.call(f"{self.scope}/unsubscribe", {"channels": run})
+                self._leaving = [channel for channel in self._leaving if channel not in run]
             again = self._wanted_again(unwanted)
             if again:
                 self._client.call(f"{_scope_of(again)}/subscribe", {"channels": again})
@@ -95,6 +109,7 @@ class Subscription:
         if unwanted and self._client._keeper is not None:
             for run in chunked(unwanted):
                 await self._client.call_async(f"{self.scope}/unsubscribe", {"channels": run})
+                self._leaving = [channel for channel in self._leaving if channel not in run]
             again = self._wanted_again(unwanted)
             if again:
                 await self._client.call_async(f"{_scope_of(again)}/subscribe", {"channels": again})
@@ -116,14 +131,19 @@ class Stream:
     """``async for message in ws.stream(channels)``: each notification's ``params``
     (``{"channel": ..., "data": ...}``) on the caller's event loop. Use it as ``async with`` (or
     call ``aclose()``) to unsubscribe when done; it ends when the client closes. At most
-    ``max_pending`` messages wait; beyond that the oldest are dropped (``dropped``)."""
+    ``max_pending`` messages wait, counted before they reach the caller's loop (a loop that is
+    blocked holds no more than that); beyond it the oldest are dropped (``dropped``)."""
 
     def __init__(self, client: SubscriptionsMixin, channels: Iterable[str], max_pending: int) -> None:
         self._client = client
         self._channels = list(channels)
-        self._queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
+        self._lock = threading.Lock()  # (the notification thread adds, the caller's loop takes)
+        self._pending: deque[dict[str, Any]] = deque()
+        self._woken = False  # a wake-up is on its way to the caller's loop
+        self._ready: asyncio.Event | None = None
         self._max_pending = max_pending
         self._subscription: Subscription | None = None
+        self._finished = False  # the client closed: what is pending is the last
         self._ended = False
         self._ended_hook: Callable[[], None] | None = None
         self.dropped = 0
@@ -131,15 +151,34 @@ class Stream:
     async def _start(self) -> None:
         loop = asyncio.get_running_loop()
         router = self._client._router
+        self._ready = asyncio.Event()
+
+        def wake() -> None:
+            with self._lock:
+                self._woken = False
+            assert self._ready is not None
+            self._ready.set()
 
         def handler(params: dict[str, Any]) -> None:
+            with self._lock:
+                if len(self._pending) >= self._max_pending:
+                    self._pending.popleft()
+                    self.dropped += 1
+                self._pending.append(params)
+                if self._woken:
+                    return
+                self._woken = True
             try:
-                loop.call_soon_threadsafe(self._put, params)
+                loop.call_soon_threadsafe(wake)
             except RuntimeError:  # its event loop is closed: the stream was abandoned
                 self._abandoned()
 
         def ended() -> None:
-            loop.call_soon_threadsafe(self._put, None)
+            self._finished = True
+            try:
+                loop.call_soon_threadsafe(wake)
+            except RuntimeError:
+                pass
 
         self._ended_hook = ended
         router.on_clear(ended)
@@ -157,12 +196,6 @@ class Stream:
             except Exception as exc:  # (the client may be closing: nothing is left to undo)  # noqa: BLE001
                 logger.debug("Unsubscribing an abandoned stream failed: %s", type(exc).__name__)
 
-    def _put(self, item: dict[str, Any] | None) -> None:
-        if item is not None and self._queue.qsize() >= self._max_pending:
-            self._queue.get_nowait()
-            self.dropped += 1
-        self._queue.put_nowait(item)
-
     def __aiter__(self) -> Self:
         return self
 
@@ -171,11 +204,19 @@ class Stream:
             raise StopAsyncIteration
         if self._subscription is None:
             await self._start()
-        item = await self._queue.get()
-        if item is None:
-            self._ended = True
-            raise StopAsyncIteration
-        return item
+        assert self._ready is not None
+        while True:
+            with self._lock:
+                if self._pending:
+                    return self._pending.popleft()
+            if self._finished:
+                self._ended = True
+                raise StopAsyncIteration
+            self._ready.clear()
+            with self._lock:
+                if self._pending:
+                    continue
+            await self._ready.wait()
 
     async def __aenter__(self) -> Self:
         await self._start()
@@ -214,6 +255,9 @@ class SubscriptionsMixin:
         def _can_authenticate(self) -> bool: ...
 
     def _subscribed(self, scope: str, wanted: list[str], answer: list[Any], entry: _Entry) -> Subscription:
+        if not all(isinstance(channel, str) for channel in answer):
+            self._router.remove(wanted, entry)
+            raise ResponseValidationError(f"{scope}/subscribe answered with {excerpt(repr(answer), 120)}, not channels")
         listed = set(answer)
         refused = [c for c in wanted if c not in listed]
         if refused:
@@ -236,7 +280,7 @@ class SubscriptionsMixin:
         try:
             for run in chunked(wanted):  # (each call fits in a frame)
                 result = self.call(f"{scope}/subscribe", {"channels": run})
-                answer += result if isinstance(result, list) else run
+                answer += result if isinstance(result, list) else [result]
         except BaseException:
             self._router.remove(wanted, entry)
             raise
@@ -251,7 +295,7 @@ class SubscriptionsMixin:
         try:
             for run in chunked(wanted):
                 result = await self.call_async(f"{scope}/subscribe", {"channels": run})
-                answer += result if isinstance(result, list) else run
+                answer += result if isinstance(result, list) else [result]
         except BaseException:
             self._router.remove(wanted, entry)
             raise

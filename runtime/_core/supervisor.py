@@ -11,7 +11,9 @@ settings and the callbacks; a new Supervisor starts each life (each ``open()``).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +67,8 @@ class Supervisor(SessionHost):
             host=self,
         )
         self.started = False  # (open() began this life: until then the client reads "closed")
+        #: Set by close(): callers waiting for credits stop waiting at once.
+        self.closing = threading.Event()
         self.conn: Link | None = None
         self.generation = 0  # counts connections: a late on_reconnect belongs to an older one
         self.replaced: str | None = None  # why the client gave this connection up, if it did
@@ -126,6 +130,8 @@ class Supervisor(SessionHost):
         return wait
 
     def answered(self, call: Call, envelope: dict[str, Any], raw: str) -> None:
+        if "error" in envelope:
+            raw = masked(self.engine, envelope, raw)
         envelope["_raw"] = raw  # (the typed layer parses the result from the frame as received)
         self.stats["calls"] += 1
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
@@ -224,14 +230,11 @@ class Supervisor(SessionHost):
         self._follow_heartbeat()
         if state != "ready":
             return
-        opened = self.opened
-        first = opened is not None and not opened.done()
+        opened, restored = self.opened, describe(self.engine)
         self.last_up = asyncio.get_running_loop().time()
         self.stats["connects"] += 1
-        restored = describe(self.engine)
-        if first:
+        if opened is not None and not opened.done():  # the first connection: open() returns
             logger.info("Connected to %s (%s)", self.settings.url, restored)
-            assert opened is not None
             opened.set_result(None)
         else:
             self.stats["reconnects"] += 1
@@ -304,6 +307,7 @@ class Supervisor(SessionHost):
         await opened
 
     async def shutdown(self) -> None:
+        self.closing.set()
         self.engine.close()
         self._events()
         if self.opened is not None and not self.opened.done():  # an open() still waiting raises now
@@ -315,7 +319,7 @@ class Supervisor(SessionHost):
             self.timer.cancel()
         conn = self.conn
         if conn is not None:
-            await conn.close(2.0)
+            await conn.close()  # (within CLOSE_TIMEOUT, whichever transport)
         if self.runner is not None:
             try:
                 await self.runner
@@ -372,6 +376,16 @@ class Supervisor(SessionHost):
                 "down_s": None,
             }
         return cause
+
+
+def masked(engine: SessionProtocol, envelope: dict[str, Any], raw: str) -> str:
+    """An error answer with the secret and tokens the server quoted by value masked, before any
+    exception is made of it (``envelope`` changed in place); returns the masked frame."""
+    text = engine.redact(raw)
+    if text != raw:
+        envelope.clear()
+        envelope.update(json.loads(text))  # (JSON still: a value masked inside its string)
+    return text
 
 
 def describe(engine: SessionProtocol) -> str:

@@ -66,7 +66,7 @@ def roundtrip_sync(
     timeout = bound  # (what the error says: the caller's own timeout)
     if not sup.stopped:  # (a stopped client fails the call at once, unsent and uncharged)
         started = time.monotonic()
-        wait_turn_sync(limiter, call.method, call.op, bound, time.sleep)
+        wait_turn_sync(limiter, call.method, call.op, bound, lambda pause: _pause_sync(sup.closing, pause))
         call.charged = True
         if bound is not None:
             bound = max(bound - (time.monotonic() - started), 0.0)
@@ -90,7 +90,7 @@ async def roundtrip_async(
     timeout = bound
     if not sup.stopped:
         started = time.monotonic()
-        await wait_turn_async(limiter, call.method, call.op, bound, asyncio.sleep)
+        await wait_turn_async(limiter, call.method, call.op, bound, lambda pause: _pause_async(sup.closing, pause))
         call.charged = True
         if bound is not None:
             bound = max(bound - (time.monotonic() - started), 0.0)
@@ -112,6 +112,23 @@ async def roundtrip_async(
     finally:
         if timer is not None:
             timer.cancel()
+
+
+def _pause_sync(closing: threading.Event, seconds: float) -> None:
+    """A caller's wait for credits, in its own thread, cut short by close()."""
+    if closing.wait(seconds):
+        raise APIConnectionError("the WebSocketClient was closed while the call waited for credits")
+
+
+async def _pause_async(closing: threading.Event, seconds: float) -> None:
+    """:func:`_pause_sync` on the caller's loop (close() is noticed within 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while not closing.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        await asyncio.sleep(min(left, 0.05))
+    raise APIConnectionError("the WebSocketClient was closed while the call waited for credits")
 
 
 def _hand_over(keeper: Keeper, sup: Supervisor, call: Call) -> None:

@@ -162,11 +162,11 @@ class SessionProtocol:
         once the session is over)."""
         if self._life.stopped:
             return None
-        due = [deadline for deadline, _ in self._out.deadlines.values()]
-        steps_due = self._steps.next_due
-        if steps_due is not None:
-            due.append(steps_due)
-        return min(due) if due else None
+        due = self._steps.next_due
+        for deadline, _ in self._out.deadlines.values():
+            if due is None or deadline < due:
+                due = deadline
+        return due
 
     # -- what happens to the connection -------------------------------------------------------------
 
@@ -230,8 +230,8 @@ class SessionProtocol:
         except Exception as exc:  # a frame no rule foresaw: reported, never raised into the host's reader
             error = ResponseValidationError(f"a frame could not be handled ({type(exc).__name__})", body=text)
             self._events.append(Error(error))
-        if self._out.deadlines or self._steps.next_due is not None:
-            self._due(now)
+        self._out.expire_due(now)
+        self._steps.due(now, heard=True)
         if self._life.public != self._state:
             self._changed()
 

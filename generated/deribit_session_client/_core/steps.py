@@ -105,7 +105,7 @@ class Steps:
             heartbeat_interval=engine.heartbeat_interval,
             cancel_on_disconnect=engine.cancel_on_disconnect,
             now=now,
-            refused=lambda error: engine._events.append(Error(error)),
+            refused=lambda error: engine._events.append(Error(mask_known(error, self.credentials.secrets))),
         )
         self.advance(None, None)
 
@@ -121,9 +121,14 @@ class Steps:
     @property
     def next_due(self) -> float | None:
         """When :meth:`due` has something to do next."""
-        due = [*self.waiting.values(), self.refresh_at, self.silence_deadline()]
-        times = [at for at in due if at is not None]
-        return min(times) if times else None
+        due = self.refresh_at
+        silence = self.silence_deadline()
+        if silence is not None and (due is None or silence < due):
+            due = silence
+        for at in self.waiting.values():
+            if due is None or at < due:
+                due = at
+        return due
 
     def silence_deadline(self) -> float | None:
         """When the connection has been silent too long (``hung_after``), or None."""
@@ -139,15 +144,15 @@ class Steps:
             limit = 2.0 * float(interval)
         return engine._heard_at + limit
 
-    def due(self, now: float) -> None:
+    def due(self, now: float, heard: bool = False) -> None:
         """The refresh, when its time has come on a ready connection; own calls whose credits
-        may have come."""
+        may have come; the silence limit (not when something was just ``heard``)."""
         for call, at in list(self.waiting.items()):
             if at <= now:
                 del self.waiting[call]
                 if not call.token.settled:  # (its step may have timed out meanwhile)
                     self.send_when_credited(call)
-        silence = self.silence_deadline()
+        silence = None if heard else self.silence_deadline()
         if silence is not None and now >= silence:
             quiet = now - (self.engine._heard_at or now)
             self.engine._heard_at = None  # (told once for this connection)
