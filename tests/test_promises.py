@@ -303,3 +303,16 @@ def test_the_cause_of_a_connection_given_up_for_an_unanswered_refresh_says_so(ca
         assert lost and "refreshing the access token failed" in lost[0]
     finally:
         server.close()
+
+
+def test_a_token_the_server_quotes_by_value_is_masked_over_http_too(mock: MockServer) -> None:
+    from deribit_session_client import AuthenticatedClient
+    from deribit_session_client.api.session_management import get_cancel_on_disconnect
+
+    mock.faults(
+        {"kind": "status", "status": 401, "error": {"code": 13009, "message": f"token {ACCESS_TOKEN} is expired"}}
+    )
+    with AuthenticatedClient(base_url=mock.api_url, token=ACCESS_TOKEN, max_retries=0) as http:
+        with pytest.raises(AuthenticationError) as refused:
+            get_cancel_on_disconnect.sync(client=http, scope="account")
+    assert ACCESS_TOKEN not in str(refused.value) and ACCESS_TOKEN not in repr(refused.value)

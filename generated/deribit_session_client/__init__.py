@@ -39,6 +39,7 @@ from .errors import (
 from .types import Response
 
 if TYPE_CHECKING:
+    from ._core.reconnect import Reconnect
     from ._core.ws import WebSocketClient
 
 
@@ -48,6 +49,10 @@ def __getattr__(name: str) -> Any:
         from ._core.ws import WebSocketClient
 
         return WebSocketClient
+    if name == "Reconnect":
+        from ._core.reconnect import Reconnect
+
+        return Reconnect
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -77,6 +82,7 @@ __all__ = (
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "Reconnect",
     "Response",
     "ResponseValidationError",
     "SubscriptionRefusedError",

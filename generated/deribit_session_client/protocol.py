@@ -1,5 +1,7 @@
-"""The session keeper for any WebSocket stack (sans-I/O): see ``SessionProtocol``. The code
-lives in ``deribit_session_client._core.protocol`` (runtime/_core/protocol.py)."""
+"""The session engine for any WebSocket stack (sans-I/O): ``SessionProtocol`` keeps a Deribit
+session (authentication, heartbeats, cancel-on-disconnect, subscriptions, restores) for a host
+that owns the socket; ``WebSocketClient`` is one such host. See the documentation's "Bring
+your own socket"."""
 
 from ._core.events import (
     Answer,
@@ -11,6 +13,7 @@ from ._core.events import (
     SessionFailed,
     StateChanged,
 )
+from ._core.host import SessionHost
 from ._core.lifecycle import LifecycleError
 from ._core.protocol import SessionProtocol
 
@@ -23,6 +26,7 @@ __all__ = [
     "Notification",
     "ReplaceConnection",
     "SessionFailed",
+    "SessionHost",
     "SessionProtocol",
     "StateChanged",
 ]

@@ -39,6 +39,7 @@ class UserCallbacks:
         self.runners: dict[str, Callbacks] = {}
         #: on_reconnect is running (its calls go out while the session is held short of ready).
         self.in_on_reconnect = False
+        self.holds = 0  # (counts on_reconnect's runs: a finished one clears only its own flag)
         #: Notifications, parsed and routed on a thread of their own (started when first needed).
         self.deliveries = Deliveries(
             client._router, lambda: client.on_notification, self.failed, client.max_pending_notifications
@@ -58,6 +59,8 @@ class UserCallbacks:
         called on the keeper's loop when it returns or raises (with what it raised), ``overdue``
         if it is still running ``bound`` seconds on."""
         self.in_on_reconnect = True  # (before it starts: its calls must go out during the restore)
+        self.holds += 1
+        mine = self.holds
         running = self.reconnected()
         if running is None:
             self.in_on_reconnect = False
@@ -67,7 +70,8 @@ class UserCallbacks:
 
         def finished(future: concurrent.futures.Future[Any]) -> None:
             timer.cancel()
-            self.in_on_reconnect = False
+            if self.holds == mine:  # (a later reconnect's on_reconnect may be on its way)
+                self.in_on_reconnect = False
             done(future.exception())
 
         def returned(future: concurrent.futures.Future[Any]) -> None:

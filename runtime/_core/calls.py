@@ -100,9 +100,10 @@ class Outbox:
             settle(call.token, None, refused)
         else:
             op = call.op
-            if op is not None and call.sent_at is None and self.session.forgets_when_sent(op.connection_state):
-                # what it takes away (an unsubscribe, say) is gone from what the next connection
-                # restores from the moment it is asked for, whether or not it goes out in time
+            if op is not None and op.connection_state and call.sent_at is None:
+                # its place among the calls that change state is when it is asked for, and what it
+                # takes away (an unsubscribe, say) is gone from what the next connection restores
+                # from then on, whether or not it goes out in time
                 call.sent_at = self.session.sent(op.connection_state, call.method, call.params)
             frame = self.admit(call, life.takes(call.bypass, connected=connected))
             if frame is not None:

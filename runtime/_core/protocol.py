@@ -25,9 +25,9 @@ from .events import Error, Event, Notification, SessionFailed, StateChanged
 from .host import SessionHost
 from .lifecycle import Lifecycle, LifecycleError
 from .redact import redact
-from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, RpcSession, seconds
+from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, Incoming, RpcSession, seconds
 from .setup import Credentials
-from .steps import Handle, Steps
+from .steps import Handle, Steps, is_own
 from .types import UNSET, Unset
 from .ws_settings import check_session
 
@@ -99,6 +99,7 @@ class SessionProtocol:
         self._now = 0.0  # (the time the host last passed in)
         self._next_call = 0
         self._state = self._life.public
+        self._seen = self._life.state, self._life.ever_ready  # (what _changed last looked at)
 
     def __repr__(self) -> str:
         return f"SessionProtocol(state={self.state!r}, client_id={self._steps.credentials.client_id!r})"
@@ -224,7 +225,7 @@ class SessionProtocol:
             raise LifecycleError("receive() with no connection: call connected() first")
         self._heard_at = now
         try:
-            self._receive(text)
+            _dispatch(self, self._session.receive(text))
         except ResponseValidationError as exc:
             self._events.append(Error(exc))
         except Exception as exc:  # a frame no rule foresaw: reported, never raised into the host's reader
@@ -232,40 +233,14 @@ class SessionProtocol:
             self._events.append(Error(error))
         self._out.expire_due(now)
         self._steps.due(now, heard=True)
-        if self._life.public != self._state:
+        if (self._life.state, self._life.ever_ready) != self._seen:
             self._changed()
-
-    def _receive(self, text: str | bytes) -> None:
-        incoming = self._session.receive(text)
-        kind = incoming.kind
-        if kind == "answer":
-            call = self._out.answered(incoming.id)
-            if call is not None:
-                self._out.deadlines.pop(call, None)
-                op = call.op
-                if op is not None and op.connection_state:
-                    self._session.succeeded(
-                        op.connection_state, call.method, call.params, incoming.message, call.sent_at
-                    )
-                self._host.answered(call, incoming.message, incoming.raw)
-                settle(call.token, incoming.message, None)
-        elif kind == "test_request":
-            if self._host.lease_lapsed() is None:  # (a program that stopped renewing loses the session)
-                self._out.outgoing.append((self._session.request("public/test", {}, None)[1], None))
-        elif kind == "notification":
-            self._events.append(Notification(incoming.message))
-        elif kind == "internal":
-            refused = rpc_error(incoming.message, method="public/test")
-            if refused is not None:  # the answer to a test_request refused: the exchange may close
-                self._events.append(Error(refused))
-        elif kind == "unknown" and "method" not in incoming.message:
-            self._host.ignored(f"an answer for no pending call (id {self.redact(repr(incoming.id))[:40]})")
 
     def proceed(self, now: float) -> None:
         """The host is done with what it held the session for (:meth:`.SessionHost.restored`):
         the session is ready, and the calls that waited go out."""
         self._at(now)
-        if self._held and self._connected:
+        if self._held and self._connected and self._life.setting_up:
             self._held = False
             self._ready()
             self._changed()
@@ -365,6 +340,9 @@ class SessionProtocol:
         self._steps.due(now)
 
     def _send(self, call: Call) -> None:
+        if call.bypass and not self._held and not is_own(call):  # a host's call for a hold that is over
+            settle(call.token, None, APIConnectionError(f"{call.method}: the session is no longer held for it"))
+            return
         lapsed = None if call.bypass else self._host.lease_lapsed()
         self._out.send(call, self._now, self._life, self._connected, lapsed)
 
@@ -381,10 +359,42 @@ class SessionProtocol:
         self._out.stop(error)
 
     def _changed(self) -> None:
+        self._seen = self._life.state, self._life.ever_ready
         state = self._life.public
         if state != self._state:
             self._state = state
             self._events.append(StateChanged(state))
+
+
+def _dispatch(engine: SessionProtocol, incoming: Incoming) -> None:
+    """What one frame from the server does to the session (:meth:`SessionProtocol.receive`)."""
+    kind = incoming.kind
+    if kind == "answer":
+        call = engine._out.answered(incoming.id)
+        if call is not None:
+            if "error" in incoming.message:  # a server may quote the secret or a token by value
+                engine._steps.mask(incoming)
+            op = call.op
+            if op is not None and op.connection_state:
+                engine._session.succeeded(op.connection_state, call.method, call.params, incoming.message, call.sent_at)
+            try:
+                engine._host.answered(call, incoming.message, incoming.raw)
+            finally:  # (settled whatever the host's hook does)
+                engine._out.deadlines.pop(call, None)
+                settle(call.token, incoming.message, None)
+    elif kind == "test_request":
+        # answered in this step, unless the session is over or the host's lease lapsed (a program
+        # that stopped renewing it must lose the session)
+        if not engine._life.stopped and engine._host.lease_lapsed() is None:
+            engine._out.outgoing.append((engine._session.answer_test_request(), None))
+    elif kind == "notification":
+        engine._events.append(Notification(incoming.message))
+    elif kind == "internal":
+        refused = rpc_error(incoming.message, method="public/test")
+        if refused is not None:  # the answer to a test_request refused: the exchange may close
+            engine._events.append(Error(refused))
+    elif kind == "unknown" and "method" not in incoming.message:
+        engine._host.ignored(f"an answer for no pending call (id {engine.redact(repr(incoming.id))[:40]})")
 
 
 def known_secrets(protocol: SessionProtocol) -> tuple[str | None, ...]:

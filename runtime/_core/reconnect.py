@@ -103,7 +103,7 @@ async def keep_connected(sup: Supervisor, opened: asyncio.Future[None], policy: 
             return
         if engine.stopped:  # closed, failed or logged out
             return
-        if loop.time() - sup.last_up >= policy.healthy_after:
+        if sup.lived is not None and sup.lived >= policy.healthy_after:
             delays, attempt = policy.delays(), 0  # it lived: this trouble starts the backoff afresh
         attempt += 1
         await _wait(sup, next(delays), cause, attempt)

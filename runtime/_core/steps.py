@@ -6,6 +6,7 @@ answers decide (ready, replace the connection, stop the session) is said here on
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -16,14 +17,14 @@ from .calls import Call
 from .errors import APIConnectionError, APIError, AuthenticationError, DeribitError, mask_known
 from .events import Answer, CallFailed, Error, ReplaceConnection
 from .redact import redact
-from .session import DEFAULT_TIMEOUT, RpcSession, with_access_token
+from .session import DEFAULT_TIMEOUT, Incoming, RpcSession, with_access_token
 from .setup import Credentials, Plan, setup_plan
 from .threads import Token
 
 if TYPE_CHECKING:
     from .protocol import SessionProtocol
 
-__all__ = ["Handle", "Steps"]
+__all__ = ["Handle", "Steps", "is_own"]
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -77,6 +78,11 @@ class _Own(Token):
             self.steps.answered(self, message, error)
 
 
+def is_own(call: Call) -> bool:
+    """Whether ``call`` is one of the session's own (a setup step, a refresh)."""
+    return isinstance(call.token, _Own)
+
+
 class Steps:
     """The session's own requests on the current connection (moved by its engine only)."""
 
@@ -121,7 +127,7 @@ class Steps:
     @property
     def next_due(self) -> float | None:
         """When :meth:`due` has something to do next."""
-        due = self.refresh_at
+        due = self.refresh_at if self.engine._life.ready else None  # (it waits for ready)
         silence = self.silence_deadline()
         if silence is not None and (due is None or silence < due):
             due = silence
@@ -221,6 +227,21 @@ class Steps:
         else:
             reason = error if isinstance(error, DeribitError) else APIConnectionError(type(error).__name__)
             self.replace(_because("refreshing the access token failed", reason))
+
+    def mask(self, incoming: Incoming) -> None:
+        """An error answer with this session's secret and tokens masked by value, before any
+        exception is made of it: its frame and its envelope (changed in place)."""
+        raw = incoming.raw
+        for value in self.credentials.secrets:
+            if value and len(value) >= 4 and value in raw:
+                raw = raw.replace(value, "***")  # (inside a JSON string: JSON still)
+        if raw is not incoming.raw:
+            incoming.raw = raw
+            try:
+                incoming.message.clear()
+                incoming.message.update(json.loads(raw))
+            except ValueError:  # (a secret in an escape sequence: the error is masked, the frame not parsed)
+                incoming.message.update({"error": {"code": -1, "message": "an error answer quoting a secret"}})
 
     def new_call(self, method: Any, params: Any) -> Call:
         """A host's call (``SessionProtocol.call``), checked and encoded: TypeError for a method

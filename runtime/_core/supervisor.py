@@ -11,14 +11,13 @@ settings and the callbacks; a new Supervisor starts each life (each ``open()``).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from .callbacks import UserCallbacks
-from .calls import Call
+from .calls import Call, settle
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -81,6 +80,7 @@ class Supervisor(SessionHost):
         self.lease_watch: asyncio.Task[None] | None = None
         self.hook_note = ""
         self.last_up = 0.0
+        self.lived: float | None = None  # how long the last connection was ready (None: never)
         self.received = 0.0  # (perf_counter when the frame being handled arrived)
         self.pacer = Pacer(settings.limiter, self)
         #: The last time a ready connection was lost (see WebSocketClient.last_disconnect).
@@ -130,8 +130,6 @@ class Supervisor(SessionHost):
         return wait
 
     def answered(self, call: Call, envelope: dict[str, Any], raw: str) -> None:
-        if "error" in envelope:
-            raw = masked(self.engine, envelope, raw)
         envelope["_raw"] = raw  # (the typed layer parses the result from the frame as received)
         self.stats["calls"] += 1
         self.stats["last_call_ms"] = round((time.perf_counter() - call.started) * 1000.0, 3)
@@ -196,9 +194,14 @@ class Supervisor(SessionHost):
         for frame, call in frames:
             try:
                 written = conn is not None and conn.write(frame)
-            except Exception as exc:  # (the transport broke: it never left)
-                logger.warning("A frame was not sent: %s", type(exc).__name__)
-                written = False
+            except Exception as exc:  # (the transport broke mid-write: it may have left, so it is not sent again)
+                logger.warning("A frame could not be written: %s", type(exc).__name__)
+                if call is not None:
+                    self.engine.withdraw(call)
+                    settle(
+                        call.token, None, APIConnectionError(f"{call.method}: writing it failed ({type(exc).__name__})")
+                    )
+                continue
             if not written:  # the connection is closing and nobody noticed yet
                 if call is not None:
                     unsent.append(call)
@@ -251,15 +254,7 @@ class Supervisor(SessionHost):
         self.replaced = event.reason
         opened = self.opened
         if opened is not None and not opened.done():
-            error = event.error
-            if isinstance(error, APITimeoutError) and "public/auth" in str(
-                error
-            ):  # (opening and authenticating share it)
-                error = APITimeoutError(
-                    f"authenticating to {self.settings.url} did not finish within connect_timeout"
-                    f" ({self.settings.connect_timeout} s)"
-                )
-            opened.set_exception(error)
+            opened.set_exception(open_error(self.settings, event.error))
         conn.abort(event.reason)
 
     def _failed(self, error: DeribitError) -> None:
@@ -286,8 +281,8 @@ class Supervisor(SessionHost):
         """One message, as the connection parsed it: handed to the engine (a test_request is
         answered in this same step). Never raises."""
         try:
-            if conn is not self.conn:
-                return  # (a connection given up, or not yet handed to the engine: nothing it says counts)
+            if conn is not self.conn or self.engine.stopped:
+                return  # (a connection given up, not yet handed to the engine, or closing: nothing counts)
             if type(raw) is str and raw.startswith(NOTIFICATION_PREFIXES):
                 self.engine.heard(time.time())
                 self.callbacks.notification(raw)  # parsed on the notification thread, not here
@@ -317,7 +312,7 @@ class Supervisor(SessionHost):
                 task.cancel()
         if self.timer is not None:
             self.timer.cancel()
-        conn = self.conn
+        conn, self.conn = self.conn, None  # (nothing it says counts now)
         if conn is not None:
             await conn.close()  # (within CLOSE_TIMEOUT, whichever transport)
         if self.runner is not None:
@@ -361,6 +356,7 @@ class Supervisor(SessionHost):
         cause = self.replaced or ended
         was_ready = self.engine.state == "ready"
         self.conn = None
+        self.lived = asyncio.get_running_loop().time() - self.last_up if was_ready else None
         if self.lease_watch is not None:
             self.lease_watch.cancel()
             self.lease_watch = None
@@ -378,14 +374,13 @@ class Supervisor(SessionHost):
         return cause
 
 
-def masked(engine: SessionProtocol, envelope: dict[str, Any], raw: str) -> str:
-    """An error answer with the secret and tokens the server quoted by value masked, before any
-    exception is made of it (``envelope`` changed in place); returns the masked frame."""
-    text = engine.redact(raw)
-    if text != raw:
-        envelope.clear()
-        envelope.update(json.loads(text))  # (JSON still: a value masked inside its string)
-    return text
+def open_error(settings: Settings, error: DeribitError) -> DeribitError:
+    """What open() raises when the engine gives its first connection up."""
+    if isinstance(error, APITimeoutError) and "public/auth" in str(error):  # (opening and authenticating share it)
+        return APITimeoutError(
+            f"authenticating to {settings.url} did not finish within connect_timeout ({settings.connect_timeout} s)"
+        )
+    return error
 
 
 def describe(engine: SessionProtocol) -> str:

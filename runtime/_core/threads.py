@@ -59,6 +59,7 @@ class Keeper:
             self.lowered_to = sys.getswitchinterval()
         self.loop: asyncio.AbstractEventLoop = new_loop()
         self.users = 0
+        self.stopping = False
         self._forks = _FORKS
         self.thread = threading.Thread(target=run_loop, args=(self.loop,), name="deribit-session-keeper", daemon=True)
         self.thread.start()
@@ -84,6 +85,7 @@ class Keeper:
                 return
             if Keeper._current is self:
                 Keeper._current = None
+            self.stopping = True
             if self.lowered_to is not None and sys.getswitchinterval() == self.lowered_to:
                 sys.setswitchinterval(PYTHON_SWITCH_INTERVAL)  # unless the process chose another since
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -94,7 +96,10 @@ class Keeper:
         """Runs ``coroutine`` on the keeper's loop; RuntimeError (the coroutine closed unrun)
         when the loop has stopped."""
         try:
-            return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
+            with Keeper._lock:  # (not once release() began to stop the loop: it would never run)
+                if self.stopping:
+                    raise RuntimeError("the keeper is stopping")
+                return asyncio.run_coroutine_threadsafe(coroutine, self.loop)  # type: ignore[arg-type]
         except RuntimeError:
             close = getattr(coroutine, "close", None)
             if close is not None:
@@ -123,8 +128,20 @@ def run_loop(loop: asyncio.AbstractEventLoop) -> None:
     """A background thread's body: run ``loop`` until stopped, then finalize and close it."""
     asyncio.set_event_loop(loop)
     loop.run_forever()
+    loop.run_until_complete(_settle_leftovers())
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
+
+
+async def _settle_leftovers() -> None:
+    """Work handed to a loop as it stopped still gets an outcome: what was scheduled runs its
+    first step (an open() that lost a race to close() fails at once instead of never being
+    answered), then every task left is cancelled and awaited."""
+    await asyncio.sleep(0)
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class Callbacks:

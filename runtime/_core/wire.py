@@ -97,7 +97,8 @@ class Keepalive:
         self._timer: asyncio.TimerHandle | None = None  # the next ping, or the pong's deadline
         self._stalled: asyncio.TimerHandle | None = None  # the stall limit, while paused
         self._recovered: asyncio.TimerHandle | None = None  # a resume that must last to end the stall
-        self._stall_began: float | None = None  # (loop time) the first pause of this stall
+        self._paused_at: float | None = None  # (loop time) when writing paused, while it is
+        self._paused_for = 0.0  # how long writing has been paused in this stall, brief resumes left out
 
     def start(self) -> None:
         """The connection is open: the first ping in ``ping_interval`` (none without one)."""
@@ -119,18 +120,18 @@ class Keepalive:
         return self.ping_timeout or WRITE_STALL_LIMIT
 
     def writing_paused(self) -> None:
-        """The write buffer is over its high mark: the stall limit runs from the first pause of
-        a stall. A resume shorter than the limit does not restart it: a peer that never reads
-        lets the buffer drain now and then, as the kernel's own buffer grows."""
-        now, limit = self.loop.time(), self.stall_limit
+        """The write buffer is over its high mark: the connection is dropped once writing has
+        been paused for the stall limit in all. A resume shorter than the limit does not start
+        the count again (a peer that never reads lets the buffer drain now and then, as the
+        kernel's own buffer grows); one that lasts the limit ends the stall."""
+        limit = self.stall_limit
         if self._recovered is not None:  # resumed only briefly: the same stall goes on
             self._recovered.cancel()
             self._recovered = None
-        if self._stall_began is None:
-            self._stall_began = now
+        self._paused_at = self.loop.time()
         if self._stalled is None:
             why = f"the server left what was sent unread for {limit} s: the connection looks dead"
-            self._stalled = self.loop.call_later(max(self._stall_began + limit - now, 0.0), self.abort, why)
+            self._stalled = self.loop.call_later(max(limit - self._paused_for, 0.0), self.abort, why)
 
     def writing_resumed(self) -> None:
         """Below the low mark again: no abort while it stays so, and the stall is over once it
@@ -138,19 +139,23 @@ class Keepalive:
         if self._stalled is not None:
             self._stalled.cancel()
             self._stalled = None
-        if self._stall_began is not None and self._recovered is None:
-            self._recovered = self.loop.call_later(self.stall_limit, self._recover)
+        if self._paused_at is not None:
+            self._paused_for += self.loop.time() - self._paused_at
+            self._paused_at = None
+            if self._recovered is None:
+                self._recovered = self.loop.call_later(self.stall_limit, self._recover)
 
     def _recover(self) -> None:
-        self._recovered = self._stall_began = None
+        self._recovered = None
+        self._paused_for = 0.0
 
     def stop(self) -> None:
         """The connection is gone: no timer is left."""
         for timer in (self._timer, self._stalled, self._recovered):
             if timer is not None:
                 timer.cancel()
-        self._timer = self._stalled = self._recovered = None
-        self._stall_began = None
+        self._timer = self._stalled = self._recovered = self._paused_at = None
+        self._paused_for = 0.0
 
     def _send(self) -> None:
         payload = os.urandom(4)

@@ -268,6 +268,9 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         except concurrent.futures.TimeoutError:
             self.close()
             raise APITimeoutError(f"opening {self.url} did not finish in time") from None
+        except concurrent.futures.CancelledError:  # (the keeper stopped under it: close() won the race)
+            self.close()
+            raise APIConnectionError("the WebSocketClient was closed while opening") from None
         except BaseException:
             self.close()
             raise

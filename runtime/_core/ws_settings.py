@@ -29,8 +29,6 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 #: Keepalive: a ping every this many seconds, and a pong expected within ping_timeout.
 DEFAULT_PING_INTERVAL = 10.0
 DEFAULT_PING_TIMEOUT = 10.0
-#: Names the WebSocket library when a client is not given ``transport=`` (a second test pass,
-#: or a deployment that wants one without changing code).
 
 
 @dataclass(frozen=True, slots=True)

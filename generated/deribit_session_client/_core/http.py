@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 from attrs import define, evolve, field
 
+from .errors import DeribitError, mask_known
 from .http_attempts import (
     TimeoutTypes,
     check_timeout,
@@ -352,12 +353,24 @@ class Client:
     # -- calls -----------------------------------------------------------------------------
 
     def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: TimeoutTypes | Unset) -> T:
-        return send_sync(self, op, op.prepare(values), timeout).result(model)
+        try:
+            return send_sync(self, op, op.prepare(values), timeout).result(model)
+        except DeribitError as error:  # a server may quote the client's token or secret by value
+            mask_known(error, self._secrets())
+            raise
 
     async def _call_async(
         self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: TimeoutTypes | Unset
     ) -> T:
-        return (await send_async(self, op, op.prepare(values), timeout)).result(model)
+        try:
+            return (await send_async(self, op, op.prepare(values), timeout)).result(model)
+        except DeribitError as error:
+            mask_known(error, self._secrets())
+            raise
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        """What this client must never show, by value (none for a public client)."""
+        return ()
 
     def _detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: TimeoutTypes | Unset

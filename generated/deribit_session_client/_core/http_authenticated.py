@@ -73,6 +73,9 @@ class AuthenticatedClient(Client):
                 return account_key(client_id, None)
         return account_key(None, self.token)
 
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self.token, self._signer.secret.value if self._signer is not None else None)
+
     def _auth(self) -> httpx.Auth | None:
         if self._signer is not None:
             return SignatureAuth(self._signer)

@@ -1,8 +1,9 @@
 """The rate limiter on the keeper's side of a session: a call's credits are given back when it
 is not written (a queued one is charged again, in order, when the session is ready, and goes
 when its credits are there), a 10028 answer empties the pool, and the heartbeat reserve
-follows the session's heartbeat. The session's own calls (setup, refresh) and test_request
-answers never wait: they are charged as they are written (:mod:`.supervisor`)."""
+follows the session's heartbeat. The session's own calls (setup, refresh) take their credits
+ahead of every caller's (``Limiter.take_first``, when the engine asks); test_request answers
+never wait: they are charged as they are written (:mod:`.supervisor`)."""
 
 from __future__ import annotations
 

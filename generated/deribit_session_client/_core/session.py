@@ -34,6 +34,8 @@ MAX_FRAME_BYTES = 32 * 1024
 SET_CHUNK_BYTES = 24 * 1024
 
 _MISSING = object()
+#: ``public/test``'s request, encoded once: every test_request is answered with it.
+_TEST_TAIL = '"method": "public/test", "params": {}'
 
 #: The encoder of every call (json.dumps with an option makes an encoder per call).
 _ENCODE = json.JSONEncoder(allow_nan=False).encode
@@ -157,6 +159,13 @@ class RpcSession:
             )
         return tail
 
+    def answer_test_request(self) -> str:
+        """The frame that answers a ``test_request`` (``public/test``, whose answer is dropped)."""
+        rpc_id, frame = self.request_encoded(_TEST_TAIL, None)
+        del self.pending[rpc_id]
+        self._internal.add(rpc_id)
+        return frame
+
     def request_encoded(self, tail: str, token: Any) -> tuple[int, str]:
         """A new request's id and frame from :meth:`encode_call`'s tail; ``token`` is handed back
         with its answer."""
@@ -245,7 +254,9 @@ class RpcSession:
         asked = [item for item in params.get(param) or () if isinstance(item, str)]
         if action == "add":
             key = str(keys)
-            listed = result if isinstance(result, list) else asked
+            if not isinstance(result, list):
+                return  # (an answer that lists nothing subscribes nothing: it is malformed)
+            listed = result
             items = [item for item in listed if isinstance(item, str) and not self._taken_since(key, item, sent_at)]
             order, _, _, members = self.sets.get(key, (int(declaration.get("order", 0)), method, param, {}))
             members.update(dict.fromkeys(items))

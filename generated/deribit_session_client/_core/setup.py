@@ -3,9 +3,8 @@
 holds) and the plan of requests that sets a connection up, one step at a time.
 
 The plan is a generator: it yields each request (method, params, operation) and is sent the
-answer's envelope back; it raises the DeribitError a refusal is. Two drivers run the same
-plan: the WebSocketClient's supervisor, awaiting each answer on its keeper's loop, and
-:class:`~.protocol.SessionProtocol`, as the host hands it answers."""
+answer's envelope back; it raises the DeribitError a refusal is. The engine
+(:class:`~.protocol.SessionProtocol`, its :mod:`.steps`) drives it as the host hands it answers."""
 
 from __future__ import annotations
 
