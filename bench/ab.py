@@ -99,7 +99,9 @@ sys.path[:0] = [os.path.join(os.getcwd(), "generated"), os.getcwd()]
 
 def worktree(rev: str, where: Path) -> Path:
     path = where / rev.replace("/", "_")
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True, capture_output=True
+    )
     return path
 
 
@@ -132,7 +134,7 @@ def main() -> None:
             samples: dict[str, dict[str, list[float]]] = {rev: {} for rev in trees}
             for round_ in range(args.rounds):
                 for name in names:
-                    for rev, tree in (trees.items() if round_ % 2 == 0 else reversed(trees.items())):
+                    for rev, tree in trees.items() if round_ % 2 == 0 else reversed(trees.items()):
                         for key, value in measure(tree, name).items():
                             samples[rev].setdefault(key, []).append(value)
                         print(f"round {round_ + 1}: {name} on {rev} done", file=sys.stderr)
