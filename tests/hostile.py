@@ -195,6 +195,11 @@ class RawServer:
             pass  # the client went away
 
     def close(self) -> None:
+        try:  # (wakes the accept() the server's thread is blocked in: close() alone does not, and
+            # the listening socket would live on, accepting, for as long as that thread waits)
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         for sock in self.accepted:
             sock.close()
