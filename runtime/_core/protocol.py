@@ -99,6 +99,7 @@ class SessionProtocol:
         self._now = 0.0  # (the time the host last passed in)
         self._next_call = 0
         self._state = self._life.public
+        self._deadline_mark = 0  # (see deadlines_changed)
         self._seen = self._life.state, self._life.ever_ready  # (what _changed last looked at)
 
     def __repr__(self) -> str:
@@ -169,6 +170,13 @@ class SessionProtocol:
                 due = deadline
         return due
 
+    @property
+    def deadlines_changed(self) -> int:
+        """A count that moves whenever a deadline may have come earlier than
+        :meth:`next_deadline` said (the silence limit only moves later as frames arrive): a host
+        that keeps one timer needs to ask again only when it has moved."""
+        return self._deadline_mark
+
     # -- what happens to the connection -------------------------------------------------------------
 
     def connected(self, now: float, *, auth_timeout: float | None = None) -> None:
@@ -183,6 +191,7 @@ class SessionProtocol:
         self._life.connected()
         self._connected = True
         self._heard_at = now
+        self._deadline_mark += 1
         self._steps.start(now, first=not self._life.ever_ready, auth_timeout=auth_timeout)
         self._changed()
 
@@ -274,6 +283,7 @@ class SessionProtocol:
         self._calls[self._next_call] = call
         if bound is not None:
             self._out.deadlines[call] = (now + bound, bound)
+            self._deadline_mark += 1
         self._send(call)
         self._due(now)
         self._changed()
@@ -348,6 +358,7 @@ class SessionProtocol:
 
     def _ready(self) -> None:
         self._life.restored()
+        self._deadline_mark += 1  # (the refresh is due only once ready)
         for call in self._host.release(self._out.release()):
             self._send(call)
 
@@ -377,6 +388,7 @@ def _dispatch(engine: SessionProtocol, incoming: Incoming) -> None:
             op = call.op
             if op is not None and op.connection_state:
                 engine._session.succeeded(op.connection_state, call.method, call.params, incoming.message, call.sent_at)
+                engine._deadline_mark += 1  # (a new heartbeat interval moves the silence limit)
             try:
                 engine._host.answered(call, incoming.message, incoming.raw)
             finally:  # (settled whatever the host's hook does)

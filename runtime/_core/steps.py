@@ -153,7 +153,7 @@ class Steps:
     def due(self, now: float, heard: bool = False) -> None:
         """The refresh, when its time has come on a ready connection; own calls whose credits
         may have come; the silence limit (not when something was just ``heard``)."""
-        for call, at in list(self.waiting.items()):
+        for call, at in list(self.waiting.items()) if self.waiting else ():
             if at <= now:
                 del self.waiting[call]
                 if not call.token.settled:  # (its step may have timed out meanwhile)
@@ -269,6 +269,7 @@ class Steps:
         token.call = call
         bound = bound or engine.timeout or DEFAULT_TIMEOUT
         engine._out.deadlines[call] = (engine._now + bound, bound)
+        engine._deadline_mark += 1
         self.send_when_credited(call)
         return token
 
@@ -277,12 +278,14 @@ class Steps:
         wait = self.engine._host.credits_for(call)
         if wait > 0:
             self.waiting[call] = self.engine._now + wait
+            self.engine._deadline_mark += 1
         else:
             self.engine._send(call)
 
     def _schedule_refresh(self) -> None:
         refresh_in = self.credentials.refresh_in
         self.refresh_at = None if refresh_in is None else self.engine._now + refresh_in
+        self.engine._deadline_mark += 1
 
 
 def _because(what: str, error: DeribitError) -> DeribitError:

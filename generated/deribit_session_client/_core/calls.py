@@ -117,6 +117,8 @@ class Outbox:
 
     def expire_due(self, now: float) -> None:
         """Every call whose deadline is ``now`` or before, expired."""
+        if not self.deadlines:
+            return
         for call, (deadline, bound) in list(self.deadlines.items()):
             if deadline <= now:
                 self.expire(call, bound)

@@ -75,6 +75,7 @@ class Supervisor(SessionHost):
         self.runner: asyncio.Task[None] | None = None
         self.timer: asyncio.TimerHandle | None = None
         self.timer_at = 0.0
+        self.timer_mark = -1  # (the engine's deadlines_changed when the timer was last looked at)
         self.callbacks = UserCallbacks(client, lambda: known_secrets(self.engine), lambda: self.state == "closed")
         self.lease = Lease(settings.lease, client.lease_remaining, self.callbacks.error)
         self.lease_watch: asyncio.Task[None] | None = None
@@ -174,7 +175,11 @@ class Supervisor(SessionHost):
         deadline on the timer."""
         self._flush()
         self._events()
-        due = self.engine.next_deadline()
+        engine = self.engine
+        if self.timer is not None and engine.deadlines_changed == self.timer_mark:
+            return  # (the armed timer is no later than every deadline the engine has)
+        self.timer_mark = engine.deadlines_changed
+        due = engine.next_deadline()
         if due is not None and (self.timer is None or due < self.timer_at):
             if self.timer is not None:
                 self.timer.cancel()
