@@ -124,7 +124,9 @@ def test_a_timeout_raises_api_timeout_error_within_the_timeout(mock: MockServer,
     assert 0.3 <= elapsed < 0.3 + 1.5  # margin for a loaded CI machine
     assert isinstance(caught.value, APIConnectionError)
     assert caught.value.__cause__ is not None
-    assert attempts(mock) == 1
+    # not sent again (max_retries=0); on a loaded machine the 0.3 s can run out before the
+    # request reaches a paused mock at all (make test-stress saw 0), so at most one
+    assert attempts(mock) <= 1
 
 
 @pytest.mark.parametrize("mode", MODES)
