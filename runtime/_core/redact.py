@@ -9,7 +9,15 @@ from typing import Any
 
 from . import registry
 
-__all__ = ["SECRET_KEYS", "mask_secrets", "masked_json", "masked_params", "masked_value", "redact"]
+__all__ = [
+    "SECRET_KEYS",
+    "mask_known_values",
+    "mask_secrets",
+    "masked_json",
+    "masked_params",
+    "masked_value",
+    "redact",
+]
 
 
 #: Keys whose values never appear in a message: tokens and credentials.
@@ -43,10 +51,16 @@ def mask_secrets(text: str) -> str:
 def redact(text: str, known: tuple[str | None, ...]) -> str:
     """``text`` with each known secret value (the client's own secret and tokens) shown as
     ``***``, and token and credential fields masked (:func:`mask_secrets`)."""
+    return mask_secrets(mask_known_values(text, known))
+
+
+def mask_known_values(text: str, known: tuple[str | None, ...]) -> str:
+    """``text`` with each known secret value shown as ``***`` and nothing else changed (a JSON
+    text stays JSON: a value inside a string is replaced inside it)."""
     for value in known:
-        if value and len(value) >= 4:
+        if value and len(value) >= 4 and value in text:
             text = text.replace(value, "***")
-    return mask_secrets(text)
+    return text
 
 
 def masked_value(value: Any) -> Any:

@@ -16,7 +16,7 @@ from .answers import checked
 from .calls import Call
 from .errors import APIConnectionError, APIError, AuthenticationError, DeribitError, mask_known
 from .events import Answer, CallFailed, Error, ReplaceConnection
-from .redact import redact
+from .redact import mask_known_values, redact
 from .session import DEFAULT_TIMEOUT, Incoming, RpcSession, with_access_token
 from .setup import Credentials, Plan, setup_plan
 from .threads import Token
@@ -231,10 +231,7 @@ class Steps:
     def mask(self, incoming: Incoming) -> None:
         """An error answer with this session's secret and tokens masked by value, before any
         exception is made of it: its frame and its envelope (changed in place)."""
-        raw = incoming.raw
-        for value in self.credentials.secrets:
-            if value and len(value) >= 4 and value in raw:
-                raw = raw.replace(value, "***")  # (inside a JSON string: JSON still)
+        raw = mask_known_values(incoming.raw, self.credentials.secrets)
         if raw is not incoming.raw:
             incoming.raw = raw
             try:
