@@ -10,56 +10,37 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import ServerConnection
 
 from deribit_session_client import APIConnectionError, WebSocketClient
 
 from .conftest import credentials, wait_until
+from .hostile import HostileServer
 
 #: The order a connection's setup puts things back in (the spec's x-connection-state order).
 SETUP_RANK = {"public/auth": 0, "public/set_heartbeat": 1, "private/enable_cancel_on_disconnect": 2}
 USER = ("public/get_time", "private/buy")
 
 
-class ScriptedExchange:
-    """Answers at once as the exchange would, recording each frame with its connection."""
+class ScriptedExchange(HostileServer):
+    """Answers at once as the exchange would, recording each frame with its connection (the
+    hostile server's thread, loop and controls; its own handler)."""
 
     def __init__(self) -> None:
         self.frames: list[tuple[int, dict[str, Any]]] = []  # (connection, frame)
         self.test_requests: dict[int, int] = {}  # connection -> test_requests sent on it
-        self.connections: dict[int, ServerConnection] = {}
-        self.loop = asyncio.new_event_loop()
-        ready = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(ready,), daemon=True)
-        self.thread.start()
-        assert ready.wait(10)
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/api/v2"
-
-    def _run(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self.loop)
-        self.stopped = self.loop.create_future()
-        self.loop.run_until_complete(self._serve(ready))
-        self.loop.close()
-
-    async def _serve(self, ready: threading.Event) -> None:
-        async with serve(self._handle, "127.0.0.1", 0, compression=None) as server:
-            self.port = next(iter(server.sockets)).getsockname()[1]
-            ready.set()
-            await self.stopped
+        self.by_number: dict[int, ServerConnection] = {}
+        super().__init__(lambda method, params: None)
 
     async def _handle(self, ws: ServerConnection) -> None:
         number = len(self.test_requests) + 1
         self.test_requests[number] = 0
-        self.connections[number] = ws
+        self.by_number[number] = ws
         try:
             async for raw in ws:
                 frame = json.loads(raw)
@@ -77,11 +58,11 @@ class ScriptedExchange:
         except Exception:  # noqa: BLE001 (a dropped connection)
             pass
         finally:
-            self.connections.pop(number, None)
+            self.by_number.pop(number, None)
 
     def _each(self, action: Any) -> None:
         async def run() -> None:
-            for number, connection in list(self.connections.items()):
+            for number, connection in list(self.by_number.items()):
                 await action(number, connection)
 
         asyncio.run_coroutine_threadsafe(run(), self.loop).result(5)
@@ -99,10 +80,6 @@ class ScriptedExchange:
             await connection.send(json.dumps(message))
 
         self._each(send)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.stopped.set_result, None)
-        self.thread.join(10)
 
 
 ACTIONS = st.lists(
