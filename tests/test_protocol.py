@@ -313,6 +313,19 @@ def test_an_unanswered_setup_step_ends_in_replace_connection_after_the_timeout()
     assert any(isinstance(e, ReplaceConnection) for e in proto.events_received())
 
 
+def test_an_unanswered_authentication_says_so_within_the_hosts_auth_timeout() -> None:
+    # The host bounds authentication by what is left of its connect timeout; the error names
+    # authentication (a host tells it from a slow call by the event, not by parsing a message).
+    proto, exchange = keeper(timeout=5.0), Exchange(silent=("public/auth",))
+    proto.connected(T0, auth_timeout=2.0)
+    exchange.serve(proto)
+    assert proto.next_deadline() == T0 + 2.0
+    proto.tick(T0 + 2.0)
+    [replace] = [e for e in proto.events_received() if isinstance(e, ReplaceConnection)]
+    assert isinstance(replace.error, APITimeoutError)
+    assert "authenticating did not finish in time: public/auth (id 1) got no answer within 2.0 s" in str(replace.error)
+
+
 def test_a_first_setup_the_exchange_refuses_fails_the_session_instead_of_looping() -> None:
     proto, exchange = keeper(), Exchange(errors={"public/set_heartbeat": {"code": -32602, "message": "Invalid params"}})
     proto.connected(T0)

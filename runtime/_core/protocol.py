@@ -26,10 +26,9 @@ from .host import SessionHost
 from .lifecycle import Lifecycle, LifecycleError
 from .redact import redact
 from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, Incoming, RpcSession, seconds
-from .setup import Credentials
+from .setup import Credentials, check_session
 from .steps import Handle, Steps, is_own
 from .types import UNSET, Unset
-from .ws_settings import check_session
 
 __all__ = ["SessionProtocol", "known_secrets"]
 

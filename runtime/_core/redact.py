@@ -1,20 +1,17 @@
 """Every rule that keeps a secret out of a log line, a repr or an exception message: which
-keys and parameters are secret, and how a text, a JSON value or a parameter list is masked."""
+keys are secret, and how a text or a JSON value is masked (the spec's secret parameters:
+:func:`~.registry.masked_params`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
-
-from . import registry
 
 __all__ = [
     "SECRET_KEYS",
     "mask_known_values",
     "mask_secrets",
     "masked_json",
-    "masked_params",
     "masked_value",
     "redact",
 ]
@@ -88,10 +85,3 @@ def masked_json(value: Any) -> str:
         return json.dumps(masked_value(value), default=repr)
     except RecursionError:
         return '"<nested too deeply>"'
-
-
-def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """A request's parameters with tokens, credentials and the spec's ``format: password``
-    parameters shown as ``***`` (for a DEBUG line)."""
-    secret = registry.secret_params()
-    return {k: ("***" if k in SECRET_KEYS or k in secret else v) for k, v in params.items()}

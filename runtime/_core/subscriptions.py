@@ -9,8 +9,8 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Self
 
 from .errors import (
     APIConnectionError,
@@ -21,9 +21,8 @@ from .errors import (
 )
 from .notifications import DEFAULT_MAX_PENDING, Handler, Router, is_private_channel
 from .session import chunked
-from .types import UNSET, Unset
 
-__all__ = ["Stream", "Subscription", "SubscriptionsMixin"]
+__all__ = ["Stream", "Subscription", "Subscriptions"]
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -63,7 +62,7 @@ class Subscription:
     unsubscribes each channel no other handler of the client still wants."""
 
     def __init__(
-        self, client: SubscriptionsMixin, scope: str, channels: list[str], refused: list[str], entry: _Entry
+        self, client: Subscriptions, scope: str, channels: list[str], refused: list[str], entry: _Entry
     ) -> None:
         self._client = client
         self.scope = scope
@@ -96,7 +95,7 @@ class Subscription:
         are not restored after a reconnect even if this call fails (a timeout while the
         connection is replaced, say); call it again to retry the unsubscribe itself."""
         unwanted = self._drop()
-        if unwanted and self._client._keeper is not None:
+        if unwanted and self._client.open:
             for run in chunked(unwanted):
                 self._client.call(f"{self.scope}/unsubscribe", {"channels": run})
                 self._leaving = [channel for channel in self._leaving if channel not in run]
@@ -106,7 +105,7 @@ class Subscription:
 
     async def unsubscribe_async(self) -> None:
         unwanted = self._drop()
-        if unwanted and self._client._keeper is not None:
+        if unwanted and self._client.open:
             for run in chunked(unwanted):
                 await self._client.call_async(f"{self.scope}/unsubscribe", {"channels": run})
                 self._leaving = [channel for channel in self._leaving if channel not in run]
@@ -134,7 +133,7 @@ class Stream:
     ``max_pending`` messages wait, counted before they reach the caller's loop (a loop that is
     blocked holds no more than that); beyond it the oldest are dropped (``dropped``)."""
 
-    def __init__(self, client: SubscriptionsMixin, channels: Iterable[str], max_pending: int) -> None:
+    def __init__(self, client: Subscriptions, channels: Iterable[str], max_pending: int) -> None:
         self._client = client
         self._channels = list(channels)
         self._lock = threading.Lock()  # (the notification thread adds, the caller's loop takes)
@@ -236,23 +235,28 @@ class Stream:
                 pass  # closed meanwhile: nothing is subscribed any more
 
 
-class SubscriptionsMixin:
-    """The subscription methods of :class:`~.ws.WebSocketClient`."""
+class Subscriptions:
+    """The subscriptions of one :class:`~.ws.WebSocketClient` (composed into it): made with its
+    calls (``call``, ``call_async``) and routed by its router."""
 
-    _router: Router
-    _keeper: Any
+    def __init__(
+        self,
+        router: Router,
+        call: Callable[..., Any],
+        call_async: Callable[..., Awaitable[Any]],
+        can_authenticate: bool,
+        is_open: Callable[[], bool],
+    ) -> None:
+        self._router = router
+        self.call = call
+        self.call_async = call_async
+        self._can_authenticate = can_authenticate
+        self._is_open = is_open
 
-    if TYPE_CHECKING:
-
-        def call(
-            self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
-        ) -> Any: ...
-
-        async def call_async(
-            self, method: str, params: dict[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
-        ) -> Any: ...
-
-        def _can_authenticate(self) -> bool: ...
+    @property
+    def open(self) -> bool:
+        """The client is open (an unsubscribe after close() sends nothing)."""
+        return self._is_open()
 
     def _subscribed(self, scope: str, wanted: list[str], answer: list[Any], entry: _Entry) -> Subscription:
         if not all(isinstance(channel, str) for channel in answer):
@@ -269,11 +273,8 @@ class SubscriptionsMixin:
         return Subscription(self, scope, [c for c in wanted if c in listed], refused, entry)
 
     def subscribe(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
-        """Subscribes to ``channels`` (``private/subscribe`` if any is private, ``user.*``) and
-        routes their notifications to ``handler(params)`` (``params``: ``{"channel", "data"}``) on
-        the client's notification thread; restored after every reconnect. Raises
-        SubscriptionRefusedError when the exchange subscribes none of them."""
-        scope, wanted = _plan(channels, self._can_authenticate())
+        """:meth:`~.ws.WebSocketClient.subscribe`."""
+        scope, wanted = _plan(channels, self._can_authenticate)
         entry = _Entry(handler)
         self._router.add(wanted, entry)  # first: a notification may come before the answer
         answer: list[Any] = []
@@ -287,8 +288,8 @@ class SubscriptionsMixin:
         return self._subscribed(scope, wanted, answer, entry)
 
     async def subscribe_async(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
-        """:meth:`subscribe` for an event loop."""
-        scope, wanted = _plan(channels, self._can_authenticate())
+        """:meth:`~.ws.WebSocketClient.subscribe_async`."""
+        scope, wanted = _plan(channels, self._can_authenticate)
         entry = _Entry(handler)
         self._router.add(wanted, entry)
         answer: list[Any] = []
@@ -302,5 +303,5 @@ class SubscriptionsMixin:
         return self._subscribed(scope, wanted, answer, entry)
 
     def stream(self, channels: Iterable[str], *, max_pending: int = DEFAULT_MAX_PENDING) -> Stream:
-        """``async with ws.stream(channels) as messages: async for message in messages: ...``"""
+        """:meth:`~.ws.WebSocketClient.stream`."""
         return Stream(self, channels, max_pending)

@@ -20,10 +20,7 @@ from .callbacks import UserCallbacks
 from .calls import Call, settle
 from .errors import (
     APIConnectionError,
-    APITimeoutError,
     DeribitError,
-    ResponseValidationError,
-    SubscriptionRefusedError,
 )
 from .events import Error, Notification, ReplaceConnection, SessionFailed, StateChanged
 from .host import SessionHost
@@ -31,12 +28,12 @@ from .lease import Lease
 from .notifications import NOTIFICATION_PREFIXES
 from .pacing import Pacer
 from .protocol import SessionProtocol, known_secrets
-from .reconnect import keep_connected
 from .wire import Link
 from .ws_settings import Settings
 
 if TYPE_CHECKING:
-    from .ws import WebSocketClient
+    from .callbacks import Owner
+    from .notifications import Router
 
 __all__ = ["Supervisor"]
 
@@ -49,7 +46,7 @@ class Supervisor(SessionHost):
     is kept for its callbacks (``on_reconnect``, ``on_notification``, ``on_error``), read when
     they are due."""
 
-    def __init__(self, settings: Settings, client: WebSocketClient) -> None:
+    def __init__(self, settings: Settings, client: Owner, router: Router) -> None:
         self.settings = settings
         self.client = client
         self.engine = SessionProtocol(
@@ -76,7 +73,9 @@ class Supervisor(SessionHost):
         self.timer: asyncio.TimerHandle | None = None
         self.timer_at = 0.0
         self.timer_mark = -1  # (the engine's deadlines_changed when the timer was last looked at)
-        self.callbacks = UserCallbacks(client, lambda: known_secrets(self.engine), lambda: self.state == "closed")
+        self.callbacks = UserCallbacks(
+            client, router, lambda: known_secrets(self.engine), lambda: self.state == "closed"
+        )
         self.lease = Lease(settings.lease, client.lease_remaining, self.callbacks.error)
         self.lease_watch: asyncio.Task[None] | None = None
         self.hook_note = ""
@@ -232,7 +231,7 @@ class Supervisor(SessionHost):
             elif isinstance(event, SessionFailed):
                 self._failed(event.error)
             elif isinstance(event, Error):
-                report(self, event.error)
+                self.callbacks.report(event.error)
 
     def _state_changed(self, state: str) -> None:
         self._follow_heartbeat()
@@ -259,7 +258,7 @@ class Supervisor(SessionHost):
         self.replaced = event.reason
         opened = self.opened
         if opened is not None and not opened.done():
-            opened.set_exception(open_error(self.settings, event.error))
+            opened.set_exception(event.error)
         conn.abort(event.reason)
 
     def _failed(self, error: DeribitError) -> None:
@@ -298,14 +297,6 @@ class Supervisor(SessionHost):
         except Exception:
             logger.exception("Handling a WebSocket frame failed")
 
-    async def start(self) -> None:
-        if self.engine.stopped:  # close() came first, from another thread
-            raise APIConnectionError("the WebSocketClient was closed while opening")
-        opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.opened = opened
-        self.runner = asyncio.create_task(self._run(opened))
-        await opened
-
     async def shutdown(self) -> None:
         self.closing.set()
         self.engine.close()
@@ -327,22 +318,6 @@ class Supervisor(SessionHost):
                 pass
         self.pacer.fail_all(APIConnectionError("the WebSocketClient was closed"))
         self.conn = None
-
-    async def _run(self, opened: asyncio.Future[None]) -> None:
-        try:
-            await keep_connected(self, opened, self.settings.reconnect)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # a bug must not leave open() waiting or the client silently dead
-            logger.exception("The WebSocket session stopped")
-            error = (
-                exc
-                if isinstance(exc, DeribitError)
-                else APIConnectionError(f"the WebSocket session failed: {type(exc).__name__}")
-            )
-            if not opened.done():
-                opened.set_exception(error)
-            self.fail(error)
 
     def fail(self, error: DeribitError) -> None:
         """The session cannot go on for the host's sake (a refused certificate, a fault here)."""
@@ -379,15 +354,6 @@ class Supervisor(SessionHost):
         return cause
 
 
-def open_error(settings: Settings, error: DeribitError) -> DeribitError:
-    """What open() raises when the engine gives its first connection up."""
-    if isinstance(error, APITimeoutError) and "public/auth" in str(error):  # (opening and authenticating share it)
-        return APITimeoutError(
-            f"authenticating to {settings.url} did not finish within connect_timeout ({settings.connect_timeout} s)"
-        )
-    return error
-
-
 def describe(engine: SessionProtocol) -> str:
     """The restored state, for the log line."""
     parts = [f"{key} {params}" for key, params in engine.connection_state.items()]
@@ -395,16 +361,3 @@ def describe(engine: SessionProtocol) -> str:
     if channels:
         parts.append(f"subscriptions ({len(channels)} channels)")
     return "; ".join(parts) if parts else "no heartbeat, no cancel-on-disconnect"
-
-
-def report(sup: Supervisor, error: DeribitError) -> None:
-    """What the engine reported that does not stop the session: logged, and a refused restore
-    of channels handed to on_error (their routes dropped)."""
-    if isinstance(error, SubscriptionRefusedError):  # channels a restore did not get back
-        sup.client._router.drop_channels(error.channels)
-        logger.warning("%s", error)
-        sup.callbacks.error(error)
-    elif isinstance(error, ResponseValidationError):
-        logger.warning("Dropped a frame that is not JSON-RPC: %s", sup.engine.redact(str(error)))
-    else:
-        logger.warning("The server refused the client's own public/test: %s", sup.engine.redact(str(error)))

@@ -13,19 +13,21 @@ import concurrent.futures
 import ssl as ssl_module
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal, Self
 
 from .errors import APIConnectionError, APITimeoutError
+from .life import Life, start
 from .limits import Limiter, RateLimit, account_key
 from .notifications import DEFAULT_MAX_PENDING, Router
 from .reconnect import DEFAULT_RECONNECT, Reconnect
-from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature
-from .subscriptions import SubscriptionsMixin
+from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, client_signature, seconds
+from .subscriptions import Stream, Subscription, Subscriptions
 from .supervisor import Supervisor
 from .threads import Callback, Keeper
 from .transports import choose_transport
-from .types import UNSET
-from .ws_calls import CallsMixin
+from .types import UNSET, Unset
+from .ws_calls import Calls
 from .ws_settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_PING_INTERVAL,
@@ -34,21 +36,16 @@ from .ws_settings import (
     check_options,
 )
 
-if TYPE_CHECKING:
-    from .answers import Model
-
 __all__ = ["WebSocketClient", "client_signature"]
 
 #: How long close() waits for the connection's closing handshake and tasks.
 CLOSE_BOUND = 10.0
 
-T = TypeVar("T", bound="Model")
-
 
 # -- the client --------------------------------------------------------------------------------
 
 
-class WebSocketClient(CallsMixin, SubscriptionsMixin):
+class WebSocketClient:
     """One WebSocket connection to the exchange, kept alive, authenticated and restored.
 
     Args:
@@ -200,13 +197,20 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         self._router = Router()
         self._user_agent = user_agent
         self.max_message_bytes = max_message_bytes
-        self._open_lock = threading.Lock()  # opening, and which caller closes
-        self._close_started = False
-        self._closed = threading.Event()
-        self._closed.set()
-        self._keeper: Keeper | None = None
-        #: This life's session, on the keeper's loop (a new one for each open()).
-        self._sup = Supervisor(self._settings(), self)
+        #: This life's keeper and session, on the keeper's loop (a new one for each open()).
+        self._life = Life(Supervisor(self._settings(), self, self._router))
+        calls = Calls(self._life, self._limiter, access_token, lambda: self.timeout)
+        self._calls = calls
+        # The four methods every generated operation calls (interface.OperationClient).
+        self._call_sync, self._call_async = calls.typed_sync, calls.typed_async
+        self._detailed_sync, self._detailed_async = calls.detailed_sync, calls.detailed_async
+        self._subscriptions = Subscriptions(
+            self._router,
+            self.call,
+            self.call_async,
+            client_id is not None or bool(access_token),
+            lambda: self._life.keeper is not None,
+        )
 
     def __repr__(self) -> str:
         how = (
@@ -214,9 +218,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             if self._secret and self._auth_kind == "client_signature"
             else ("credentials" if self._secret else ("token" if self._access_token else "none"))
         )
-        return (
-            f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._sup.state!r})"
-        )
+        return f"WebSocketClient(url={self.url!r}, client_id={self._client_id!r}, auth={how!r}, state={self._life.sup.state!r})"
 
     def renew(self) -> None:
         """Renews the liveness lease (``lease=``): the keeper answers heartbeats for another
@@ -238,7 +240,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         for it, as this client set it: the exchange then cancelled every order sent through it)
         and ``down_s`` (how long until the session was restored; None while it is not). Read it
         in ``on_reconnect`` to decide whether to read your open orders again."""
-        report = self._sup.last_disconnect
+        report = self._life.sup.last_disconnect
         return dict(report) if report is not None else None
 
     @property
@@ -247,14 +249,44 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         (``connecting``, ``ready``, ``reconnecting``, ``failed`` or ``closed``)."""
         remaining = self.lease_remaining()
         return {
-            **self._sup.stats,
-            "state": self._sup.state,
+            **self._life.sup.stats,
+            "state": self._life.sup.state,
             "last_disconnect": self.last_disconnect,
             "lease_remaining_s": None if remaining is None else round(remaining, 3),
-            "notifications": self._sup.callbacks.deliveries.delivered,
-            "notifications_dropped": self._sup.callbacks.deliveries.dropped,
-            "notification_handler_errors": self._sup.callbacks.deliveries.handler_errors,
+            "notifications": self._life.sup.callbacks.deliveries.delivered,
+            "notifications_dropped": self._life.sup.callbacks.deliveries.dropped,
+            "notification_handler_errors": self._life.sup.callbacks.deliveries.handler_errors,
         }
+
+    # -- calls and subscriptions -----------------------------------------------------------------
+
+    def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+    ) -> Any:
+        """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
+        generated operations."""
+        return self._calls.call(method, params, timeout)
+
+    async def call_async(
+        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
+    ) -> Any:
+        """:meth:`call` for an event loop (any loop: the keeper's thread does the I/O)."""
+        return await self._calls.call_async(method, params, timeout)
+
+    def subscribe(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
+        """Subscribes to ``channels`` (``private/subscribe`` if any is private, ``user.*``) and
+        routes their notifications to ``handler(params)`` (``params``: ``{"channel", "data"}``) on
+        the client's notification thread; restored after every reconnect. Raises
+        SubscriptionRefusedError when the exchange subscribes none of them."""
+        return self._subscriptions.subscribe(channels, handler)
+
+    async def subscribe_async(self, channels: Iterable[str], handler: Callable[[dict[str, Any]], Any]) -> Subscription:
+        """:meth:`subscribe` for an event loop."""
+        return await self._subscriptions.subscribe_async(channels, handler)
+
+    def stream(self, channels: Iterable[str], *, max_pending: int = DEFAULT_MAX_PENDING) -> Stream:
+        """``async with ws.stream(channels) as messages: async for message in messages: ...``"""
+        return self._subscriptions.stream(channels, max_pending=max_pending)
 
     # -- opening and closing ---------------------------------------------------------------------
 
@@ -264,7 +296,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         credentials, APIConnectionError within the connect timeout for an unreachable URL)."""
         keeper = self._start_keeper()
         try:
-            self._submit_start(keeper).result(self._sup.settings.setup_bound() + 5.0)
+            self._submit_start(keeper).result(self._life.sup.settings.setup_bound() + 5.0)
         except concurrent.futures.TimeoutError:
             self.close()
             raise APITimeoutError(f"opening {self.url} did not finish in time") from None
@@ -278,7 +310,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
 
     def _submit_start(self, keeper: Keeper) -> concurrent.futures.Future[Any]:
         try:
-            return keeper.submit(self._sup.start())
+            return keeper.submit(start(self._life.sup))
         except RuntimeError:  # the keeper stopped: close() came first, from another thread
             raise APIConnectionError("the WebSocketClient was closed while opening") from None
 
@@ -293,7 +325,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             scope=self._scope,
             heartbeat_interval=self._initial_heartbeat,
             cancel_on_disconnect=self._initial_cod,
-            call_timeout=self._bound(UNSET),
+            call_timeout=seconds(self.timeout, "timeout"),
             connect_timeout=self.connect_timeout,
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_timeout,
@@ -314,7 +346,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         keeper = self._start_keeper()
         try:
             await asyncio.wait_for(
-                asyncio.wrap_future(self._submit_start(keeper)), self._sup.settings.setup_bound() + 5.0
+                asyncio.wrap_future(self._submit_start(keeper)), self._life.sup.settings.setup_bound() + 5.0
             )
         except TimeoutError:
             await self.aclose()
@@ -325,18 +357,13 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         return self
 
     def _start_keeper(self) -> Keeper:
-        with self._open_lock:
-            if self._keeper is not None:
-                raise RuntimeError("this WebSocketClient is already open")
+        def new_supervisor() -> Supervisor:
             # A new life starts from the constructor's settings, not the last life's.
             self._renewed_at = time.monotonic()  # (the lease counts from open())
             self._limiter.acquire()
-            self._sup = Supervisor(self._settings(), self)
-            self._sup.started = True
-            self._close_started = False
-            self._closed = threading.Event()
-            self._keeper = Keeper.acquire()
-            return self._keeper
+            return Supervisor(self._settings(), self, self._router)
+
+        return self._life.begin(new_supervisor)
 
     def __enter__(self) -> Self:
         return self.open()
@@ -354,13 +381,13 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
         """Close the connection; idempotent and safe from any thread (an ``open()`` still
         waiting raises at once). No reconnect happens after it; when the last client of the
         process closes, the keeper thread ends. Returns once the client is closed."""
-        keeper, closed = self._begin_close()
+        keeper, closed = self._life.begin_close()
         if keeper is None:
             closed.wait(CLOSE_BOUND + 5.0)  # another thread is closing it: wait for that
             return
         try:
             if not keeper.inherited:  # (a client inherited through fork() has no keeper here)
-                keeper.submit(self._sup.shutdown()).result(CLOSE_BOUND)
+                keeper.submit(self._life.sup.shutdown()).result(CLOSE_BOUND)
         except (concurrent.futures.TimeoutError, RuntimeError):
             pass
         finally:
@@ -368,7 +395,7 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
 
     async def aclose(self) -> None:
         """:meth:`close` for an event loop: awaits the same without blocking it."""
-        keeper, closed = self._begin_close()
+        keeper, closed = self._life.begin_close()
         if keeper is None:
             deadline = time.monotonic() + CLOSE_BOUND + 5.0
             while not closed.is_set() and time.monotonic() < deadline:
@@ -376,27 +403,14 @@ class WebSocketClient(CallsMixin, SubscriptionsMixin):
             return
         try:
             if not keeper.inherited:
-                await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._sup.shutdown())), CLOSE_BOUND)
+                await asyncio.wait_for(asyncio.wrap_future(keeper.submit(self._life.sup.shutdown())), CLOSE_BOUND)
         except (TimeoutError, RuntimeError):
             pass
         finally:
             self._finish(keeper, closed)
 
-    def _begin_close(self) -> tuple[Keeper | None, threading.Event]:
-        """The keeper, for the one caller that closes; None for any other (already closed, or
-        another thread closing), with the event set once the client is closed."""
-        with self._open_lock:
-            keeper, closed = self._keeper, self._closed
-            if keeper is None or self._close_started:
-                return None, closed
-            self._close_started = True
-            return keeper, closed
-
     def _finish(self, keeper: Keeper, closed: threading.Event) -> None:
         self._router.clear()  # (every stream ends; the handlers go with the session)
         self._limiter.release()
-        self._sup.callbacks.stop()
-        with self._open_lock:
-            self._keeper = None
-        keeper.release()  # once per open: only the closer that began the close gets here
-        closed.set()
+        self._life.sup.callbacks.stop()
+        self._life.end(keeper, closed)

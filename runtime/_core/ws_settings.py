@@ -4,16 +4,16 @@ TypeError before anything connects), and the frozen :class:`Settings` each life 
 
 from __future__ import annotations
 
-import math
 import ssl as ssl_module
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from .limits import Limiter, RateLimit
 from .reconnect import Reconnect
 from .session import DEFAULT_TIMEOUT
+from .setup import check_session, finite_at_least
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -21,8 +21,6 @@ __all__ = [
     "DEFAULT_PING_TIMEOUT",
     "Settings",
     "check_options",
-    "check_session",
-    "finite_at_least",
 ]
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -128,33 +126,3 @@ def check_options(
         raise ValueError("lease must be a positive, finite number of seconds or None")
     if lease is not None and heartbeat_interval is None:
         raise ValueError("lease needs heartbeat_interval: without heartbeats the exchange never ends the session")
-
-
-def check_session(
-    client_id: str | None,
-    client_secret: str | None,
-    auth: str,
-    cancel_on_disconnect: str | None,
-    heartbeat_interval: float | None,
-) -> None:
-    """Raises ValueError naming the first session option (WebSocketClient's or
-    SessionProtocol's) the exchange would refuse."""
-    if (client_id is None) != (client_secret is None):
-        raise ValueError("client_id and client_secret go together")
-    if auth not in ("client_signature", "client_credentials"):
-        raise ValueError("auth must be 'client_signature' or 'client_credentials'")
-    if cancel_on_disconnect not in (None, "connection"):
-        raise ValueError("cancel_on_disconnect must be 'connection' or None")
-    if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
-        raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
-
-
-def finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
-    """Whether ``value`` is a real number of seconds, finite, and at least (or above) ``floor``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    try:
-        number = float(value)
-    except OverflowError:  # an integer beyond any float
-        return False
-    return math.isfinite(number) and (number > floor if strictly else number >= floor)

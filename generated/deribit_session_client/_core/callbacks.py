@@ -9,19 +9,31 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import CallbackError, DeribitError, excerpt
+from .errors import CallbackError, DeribitError, ResponseValidationError, SubscriptionRefusedError, excerpt
 from .notifications import Deliveries
 from .redact import redact
 from .threads import Callback, Callbacks
 
 if TYPE_CHECKING:
-    from .ws import WebSocketClient
+    from .notifications import Router
 
 __all__ = ["UserCallbacks"]
 
 logger = logging.getLogger("deribit_session_client")
+
+
+class Owner(Protocol):
+    """What the callbacks read of the client they belong to, each when it is due (a program may
+    set them at any time): :class:`~.ws.WebSocketClient`."""
+
+    on_notification: Callback | None
+    on_reconnect: Callback | None
+    on_error: Callback | None
+    max_pending_notifications: int
+
+    def lease_remaining(self) -> float | None: ...
 
 
 class UserCallbacks:
@@ -31,9 +43,14 @@ class UserCallbacks:
     handed to ``on_error`` as a CallbackError."""
 
     def __init__(
-        self, client: WebSocketClient, secrets: Callable[[], tuple[str | None, ...]], closed: Callable[[], bool]
+        self,
+        client: Owner,
+        router: Router,
+        secrets: Callable[[], tuple[str | None, ...]],
+        closed: Callable[[], bool],
     ) -> None:
         self.client = client
+        self.router = router
         self.secrets = secrets
         self.closed = closed
         self.runners: dict[str, Callbacks] = {}
@@ -42,7 +59,7 @@ class UserCallbacks:
         self.holds = 0  # (counts on_reconnect's runs: a finished one clears only its own flag)
         #: Notifications, parsed and routed on a thread of their own (started when first needed).
         self.deliveries = Deliveries(
-            client._router, lambda: client.on_notification, self.failed, client.max_pending_notifications
+            router, lambda: client.on_notification, self.failed, client.max_pending_notifications
         )
 
     def _runner(self, kind: str) -> Callbacks:
@@ -100,6 +117,18 @@ class UserCallbacks:
     def error(self, error: DeribitError) -> None:
         if self.client.on_error is not None:
             self._runner("callbacks").run("on_error", self.client.on_error, error)
+
+    def report(self, error: DeribitError) -> None:
+        """What the engine reported that does not stop the session: logged, and a refused restore
+        of channels handed to on_error (their routes dropped)."""
+        if isinstance(error, SubscriptionRefusedError):  # channels a restore did not get back
+            self.router.drop_channels(error.channels)
+            logger.warning("%s", error)
+            self.error(error)
+        elif isinstance(error, ResponseValidationError):
+            logger.warning("Dropped a frame that is not JSON-RPC: %s", redact(str(error), self.secrets()))
+        else:
+            logger.warning("The server refused the client's own public/test: %s", redact(str(error), self.secrets()))
 
     def failed(self, role: str, callback: Callback, error: BaseException) -> None:
         """A callback raised: logged (the client's secret and tokens masked), and handed to

@@ -26,17 +26,34 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import APIConnectionError, APITimeoutError, DeribitError
 from .lifecycle import State
-from .threads import Token
 
 if TYPE_CHECKING:
     from .lifecycle import Lifecycle
     from .operations import Operation
     from .session import RpcSession
 
-__all__ = ["LOGGED_OUT", "Call", "Expired", "Outbox", "expire", "settle", "timed_out", "waiting"]
+__all__ = ["LOGGED_OUT", "Call", "Expired", "Outbox", "Token", "expire", "settle", "timed_out", "waiting"]
 
 #: What a written private/logout answers its caller with.
 LOGGED_OUT: dict[str, Any] = {"jsonrpc": "2.0", "result": "ok"}
+
+
+class Token:
+    """What a caller waits on that is not an asyncio future: ``settle`` hands it the answer
+    (or the error) once; ``abandoned``: the caller stopped waiting, so its call must not go
+    out later."""
+
+    __slots__ = ("abandoned", "error", "message", "settled")
+
+    def __init__(self) -> None:
+        self.message: dict[str, Any] | None = None
+        self.error: BaseException | None = None
+        self.settled = False
+        self.abandoned = False
+
+    def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
+        if not self.settled:
+            self.message, self.error, self.settled = message, error, True
 
 
 class Call:

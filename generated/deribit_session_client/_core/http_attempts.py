@@ -8,7 +8,7 @@ import logging
 import math
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -34,7 +34,7 @@ from .types import Response, Unset, status_of
 
 if TYPE_CHECKING:
     from .answers import Model
-    from .http import Client
+    from .limits import Limiter
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -176,12 +176,34 @@ class Answer:
         )
 
 
+class Sender(Protocol):
+    """What a call's attempts read of the client that makes them (:class:`~.http.Client`, whose
+    docstring says what each means)."""
+
+    _timeout: TimeoutTypes
+    _base_url: str
+    max_retries: int
+    initial_retry_delay: float
+    max_retry_delay: float
+    retry_deadline: float
+    max_response_bytes: int
+    log_bodies: bool
+
+    def limiter(self) -> Limiter: ...
+
+    def _auth(self) -> httpx.Auth | None: ...
+
+    def get_httpx_client(self) -> httpx.Client: ...
+
+    def get_async_httpx_client(self) -> httpx.AsyncClient: ...
+
+
 class Attempts:
     """The bookkeeping of one call: its deadlines, its retries, its log lines."""
 
     __slots__ = ("client", "op", "params", "phases", "received", "retries", "started", "timeout", "total")
 
-    def __init__(self, client: Client, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> None:
+    def __init__(self, client: Sender, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> None:
         self.client = client
         self.op = op
         self.params = params

@@ -14,8 +14,6 @@ import httpx
 if TYPE_CHECKING:
     import asyncio
 
-    from .http import Client
-
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -32,7 +30,7 @@ class Pools:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.owner: weakref.ref[Client] | None = None
+        self.owner: weakref.ref[object] | None = None  # (the client that made them)
         self.sync: httpx.Client | None = None
         self.sync_external = False
         self.async_: list[AsyncPool] = []

@@ -18,12 +18,12 @@ from .turns import wait_turn_async, wait_turn_sync
 from .types import Unset
 
 if TYPE_CHECKING:
-    from .http import Client
+    from .http_attempts import Sender
 
 __all__ = ["send_async", "send_sync"]
 
 
-def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
+def send_sync(client: Sender, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
     attempt = Attempts(client, op, params, timeout)
     limiter = client.limiter()
     while True:
@@ -43,7 +43,7 @@ def send_sync(client: Client, op: Operation, params: dict[str, Any], timeout: Ti
         CLOCK.sleep(delay)
 
 
-def _attempt_sync(client: Client, attempt: Attempts, deadline: float | None) -> Answer:
+def _attempt_sync(client: Sender, attempt: Attempts, deadline: float | None) -> Answer:
     sent = time.perf_counter()
     auth = client._auth()
     http = client.get_httpx_client()  # each attempt: a pool closed meanwhile is made again
@@ -64,7 +64,7 @@ def _attempt_sync(client: Client, attempt: Attempts, deadline: float | None) -> 
     return attempt.answer(response, chunks, sent)
 
 
-async def send_async(client: Client, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
+async def send_async(client: Sender, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> Answer:
     attempt = Attempts(client, op, params, timeout)
     limiter = client.limiter()
     while True:
@@ -84,7 +84,7 @@ async def send_async(client: Client, op: Operation, params: dict[str, Any], time
         await CLOCK.async_sleep(delay)
 
 
-async def _attempt_async(client: Client, attempt: Attempts, deadline: float | None) -> Answer:
+async def _attempt_async(client: Sender, attempt: Attempts, deadline: float | None) -> Answer:
     sent = time.perf_counter()
     auth = client._auth()
     http = client.get_async_httpx_client()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .redact import SECRET_KEYS
 
 if TYPE_CHECKING:
     from .operations import Operation
 
-__all__ = ["operation_for", "operations", "register", "secret_params", "version"]
+__all__ = ["masked_params", "operation_for", "operations", "register", "secret_params", "version"]
 
 
 class _Registered:
@@ -52,6 +54,13 @@ def secret_params() -> frozenset[str]:
 
 def version() -> str:
     return _registered.version
+
+
+def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A request's parameters with tokens, credentials and the spec's ``format: password``
+    parameters shown as ``***`` (for a DEBUG line)."""
+    secret = _registered.secret_params
+    return {k: ("***" if k in SECRET_KEYS or k in secret else v) for k, v in params.items()}
 
 
 # Copied from runtime/_core/registry.py by make generate. Do not edit here: edit runtime/_core/registry.py.

@@ -8,6 +8,7 @@ answer's envelope back; it raises the DeribitError a refusal is. The engine
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Generator, Mapping
 from typing import Any
@@ -26,7 +27,7 @@ from .lifecycle import Lifecycle
 from .operations import Operation
 from .session import MIN_REFRESH_INTERVAL, RpcSession, client_signature, refresh_delay
 
-__all__ = ["Credentials", "Plan", "Step", "setup_plan"]
+__all__ = ["Credentials", "Plan", "Step", "check_session", "finite_at_least", "setup_plan"]
 
 #: One request of the plan: method, params, and the spec's operation (None: not in the spec).
 Step = tuple[str, dict[str, Any], Operation | None]
@@ -184,6 +185,36 @@ def _restore_set(
                 cause,
             )
         )
+
+
+def check_session(
+    client_id: str | None,
+    client_secret: str | None,
+    auth: str,
+    cancel_on_disconnect: str | None,
+    heartbeat_interval: float | None,
+) -> None:
+    """Raises ValueError naming the first session option (WebSocketClient's or
+    SessionProtocol's) the exchange would refuse."""
+    if (client_id is None) != (client_secret is None):
+        raise ValueError("client_id and client_secret go together")
+    if auth not in ("client_signature", "client_credentials"):
+        raise ValueError("auth must be 'client_signature' or 'client_credentials'")
+    if cancel_on_disconnect not in (None, "connection"):
+        raise ValueError("cancel_on_disconnect must be 'connection' or None")
+    if heartbeat_interval is not None and not finite_at_least(heartbeat_interval, 10.0):
+        raise ValueError("heartbeat_interval must be at least 10 seconds, and finite")
+
+
+def finite_at_least(value: Any, floor: float, *, strictly: bool = False) -> bool:
+    """Whether ``value`` is a real number of seconds, finite, and at least (or above) ``floor``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        return False
+    return math.isfinite(number) and (number > floor if strictly else number >= floor)
 
 
 # Copied from runtime/_core/setup.py by make generate. Do not edit here: edit runtime/_core/setup.py.

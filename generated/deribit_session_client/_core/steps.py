@@ -9,24 +9,53 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from . import registry
 from .answers import checked
-from .calls import Call
-from .errors import APIConnectionError, APIError, AuthenticationError, DeribitError, mask_known
+from .calls import Call, Outbox, Token
+from .errors import APIConnectionError, APIError, APITimeoutError, AuthenticationError, DeribitError, mask_known
 from .events import Answer, CallFailed, Error, ReplaceConnection
 from .redact import mask_known_values, redact
 from .session import DEFAULT_TIMEOUT, Incoming, RpcSession, with_access_token
 from .setup import Credentials, Plan, setup_plan
-from .threads import Token
 
 if TYPE_CHECKING:
-    from .protocol import SessionProtocol
+    from .events import Event
+    from .host import SessionHost
+    from .lifecycle import Lifecycle
 
 __all__ = ["Handle", "Steps", "is_own"]
 
 logger = logging.getLogger("deribit_session_client")
+
+
+class Engine(Protocol):
+    """What the steps and handles move on the engine they are part of
+    (:class:`~.protocol.SessionProtocol`, which states each of these): its parts, declared here
+    so that the parts do not import the whole."""
+
+    timeout: float | None
+    hung_after: float | Literal["heartbeats"] | None
+    heartbeat_interval: float | None
+    cancel_on_disconnect: str | None
+    _host: SessionHost
+    _session: RpcSession
+    _out: Outbox
+    _life: Lifecycle
+    _events: list[Event]
+    _calls: dict[int, Call]
+    _connected: bool
+    _heard_at: float | None
+    _held: bool
+    _now: float
+    _deadline_mark: int
+
+    def _send(self, call: Call) -> None: ...
+
+    def _ready(self) -> None: ...
+
+    def _stop(self, error: DeribitError) -> None: ...
 
 
 class Handle(Token):
@@ -34,7 +63,7 @@ class Handle(Token):
 
     __slots__ = ("call_id", "owner")
 
-    def __init__(self, call_id: int, owner: SessionProtocol) -> None:
+    def __init__(self, call_id: int, owner: Engine) -> None:
         super().__init__()
         self.call_id = call_id
         self.owner = owner
@@ -86,7 +115,7 @@ def is_own(call: Call) -> bool:
 class Steps:
     """The session's own requests on the current connection (moved by its engine only)."""
 
-    def __init__(self, engine: SessionProtocol, credentials: Credentials) -> None:
+    def __init__(self, engine: Engine, credentials: Credentials) -> None:
         self.engine = engine
         self.credentials = credentials
         self.plan: Plan | None = None
@@ -202,6 +231,8 @@ class Steps:
     def answered(self, token: _Own, message: dict[str, Any] | None, error: BaseException | None) -> None:
         if token.purpose not in ("refresh", "reauthenticate"):
             if token is self.step:
+                if isinstance(error, APITimeoutError) and token.call is not None and token.call.method == "public/auth":
+                    error = APITimeoutError(f"authenticating did not finish in time: {error}")
                 self.advance(message, error)
             return
         engine = self.engine

@@ -12,6 +12,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .calls import Token
+
 __all__ = ["CLOSING", "KEEPER_SWITCH_INTERVAL", "Callback", "Callbacks", "Keeper", "Waiter", "run_loop"]
 
 logger = logging.getLogger("deribit_session_client")
@@ -178,24 +180,6 @@ class Callbacks:
 
 CLOSING: set[Any] = set()  # tasks that must not be garbage-collected before they finish
 os.register_at_fork(after_in_child=Keeper.forget_after_fork)
-
-
-class Token:
-    """What a caller waits on that is not an asyncio future: ``settle`` hands it the answer
-    (or the error) once; ``abandoned``: the caller stopped waiting, so its call must not go
-    out later."""
-
-    __slots__ = ("abandoned", "error", "message", "settled")
-
-    def __init__(self) -> None:
-        self.message: dict[str, Any] | None = None
-        self.error: BaseException | None = None
-        self.settled = False
-        self.abandoned = False
-
-    def settle(self, message: dict[str, Any] | None, error: BaseException | None) -> None:
-        if not self.settled:
-            self.message, self.error, self.settled = message, error, True
 
 
 class Waiter(Token):

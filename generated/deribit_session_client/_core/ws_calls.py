@@ -18,19 +18,19 @@ from .calls import Call, Expired, expire, timed_out
 from .errors import APIConnectionError
 from .limits import Limiter
 from .operations import Operation
-from .redact import masked_params
 from .session import RpcSession, seconds, with_access_token
 from .threads import Keeper, Waiter
 from .turns import wait_turn_async, wait_turn_sync
-from .types import UNSET, Response, Unset
+from .types import Response, Unset
 
 if TYPE_CHECKING:
     from .answers import Model
+    from .life import Life
     from .supervisor import Supervisor
 
 T = TypeVar("T", bound="Model")
 
-__all__ = ["CallsMixin", "keeper_for_calls", "new_call", "roundtrip_async", "roundtrip_sync"]
+__all__ = ["Calls", "keeper_for_calls", "new_call", "roundtrip_async", "roundtrip_sync"]
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -54,7 +54,7 @@ def new_call(
     callbacks = sup.callbacks
     bypass = callbacks.in_on_reconnect and threading.current_thread() is callbacks.reconnect_thread()
     if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("WebSocket -> %s %s", method, masked_params(sent))
+        logger.debug("WebSocket -> %s %s", method, registry.masked_params(sent))
     return Call(method, params, tail, op, token, bypass)
 
 
@@ -148,76 +148,71 @@ def _call_soon(keeper: Keeper, step: Callable[[Call], None], call: Call) -> None
         pass
 
 
-class CallsMixin:
-    """The calls of :class:`~.ws.WebSocketClient`: ``call``/``call_async`` for any method, and
-    the four methods every generated operation calls (:class:`~.interface.OperationClient`)."""
+class Calls:
+    """The calls of one :class:`~.ws.WebSocketClient` (composed into it): ``call``/``call_async``
+    for any method, and the four methods every generated operation calls
+    (:class:`~.interface.OperationClient`), on the session the client has now."""
 
-    _keeper: Keeper | None
-    _sup: Supervisor
-    _access_token: str | None
-    _limiter: Limiter
-    _client_id: str | None
-    timeout: float | None
+    def __init__(
+        self, life: Life, limiter: Limiter, access_token: str | None, timeout: Callable[[], float | None]
+    ) -> None:
+        self.life = life
+        self.limiter = limiter
+        self.access_token = access_token
+        self.timeout = timeout  # (the client's ``timeout``, read at each call: a program may change it)
 
-    def call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
-    ) -> Any:
-        """Call any method; returns the answer's ``result`` (JSON), raises the same errors as the
-        generated operations."""
+    def call(self, method: str, params: Mapping[str, Any] | None, timeout: float | None | Unset) -> Any:
         envelope = self._roundtrip_sync(method, dict(params or {}), timeout, registry.operation_for(method))
         return checked(envelope, method)["result"]
 
-    async def call_async(
-        self, method: str, params: Mapping[str, Any] | None = None, *, timeout: float | None | Unset = UNSET
-    ) -> Any:
-        """:meth:`call` for an event loop (any loop: the keeper's thread does the I/O)."""
+    async def call_async(self, method: str, params: Mapping[str, Any] | None, timeout: float | None | Unset) -> Any:
         envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
         return checked(envelope, method)["result"]
 
-    def _call_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
+    def typed_sync(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op)
         return typed(model, envelope, op.rpc_method)
 
-    async def _call_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
+    async def typed_async(self, op: Operation, values: Mapping[str, Any], model: type[T], timeout: Any) -> T:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
         return typed(model, envelope, op.rpc_method)
 
-    def _detailed_sync(
+    def detailed_sync(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
     ) -> Response[Any]:
         return detailed(self._roundtrip_sync(op.rpc_method, op.prepare(values), timeout, op), models)
 
-    async def _detailed_async(
+    async def detailed_async(
         self, op: Operation, values: Mapping[str, Any], models: Mapping[int, type[Any]], timeout: Any
     ) -> Response[Any]:
         envelope = await self._roundtrip_async(op.rpc_method, op.prepare(values), timeout, op)
         return detailed(envelope, models)
 
-    def _can_authenticate(self) -> bool:
-        return self._client_id is not None or bool(self._access_token)
-
-    def _bound(self, timeout: Any) -> float | None:
-        value = self.timeout if isinstance(timeout, Unset) else timeout
+    def bound(self, timeout: Any) -> float | None:
+        """A call's bound: ``timeout``, or the client's when it is UNSET."""
+        value = self.timeout() if isinstance(timeout, Unset) else timeout
         return seconds(value, "timeout")
 
     def _roundtrip_sync(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
     ) -> dict[str, Any]:
-        keeper = keeper_for_calls(self._keeper)
+        life = self.life
+        keeper = keeper_for_calls(life.keeper)
         if threading.current_thread() is keeper.thread:
             raise RuntimeError("a sync call from the keeper thread would deadlock; use call_async")
-        bound = self._bound(timeout)
-        call = new_call(self._sup, method, params, op, Waiter(), self._access_token)
-        return roundtrip_sync(keeper, self._sup, call, bound, self._limiter)
+        bound = self.bound(timeout)
+        call = new_call(life.sup, method, params, op, Waiter(), self.access_token)
+        return roundtrip_sync(keeper, life.sup, call, bound, self.limiter)
 
     async def _roundtrip_async(
         self, method: str, params: dict[str, Any], timeout: Any, op: Operation | None
     ) -> dict[str, Any]:
-        keeper = keeper_for_calls(self._keeper)
-        bound = self._bound(timeout)
+        life = self.life
+        keeper = keeper_for_calls(life.keeper)
+        bound = self.bound(timeout)
         token: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        call = new_call(self._sup, method, params, op, token, self._access_token)
-        return await roundtrip_async(keeper, self._sup, call, bound, self._limiter)
+        call = new_call(life.sup, method, params, op, token, self.access_token)
+        return await roundtrip_async(keeper, life.sup, call, bound, self.limiter)
 
 
 # Copied from runtime/_core/ws_calls.py by make generate. Do not edit here: edit runtime/_core/ws_calls.py.
