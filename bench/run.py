@@ -76,7 +76,7 @@ def bench_sync(api_url: str) -> dict[str, float]:
 def bench_limiter(calls: int = 200_000) -> float:
     """The limiter's own cost per call (µs of CPU): admitting a call to a pool that never
     makes it wait and taking its credits, as every call through either client does."""
-    from deribit_session_client._core.limits import Limiter
+    from deribit_session_client._core.limits.limiter import Limiter
 
     limiter = Limiter(ws_bench.UNLIMITED, None, "id:bench")
     admit, take = limiter.admit, limiter.take
@@ -93,7 +93,7 @@ def bench_limiter(calls: int = 200_000) -> float:
 def bench_typed_layer(calls: int = 100_000) -> float:
     """CPU per call of what a generated operation adds to ``ws.call``: checking its parameters
     (``prepare``) and building its model from the answer (``from_dict`` with its checks)."""
-    from deribit_session_client._core.answers import typed
+    from deribit_session_client._core.spec.answers import typed
     from deribit_session_client._operations import OPERATIONS
     from deribit_session_client.models.test_response import TestResponse
     from deribit_session_client.types import UNSET

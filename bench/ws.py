@@ -31,7 +31,7 @@ from websockets.sync.client import connect as sync_connect
 from bench.measure import interleaved_cpu_us
 from deribit_mock.process import MockServer
 from deribit_session_client import RateLimit, WebSocketClient
-from deribit_session_client._core.threads import Keeper
+from deribit_session_client._core.ws.threads import Keeper
 from deribit_session_client.api.supporting import test as public_test
 
 #: The limiter stays in every call's path (its cost is measured) but never makes one wait:

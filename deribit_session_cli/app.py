@@ -172,7 +172,7 @@ def cli(
 
 def _signature_auth(client: Client, client_id: str, secret: str) -> dict[str, Any]:
     """``public/auth`` with a signature (the secret never crosses the wire): the token's result."""
-    from deribit_session_client._core.setup import Credentials  # (the same distribution: its signing rule)
+    from deribit_session_client._core.engine.setup import Credentials  # (the same distribution: its signing rule)
     from deribit_session_client.api.authentication import auth
 
     params = Credentials(client_id, secret).params(refresh=False, now=time.time())

@@ -24,7 +24,19 @@ from openapi_python_client.strings import PythonIdentifier
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 #: Schema keys the runtime enforces (or that constrain nothing).
-ENFORCED = {"type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "format", "items", "minItems"}
+ENFORCED = {
+    "type",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "enum",
+    "format",
+    "items",
+    "minItems",
+    "minLength",
+    "maxLength",
+}
 HARMLESS = {"description", "default", "example", "examples", "title", "deprecated"}
 FORMATS = {None, "int32", "int64", "float", "double", "password"}
 TYPES = {"number", "integer", "string", "boolean", "array"}
@@ -59,7 +71,7 @@ def _rule(spec: dict[str, Any], where: str, param: dict[str, Any]) -> dict[str, 
     if schema.get("format") not in FORMATS:
         raise SpecError(f"{where}: the client cannot enforce format {schema['format']!r}")
     rule: dict[str, Any] = {"required": bool(param.get("required", False))}
-    for key in ("type", "minimum", "maximum", "enum", "minItems"):
+    for key in ("type", "minimum", "maximum", "enum", "minItems", "minLength", "maxLength"):
         if key in schema:
             rule[key] = schema[key]
     if kind == "array":
@@ -163,8 +175,8 @@ def render(operations: dict[str, dict[str, Any]], urls: dict[str, str], version:
         "",
         "from typing import Final",
         "",
-        "from ._core.operations import Operation",
-        "from ._core.registry import register",
+        "from ._core.spec.operations import Operation",
+        "from ._core.spec.registry import register",
         "",
         *[f"{name}: Final = {url!r}" for name, url in sorted(urls.items())],
         "",

@@ -1,4 +1,4 @@
-"""The send rules (sans-I/O, runtime/_core/calls.py): which call is written now, which waits for
+"""The send rules (sans-I/O, runtime/_core/engine/calls.py): which call is written now, which waits for
 the session, which fails, and that nothing goes out after its caller gave up or twice."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import json
 import pytest
 
 from deribit_session_client import APIConnectionError
-from deribit_session_client._core.calls import Call, Outbox
-from deribit_session_client._core.session import RpcSession
-from deribit_session_client._core.threads import Waiter
+from deribit_session_client._core.engine.calls import Call, Outbox
+from deribit_session_client._core.engine.session import RpcSession
+from deribit_session_client._core.ws.threads import Waiter
 
 
 def call(n: int, *, bypass: bool = False) -> Call:

@@ -13,18 +13,30 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _module_name(folder: Path, path: Path) -> str:
+    parts = list(path.relative_to(folder).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts) or "__init__"
+
+
 def _imports(folder: Path) -> dict[str, set[str]]:
-    """module -> the sibling modules it imports when it runs (``TYPE_CHECKING`` blocks left out)."""
+    """module (dotted, under ``folder``) -> the modules of ``folder`` it imports, ``TYPE_CHECKING``
+    blocks and imports inside functions counted: a cycle only the type checker sees is still a cycle
+    for a reader, and a lazy import still binds the two modules together."""
+    modules = {_module_name(folder, path): path for path in sorted(folder.rglob("*.py"))}
     graph: dict[str, set[str]] = {}
-    for path in sorted(folder.glob("*.py")):
+    for name, path in modules.items():
+        package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
         found: set[str] = set()
-        for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-                continue
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.ImportFrom) and inner.level == 1:
-                    found.update([inner.module] if inner.module else [alias.name for alias in inner.names])
-        graph[path.stem] = {name.split(".")[0] for name in found}
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                base = package[: len(package) - (node.level - 1)]
+                source = [*base, *node.module.split(".")] if node.module else base
+                for alias in node.names:  # a name is a module of its own (``from . import x``) or in one
+                    submodule = ".".join([*source, alias.name])
+                    found.add(submodule if submodule in modules else ".".join(source) or "__init__")
+        graph[name] = {m for m in found if m in modules and m != name}
     return graph
 
 
@@ -55,6 +67,60 @@ def test_imports_run_one_way(folder: str) -> None:
     assert _cycle(_imports(ROOT / folder)) is None
 
 
+#: The runtime's parts (docs/development.md, "How the code is organised") and the parts each may
+#: import; the base modules (errors, redact, types, retry) import no part. ``interface`` (checked by
+#: mypy alone) sits above both clients.
+PARTS: dict[str, set[str]] = {
+    "base": set(),
+    "spec": {"base"},
+    "limits": {"base", "spec"},
+    "engine": {"base", "spec"},
+    "transports": {"base", "spec"},
+    "http": {"base", "spec", "limits"},
+    "ws": {"base", "spec", "limits", "engine", "transports"},
+    "interface": {"base", "spec", "http", "ws"},
+}
+
+
+def _part(module: str) -> str:
+    head = module.split(".")[0]
+    return head if head in PARTS and head != "base" else "base"
+
+
+def test_each_part_of_the_runtime_imports_only_the_parts_below_it() -> None:
+    crossings = sorted(
+        f"{module} -> {imported}"
+        for module, imported_set in _imports(ROOT / "runtime/_core").items()
+        for imported in imported_set
+        if _part(imported) != _part(module) and _part(imported) not in PARTS[_part(module)]
+    )
+    assert crossings == []
+
+
+def test_the_runtime_is_in_its_parts() -> None:
+    # A module at the top of the runtime is a base module (imports no part), the package's
+    # docstring, or the interface check; everything else lives in a part.
+    top = sorted(p.name for p in (ROOT / "runtime/_core").glob("*.py"))
+    assert top == ["__init__.py", "errors.py", "interface.py", "redact.py", "retry.py", "types.py"]
+    parts = sorted(p.name for p in (ROOT / "runtime/_core").iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert parts == sorted(set(PARTS) - {"base", "interface"})
+
+
+def test_the_layout_check_sees_type_checking_imports_and_crossings(tmp_path: Path) -> None:
+    (tmp_path / "engine").mkdir()
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "engine" / "__init__.py").write_text("")
+    (tmp_path / "ws" / "__init__.py").write_text("")
+    (tmp_path / "engine" / "a.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..ws.b import B\n"
+    )
+    (tmp_path / "ws" / "b.py").write_text("from ..engine import a\n")
+    graph = _imports(tmp_path)
+    assert graph["engine.a"] == {"ws.b"} and graph["ws.b"] == {"engine.a"}
+    assert _cycle(graph) == ["engine.a", "ws.b", "engine.a"]
+    assert "ws" not in PARTS[_part("engine.a")]
+
+
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
 
@@ -62,23 +128,23 @@ def test_the_cycle_check_finds_a_cycle() -> None:
 def test_only_the_transport_imports_websockets() -> None:
     importing = sorted(
         path.name
-        for path in (ROOT / "runtime" / "_core").glob("*.py")
+        for path in (ROOT / "runtime" / "_core").rglob("*.py")
         if "import websockets" in path.read_text() or "from websockets" in path.read_text()
     )
-    assert importing == ["transport.py"]
+    assert importing == ["on_websockets.py"]
 
 
 def test_only_the_picows_transport_imports_picows() -> None:
     importing = sorted(
         path.name
-        for path in (ROOT / "runtime" / "_core").glob("*.py")
+        for path in (ROOT / "runtime" / "_core").rglob("*.py")
         if "import picows" in path.read_text() or "from picows" in path.read_text()
     )
-    assert importing == ["transport_picows.py"]
+    assert importing == ["on_picows.py"]
 
 
 def test_the_runtime_never_imports_the_generated_package_by_name() -> None:
-    for path in (ROOT / "runtime" / "_core").glob("*.py"):
+    for path in (ROOT / "runtime" / "_core").rglob("*.py"):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -96,7 +162,7 @@ CLASS_LINES = 330
 
 def test_no_runtime_module_or_class_outgrows_its_bound() -> None:
     too_big = []
-    for path in sorted((ROOT / "runtime/_core").glob("*.py")):
+    for path in sorted((ROOT / "runtime/_core").rglob("*.py")):
         text = path.read_text()
         if len(text.splitlines()) > MODULE_LINES:
             too_big.append(f"{path.name}: {len(text.splitlines())} lines")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from deribit_session_client._core.lifecycle import Lifecycle, LifecycleError, State
+from deribit_session_client._core.engine.lifecycle import Lifecycle, LifecycleError, State
 
 BUG = RuntimeError("a bug")
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from deribit_mock.process import MockServer
 from deribit_session_client import AuthenticatedClient, Client, RateLimit, RateLimitError, WebSocketClient
-from deribit_session_client._core.limits import CreditPool
+from deribit_session_client._core.limits.limiter import CreditPool
 from deribit_session_client.api.supporting import test as public_test
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, credentials, wait_until
@@ -395,7 +395,7 @@ def test_one_account_has_one_pool_whatever_the_client(mock: MockServer) -> None:
 def test_a_call_is_not_sent_with_no_time_left_for_its_answer() -> None:
     pool = CreditPool(RateLimit(credits=1_000, refill_per_s=1_000, cost=500), now=0.0)
     assert pool.admit(0.0, None) == 0.0
-    from deribit_session_client._core.limits import Limiter
+    from deribit_session_client._core.limits.limiter import Limiter
 
     limiter = Limiter(RateLimit(credits=1_000, refill_per_s=1_000, cost=501), None, None)
     limiter.admit("public/test", None, 10.0)

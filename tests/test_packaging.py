@@ -61,7 +61,7 @@ def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
     assert "deribit_session_client/py.typed" in names
     assert "deribit_session_client/api/session_management/set_heartbeat.py" in names
     assert "deribit_session_client/_operations.py" in names
-    assert "deribit_session_client/_core/http.py" in names
+    assert "deribit_session_client/_core/http/client.py" in names
     assert "deribit_mock/pytest_plugin.py" in names and "deribit_mock_models.py" in names  # the testing extra
     assert not any(n.startswith(("tests/", "generated/", "runtime/")) for n in names)
 
@@ -265,6 +265,6 @@ def test_a_traceback_into_the_runtime_copy_points_at_the_same_line_of_runtime() 
     frames = [f for f in traceback.extract_tb(caught.value.__traceback__) if "/_core/" in f.filename]
     assert frames
     for frame in frames:
-        source = ROOT / "runtime" / "_core" / Path(frame.filename).name
+        source = ROOT / "runtime" / "_core" / frame.filename.split("/_core/", 1)[1]
         assert frame.lineno is not None and frame.line
         assert source.read_text().splitlines()[frame.lineno - 1].strip() == frame.line.strip()

@@ -1,4 +1,4 @@
-"""The WebSocket client's JSON-RPC session, without any socket (runtime/_core/session.py)."""
+"""The WebSocket client's JSON-RPC session, without any socket (runtime/_core/engine/session.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deribit_session_client import InvalidParamsError, ResponseValidationError
-from deribit_session_client._core.session import RpcSession
+from deribit_session_client._core.engine.session import RpcSession
 from deribit_session_client._operations import OPERATIONS
 
 

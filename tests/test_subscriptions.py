@@ -24,7 +24,7 @@ from deribit_session_client import (
     WebSocketClient,
     WebSocketOnlyError,
 )
-from deribit_session_client._core.session import MAX_FRAME_BYTES, RpcSession
+from deribit_session_client._core.engine.session import MAX_FRAME_BYTES, RpcSession
 from deribit_session_client._operations import OPERATIONS
 from deribit_session_client.api.subscriptions import private_subscribe, public_subscribe
 

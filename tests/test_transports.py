@@ -123,7 +123,7 @@ class _Timers:
 def test_a_peer_that_never_reads_is_dropped_within_the_stall_limit_of_the_first_pause() -> None:
     """(issue 32.10) The write buffer drains below its low mark now and then as the kernel's
     buffer grows, though the peer reads nothing: that must not restart the stall limit."""
-    from deribit_session_client._core.wire import Keepalive
+    from deribit_session_client._core.transports.wire import Keepalive
 
     timers, aborted = _Timers(), list[str]()
     keepalive = Keepalive(timers, None, 1.0, lambda _: True, lambda _: None, aborted.append)  # type: ignore[arg-type]
@@ -141,7 +141,7 @@ def test_a_peer_that_never_reads_is_dropped_within_the_stall_limit_of_the_first_
 
 
 def test_a_peer_that_reads_again_ends_the_stall() -> None:
-    from deribit_session_client._core.wire import Keepalive
+    from deribit_session_client._core.transports.wire import Keepalive
 
     timers, aborted = _Timers(), list[str]()
     keepalive = Keepalive(timers, None, 1.0, lambda _: True, lambda _: None, aborted.append)  # type: ignore[arg-type]

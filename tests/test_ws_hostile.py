@@ -67,7 +67,10 @@ def test_a_server_that_never_answers_auth_fails_open_within_the_connect_timeout(
     mock.ws_faults({"method": "public/auth", "action": "ignore"})
     started = time.monotonic()
     # (public/auth is bounded by what connecting left of connect_timeout)
-    with pytest.raises(APITimeoutError, match=r"authenticating did not finish in time: public/auth \(id 1\) got no answer within [\d.]+ s"):
+    with pytest.raises(
+        APITimeoutError,
+        match=r"authenticating did not finish in time: public/auth \(id 1\) got no answer within [\d.]+ s",
+    ):
         WebSocketClient(mock.ws_url, **credentials(connect_timeout=1.0, timeout=timeout)).open()
     elapsed = time.monotonic() - started
     assert elapsed < 1.0 + 2.0  # the bound, plus room for a paused process (not the 10 s or 41 s it took)

@@ -39,18 +39,18 @@ from .errors import (
 from .types import Response
 
 if TYPE_CHECKING:
-    from ._core.reconnect import Reconnect
-    from ._core.ws import WebSocketClient
+    from ._core.ws.client import WebSocketClient
+    from ._core.ws.reconnect import Reconnect
 
 
 def __getattr__(name: str) -> Any:
     # WebSocketClient imports `websockets`: only code that uses it pays for the import.
     if name == "WebSocketClient":
-        from ._core.ws import WebSocketClient
+        from ._core.ws.client import WebSocketClient
 
         return WebSocketClient
     if name == "Reconnect":
-        from ._core.reconnect import Reconnect
+        from ._core.ws.reconnect import Reconnect
 
         return Reconnect
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

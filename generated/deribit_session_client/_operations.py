@@ -4,8 +4,8 @@ by ``make generate`` (scripts/derive_operations.py). Do not edit.
 
 from typing import Final
 
-from ._core.operations import Operation
-from ._core.registry import register
+from ._core.spec.operations import Operation
+from ._core.spec.registry import register
 
 PRODUCTION_WS_URL: Final = "wss://www.deribit.com/ws/api/v2"
 TESTNET_WS_URL: Final = "wss://test.deribit.com/ws/api/v2"

@@ -1,6 +1,7 @@
-"""The clients; the code lives in ``deribit_session_client._core.http`` and ``.http_authenticated`` (runtime/_core/)."""
+"""The clients; the code lives in ``deribit_session_client._core.http`` (runtime/_core/http/)."""
 
-from ._core.http import (
+from ._core.http.authenticated import AuthenticatedClient
+from ._core.http.client import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_DEADLINE,
@@ -11,7 +12,6 @@ from ._core.http import (
     RateLimit,
     TimeoutTypes,
 )
-from ._core.http_authenticated import AuthenticatedClient
 
 __all__ = [
     "DEFAULT_MAX_RESPONSE_BYTES",

@@ -3,7 +3,7 @@ session (authentication, heartbeats, cancel-on-disconnect, subscriptions, restor
 that owns the socket; ``WebSocketClient`` is one such host. See the documentation's "Bring
 your own socket"."""
 
-from ._core.events import (
+from ._core.engine.events import (
     Answer,
     CallFailed,
     Error,
@@ -13,9 +13,9 @@ from ._core.events import (
     SessionFailed,
     StateChanged,
 )
-from ._core.host import SessionHost
-from ._core.lifecycle import LifecycleError
-from ._core.protocol import SessionProtocol
+from ._core.engine.host import SessionHost
+from ._core.engine.lifecycle import LifecycleError
+from ._core.engine.protocol import SessionProtocol
 
 __all__ = [
     "Answer",

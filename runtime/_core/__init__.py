@@ -1,7 +1,16 @@
-"""The handwritten runtime of ``deribit_session_client``: clients, errors, retries, validation.
+"""The handwritten runtime of ``deribit_session_client``, in parts whose imports run one way
+(tests/test_layout.py holds them to it):
+
+- the base modules here: :mod:`.errors` (one exception hierarchy), :mod:`.redact` (what keeps
+  secrets out of logs), :mod:`.types`, :mod:`.retry` (backoff and the clock);
+- :mod:`.spec`: the operation table derived from openapi.yaml, and answers read into models;
+- :mod:`.limits`: the rate limits, shared by both clients;
+- :mod:`.engine`: the sans-I/O session engine (public as ``deribit_session_client.protocol``);
+- :mod:`.transports`: the WebSocket libraries, behind one registry;
+- :mod:`.http`: the HTTP clients;
+- :mod:`.ws`: the WebSocket client and the keeper that hosts the engine.
 
 This folder is real Python, linted, type-checked and unit-tested as itself. ``make generate``
-copies it into the generated package as ``deribit_session_client._core``; the generated
-operation modules and models import it. Edit the files under ``runtime/_core/`` and run
-``make generate``: the copies under ``generated/`` are overwritten.
+copies it into the generated package as ``deribit_session_client._core``. Edit the files under
+``runtime/_core/`` and run ``make generate``: the copies under ``generated/`` are overwritten.
 """

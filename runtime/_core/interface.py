@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from .answers import Model
-    from .operations import Operation
+    from .spec.answers import Model
+    from .spec.operations import Operation
     from .types import Response
 
 __all__ = ["OperationClient"]
@@ -40,6 +40,6 @@ if TYPE_CHECKING:  # checked by mypy, never run
         clients: list[OperationClient] = [http, signed, ws]
         del clients
 
-    from .http import Client
-    from .http_authenticated import AuthenticatedClient
-    from .ws import WebSocketClient
+    from .http.authenticated import AuthenticatedClient
+    from .http.client import Client
+    from .ws.client import WebSocketClient

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_bool, expect_int, expect_object, field_error, model_repr
+from .._core.spec.models import (
+    expect_bool,
+    expect_int,
+    expect_object,
+    field_error,
+    model_repr,
+)
 from ..models.json_rpc_version import JsonRpcVersion, check_json_rpc_version
 from ..types import UNSET, Unset
 

@@ -6,7 +6,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_bool, expect_object, field_error, model_repr
+from .._core.spec.models import (
+    expect_bool,
+    expect_object,
+    field_error,
+    model_repr,
+)
 from ..models.scope import Scope, check_scope
 
 T = TypeVar("T", bound="CancelOnDisconnectState")

@@ -6,7 +6,12 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_int, expect_object, expect_str, model_repr
+from .._core.spec.models import (
+    expect_int,
+    expect_object,
+    expect_str,
+    model_repr,
+)
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorDetail")

@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from .._core.models import expect_object, field_error, model_repr
+from .._core.spec.models import (
+    expect_object,
+    field_error,
+    model_repr,
+)
 from ..models.subscription_notification_jsonrpc import (
     SubscriptionNotificationJsonrpc,
     check_subscription_notification_jsonrpc,

@@ -9,7 +9,7 @@ from ...models.grant_type import GrantType
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
-    from ..._core.ws import WebSocketClient
+    from ..._core.ws.client import WebSocketClient
     from ...client import AuthenticatedClient, Client, TimeoutTypes
 
 

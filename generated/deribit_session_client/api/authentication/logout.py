@@ -8,7 +8,7 @@ from ...models.ok_response import OkResponse
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
-    from ..._core.ws import WebSocketClient
+    from ..._core.ws.client import WebSocketClient
     from ...client import AuthenticatedClient, TimeoutTypes
 
 

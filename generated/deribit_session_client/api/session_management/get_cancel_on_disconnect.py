@@ -9,7 +9,7 @@ from ...models.scope import Scope
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
-    from ..._core.ws import WebSocketClient
+    from ..._core.ws.client import WebSocketClient
     from ...client import AuthenticatedClient, TimeoutTypes
 
 

@@ -8,7 +8,7 @@ from ...models.error_response import ErrorResponse
 from ...types import UNSET, Response, Unset
 
 if TYPE_CHECKING:
-    from ..._core.ws import WebSocketClient
+    from ..._core.ws.client import WebSocketClient
     from ...client import AuthenticatedClient, Client, TimeoutTypes
 
 

@@ -1,0 +1,419 @@
+"""The exchange's rate limits, kept on the client's side so that no request of ours ever finds
+the account's credits empty (the exchange answers 10028 and ends the session: with
+cancel-on-disconnect on, every order goes).
+
+Every request costs credits from a pool per sub-account that refills continuously; the
+matching-engine methods (orders) have a pool of their own. A call that would overdraw waits
+until the pool holds its cost *plus a reserve*, in the order calls arrived, or, when that wait
+would outlast its timeout, raises :class:`~.errors.RateLimitError` without being sent. The
+reserve is what the requests the client cannot delay will need before the pool refills: one
+``public/test`` answer per heartbeating connection (due within an interval the exchange
+chooses), and one request's cost as a margin for the network's jitter. Those requests (and
+the session's own: authentication, restoring it) are charged when they go, never held.
+
+Pools are shared by every client of the same account in the process (their requests draw on
+the same credits at the exchange), keyed by client id (or a digest of the access token).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RateLimitError
+
+if TYPE_CHECKING:
+    from ..spec.operations import Operation
+
+logger = logging.getLogger("deribit_session_client")
+
+#: The shortest wait :meth:`CreditPool.take` asks for (a shorter one would not let the clock move).
+MIN_WAIT = 0.0005
+#: What a call admitted after waiting keeps of its timeout for its answer (at most half of it).
+ANSWER_MARGIN = 0.1
+
+__all__ = [
+    "MATCHING_ENGINE",
+    "MATCHING_ENGINE_METHODS",
+    "NON_MATCHING_ENGINE",
+    "CreditPool",
+    "Limiter",
+    "RateLimit",
+    "account_key",
+]
+
+NON_MATCHING_ENGINE = "non_matching_engine"
+MATCHING_ENGINE = "matching_engine"
+
+#: The matching-engine methods the exchange documents, for methods called by name
+#: (``ws.call``); a path of the spec says it with ``x-rate-limit: matching_engine``.
+MATCHING_ENGINE_METHODS = frozenset(
+    {
+        "private/buy",
+        "private/sell",
+        "private/edit",
+        "private/edit_by_label",
+        "private/cancel",
+        "private/cancel_all",
+        "private/cancel_all_by_instrument",
+        "private/cancel_all_by_currency",
+        "private/cancel_all_by_kind_or_type",
+        "private/cancel_by_label",
+        "private/cancel_quotes",
+        "private/close_position",
+        "private/mass_quote",
+        "private/verify_block_trade",
+        "private/execute_block_trade",
+    }
+)
+
+
+def _positive(value: Any, name: str, smallest: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"RateLimit {name} must be a number, not {type(value).__name__}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not (math.isfinite(number) and smallest <= number <= 1e15):
+        raise ValueError(f"RateLimit {name} must be a finite number from {smallest:g} to 1e15, not {value!r}")
+    return number
+
+
+class RateLimit:
+    """One credit pool: it holds at most ``credits``, refills ``refill_per_s`` a second, and each
+    request costs ``cost``. The default is the exchange's documented non-matching-engine limit:
+    50,000 credits, 10,000 a second, 500 a request (a burst of 100, then 20 a second).
+    Immutable, compared and hashed by its numbers."""
+
+    __slots__ = ("cost", "credits", "refill_per_s")
+
+    credits: float
+    refill_per_s: float
+    cost: float
+
+    def __init__(self, credits: float = 50_000, refill_per_s: float = 10_000, cost: float = 500) -> None:
+        values = (
+            _positive(credits, "credits", 1e-6),
+            _positive(refill_per_s, "refill_per_s", 1e-6),
+            _positive(cost, "cost", 1e-6),
+        )
+        if values[2] > values[0]:
+            raise ValueError("RateLimit cost must not exceed credits: no request could ever go")
+        for name, value in zip(("credits", "refill_per_s", "cost"), values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("RateLimit is immutable")
+
+    def _key(self) -> tuple[float, float, float]:
+        return (self.credits, self.refill_per_s, self.cost)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RateLimit) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"RateLimit(credits={self.credits:g}, refill_per_s={self.refill_per_s:g}, cost={self.cost:g})"
+
+
+class CreditPool:
+    """One pool's credits (sans-I/O: the caller passes the time, in seconds of a monotonic clock).
+
+    ``balance`` is the exchange's pool as the requests actually sent leave it (refilled and
+    capped between them, as the exchange does); ``pending`` is what the admitted calls not yet
+    sent will take. A call is admitted to go when the refill has paid for every pending call
+    before it, itself and the reserve: so calls go in the order they came, and a call sent late
+    (a paused process, a reconnect) is counted when it goes, not when it was admitted."""
+
+    def __init__(self, limit: RateLimit, now: float) -> None:
+        self.limit = limit
+        self.balance = limit.credits
+        self.pending = 0.0
+        self.at = now
+        #: Who holds a reserve for heartbeat answers -> their heartbeat interval.
+        self.heartbeats: dict[object, float] = {}
+        self._reserve = limit.cost
+
+    def _refill(self, now: float) -> None:
+        if now > self.at:
+            self.balance = min(self.limit.credits, self.balance + (now - self.at) * self.limit.refill_per_s)
+            self.at = now
+
+    def hold_for_heartbeats(self, owner: object, interval: float | None) -> None:
+        """``owner``'s connection answers a test_request every ``interval`` seconds (None: no
+        longer)."""
+        if interval is None or interval <= 0:
+            self.heartbeats.pop(owner, None)
+        else:
+            self.heartbeats[owner] = interval
+        cost = self.limit.cost
+        refill_time = cost / self.limit.refill_per_s
+        answers = sum(math.ceil(refill_time / every) for every in self.heartbeats.values())
+        self._reserve = cost * (1 + answers)
+
+    def reserve(self) -> float:
+        """The credits user calls leave untouched: a request's cost as a margin, and for each
+        heartbeating connection the ``public/test`` answers that can fall due while one cost
+        refills (one, as long as an interval is longer than that)."""
+        return self._reserve
+
+    def wait_for_one(self, now: float) -> float:
+        """How long until a call admitted now could go."""
+        self._refill(now)
+        limit = self.limit
+        need = self.pending + limit.cost + min(self._reserve, limit.credits - limit.cost)
+        return max(need - self.balance, 0.0) / limit.refill_per_s
+
+    def admit(self, now: float, patience: float | None) -> float | None:
+        """Admits one request and returns how long it should wait before it goes (0: now); or
+        None, admitting nothing, when that wait would be longer than ``patience`` seconds.
+        When the wait is over the caller :meth:`take` s the credits (or :meth:`refund` s)."""
+        wait = self.wait_for_one(now)
+        if patience is not None and wait > patience:
+            return None
+        self.pending += self.limit.cost
+        return wait
+
+    def take(self, now: float) -> float:
+        """An admitted request whose wait is over goes now if the pool, as the requests sent so
+        far leave it, holds its cost and the reserve: then 0, and its credits are spent.
+        Otherwise how much longer it must wait (calls that waited past their turn, after a
+        paused process, go as the pool allows, not all at once)."""
+        self._refill(now)
+        limit = self.limit
+        need = limit.cost + min(self._reserve, limit.credits - limit.cost)
+        if self.balance < need:
+            return max((need - self.balance) / limit.refill_per_s, MIN_WAIT)
+        self.balance -= limit.cost
+        self.pending = max(self.pending - limit.cost, 0.0)
+        return 0.0
+
+    def take_first(self, now: float) -> float:
+        """A request that goes ahead of every admitted one (the session's own: authentication,
+        restoring its state): 0 when the pool holds its cost and the heartbeat answers' share
+        of the reserve (its credits are then spent), else how long until it does."""
+        self._refill(now)
+        limit = self.limit
+        need = min(max(self._reserve, limit.cost), limit.credits)
+        if self.balance < need:
+            return max((need - self.balance) / limit.refill_per_s, MIN_WAIT)
+        self.balance -= limit.cost
+        return 0.0
+
+    def charge(self, now: float) -> None:
+        """A request that goes now whatever the balance (a heartbeat answer)."""
+        self._refill(now)
+        self.balance -= self.limit.cost
+
+    def refund(self, now: float) -> None:
+        """An admitted request that will never be sent (its credits were not taken)."""
+        self.pending = max(self.pending - self.limit.cost, 0.0)
+
+    def give_back(self, now: float) -> None:
+        """A request whose credits were taken was not sent after all."""
+        self._refill(now)
+        self.balance = min(self.balance + self.limit.cost, self.limit.credits)
+
+    def empty(self, now: float) -> None:
+        """The exchange says the pool is empty: no more credits than that are counted on."""
+        self._refill(now)
+        self.balance = min(self.balance, 0.0)
+
+
+def usable(bound: float | None) -> float | None:
+    """How much of a call's ``bound`` may go to waiting for credits: all but what its answer
+    needs (a tenth of a second, or half of a shorter bound)."""
+    return None if bound is None else max(bound - min(ANSWER_MARGIN, bound / 2), 0.0)
+
+
+#: A per-process key for the digest of an access token used as an account's name (the digest
+#: cannot be checked against guessed tokens outside this process).
+_TOKEN_KEY = os.urandom(16)  # (what secrets.token_bytes does)
+
+
+def account_key(client_id: str | None, token: str | None) -> str | None:
+    """What identifies the account whose credits a client spends (None: no account known)."""
+    if client_id:
+        return f"id:{client_id}"
+    if token:
+        import hashlib
+        import hmac  # (here: a client without a token does not import it)
+
+        return "token:" + hmac.new(_TOKEN_KEY, token.encode(), hashlib.sha256).hexdigest()[:32]
+    return None
+
+
+class _Shared:
+    """One account's pool and its lock; alive while a client of the account holds it."""
+
+    __slots__ = ("__weakref__", "lock", "pool")
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.pool = CreditPool(limit, time.monotonic())
+        self.lock = threading.Lock()
+
+
+_POOLS: weakref.WeakValueDictionary[tuple[str, str], _Shared] = weakref.WeakValueDictionary()
+_POOLS_LOCK = threading.Lock()
+
+
+def _shared(account: str, bucket: str, limit: RateLimit) -> _Shared:
+    """The process's pool for ``account``'s ``bucket``; ValueError when it exists with other
+    numbers (two pools for one account would together overdraw it)."""
+    with _POOLS_LOCK:
+        found = _POOLS.get((account, bucket))
+        if found is None:
+            found = _POOLS[(account, bucket)] = _Shared(limit)
+        elif found.pool.limit != limit:
+            raise ValueError(
+                f"this process already limits the account's {bucket.replace('_', '-')} requests to"
+                f" {found.pool.limit}; every client of one account must use the same rate limit (or None)"
+            )
+        return found
+
+
+class Limiter:
+    """A client's rate limits (thread-safe): its account's pools for the non-matching-engine
+    and matching-engine methods; a bucket set to None is not limited by the client."""
+
+    def __init__(self, non_matching: RateLimit | None, matching: RateLimit | None, account: str | None) -> None:
+        self.limits = {NON_MATCHING_ENGINE: non_matching, MATCHING_ENGINE: matching}
+        self.account = account
+        self._lock = threading.Lock()
+        self._pools: dict[str, _Shared] = {}
+        #: The pools once held (weakly): a call admitted before a release still settles its credits.
+        self._weak: dict[str, weakref.ref[_Shared]] = {}
+        self._released = False
+        self.acquire()  # now: a limit that conflicts with a live client's is refused when this one is made
+
+    def acquire(self) -> None:
+        """Takes hold of the account's pools (a client that opens again takes them again)."""
+        with self._lock:
+            self._released = False
+            for bucket, limit in self.limits.items():
+                if limit is not None and bucket not in self._pools:
+                    account = self.account
+                    shared = _shared(account, bucket, limit) if account is not None else _Shared(limit)
+                    self._pools[bucket] = shared
+                    self._weak[bucket] = weakref.ref(shared)
+
+    def release(self) -> None:
+        """Lets go of the pools (a closed client): once no client holds an account's pool, it
+        goes, and a client with other numbers may be made."""
+        with self._lock:
+            if self.account is not None:
+                self._pools = {}
+                self._released = True
+
+    @staticmethod
+    def bucket(method: str, op: Operation | None) -> str:
+        if op is not None:
+            return op.rate_limit
+        return MATCHING_ENGINE if method in MATCHING_ENGINE_METHODS else NON_MATCHING_ENGINE
+
+    def admit(self, method: str, op: Operation | None, patience: float | None) -> float:
+        """Charges a call and returns how long to wait before sending it; RateLimitError
+        (nothing sent, nothing charged) when that wait would leave the call too little of
+        ``patience`` for its answer (a tenth of a second, or half of a shorter timeout)."""
+        bucket = self.bucket(method, op)
+        if self._released:  # a closed client used again takes its pools again
+            self.acquire()
+        shared = self._pools.get(bucket)
+        if shared is None:
+            return 0.0
+        with shared.lock:
+            wait = shared.pool.admit(time.monotonic(), usable(patience))
+        if wait is None:
+            raise self.refused(method, op, patience)
+        return wait
+
+    def _find(self, bucket: str) -> _Shared | None:
+        shared = self._pools.get(bucket)
+        if shared is None:
+            ref = self._weak.get(bucket)
+            shared = ref() if ref is not None else None
+        return shared
+
+    def refund(self, method: str, op: Operation | None) -> None:
+        shared = self._find(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.refund(time.monotonic())
+
+    def take(self, method: str, op: Operation | None = None) -> float:
+        """0 when an admitted call may go now (its credits are spent), else how much longer
+        it must wait (see :meth:`CreditPool.take`)."""
+        shared = self._find(self.bucket(method, op))
+        if shared is None:
+            return 0.0
+        with shared.lock:
+            return shared.pool.take(time.monotonic())
+
+    def give_back(self, method: str, op: Operation | None = None) -> None:
+        """A call whose credits were taken was not sent after all."""
+        shared = self._find(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.give_back(time.monotonic())
+
+    def refused(self, method: str, op: Operation | None, patience: float | None) -> RateLimitError:
+        """The error for a call whose credits would come too late (nothing was sent)."""
+        bucket = self.bucket(method, op)
+        shared = self._find(bucket)
+        needed = 0.0
+        if shared is not None:
+            with shared.lock:
+                needed = shared.pool.wait_for_one(time.monotonic())
+        return RateLimitError(
+            f"{method}: not sent: the {bucket.replace('_', '-')} rate limit has no credits for it for"
+            f" {needed:.2f} s, more than its timeout ({patience or 0:.2f} s) leaves",
+            method=method,
+            retry_after=needed,
+        )
+
+    def take_first(self, method: str, op: Operation | None = None) -> float:
+        """0 when the session's own call may go now, ahead of every caller's (its credits are
+        spent), else how long until it may (see :meth:`CreditPool.take_first`)."""
+        shared = self._find(self.bucket(method, op))
+        if shared is None:
+            return 0.0
+        with shared.lock:
+            return shared.pool.take_first(time.monotonic())
+
+    def charge(self, method: str, op: Operation | None = None) -> None:
+        shared = self._find(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.charge(time.monotonic())
+
+    def exhausted(self, method: str, op: Operation | None = None) -> None:
+        """The exchange answered 10028: its pool is empty whatever this one thought."""
+        shared = self._find(self.bucket(method, op))
+        if shared is not None:
+            with shared.lock:
+                shared.pool.empty(time.monotonic())
+
+    def hold_for_heartbeats(self, owner: object, interval: float | None) -> None:
+        """``owner``'s connection answers heartbeats every ``interval`` seconds (None: no longer):
+        the non-matching-engine pool keeps a reserve for its answers."""
+        shared = self._pools.get(NON_MATCHING_ENGINE)
+        if shared is None:
+            return
+        with shared.lock:
+            shared.pool.hold_for_heartbeats(owner, interval)
+            limit, reserve = shared.pool.limit, shared.pool.reserve()
+        if interval is not None and limit.credits < limit.cost + reserve:
+            logger.warning(
+                "The rate limit %s cannot keep the %d credits its heartbeating connections need in"
+                " reserve and still send a call: a heartbeat answer may find the pool empty",
+                limit,
+                reserve,
+            )
