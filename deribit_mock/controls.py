@@ -39,6 +39,10 @@ Controls (outside ``/api/v2``, JSON in and out):
   at ``rate`` (null: as fast as it can), and reports how many it sent.
 - ``POST /_mock/config`` ``{"refuse_channels": [...]}``: subscribing leaves these out of its
   answer (not subscribed), as the exchange does with a channel it does not know.
+- ``GET  /_mock/orders``: every order of every account, with the ``connection`` that placed it
+  (null: over HTTP) and its state; ``POST /_mock/marks`` ``{"BTC-PERPETUAL": 65000}`` sets
+  instruments' mark prices (a resting order the new mark crosses stays resting until it is
+  edited: the mock matches only on placing and editing). Reset clears the orders and marks.
 """
 
 from __future__ import annotations
@@ -111,6 +115,14 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
                     return JSONResponse({"error": str(exc)}, status_code=400)
                 hub.rescale()
             return JSONResponse({"realistic": controls.realistic, "time_scale": state.time_scale})
+
+    async def orders(request: Request) -> Response:
+        return JSONResponse(state.book.snapshot())
+
+    @_bad_input_is_400
+    async def marks(request: Request) -> Response:
+        state.book.set_marks(await _json_body(request))
+        return JSONResponse(dict(state.book.marks))
 
     async def connections(request: Request) -> Response:
         return JSONResponse([conn.describe() for conn in hub.connections.values()])
@@ -253,6 +265,8 @@ def control_routes(settings: Settings, state: State, controls: Controls, hub: Hu
         Route("/_mock/ws/notify", ws_notify, methods=["POST"]),
         Route("/_mock/ws/faults", ws_faults, methods=["POST"]),
         Route("/_mock/ws/publish", ws_publish, methods=["POST"]),
+        Route("/_mock/orders", orders, methods=["GET"]),
+        Route("/_mock/marks", marks, methods=["POST"]),
     ]
 
 

@@ -18,11 +18,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 import deribit_mock_models as models
+
+from .book import Book, BookError
 
 Transport = Literal["http", "websocket"]
 
@@ -173,9 +175,12 @@ class State:
     #: Channels every subscribe leaves out of its answer (``POST /_mock/config``
     #: ``{"refuse_channels": [...]}``), as the exchange does with a channel it does not know.
     refused_channels: set[str] = field(default_factory=set)
+    #: Every account's orders (deribit_mock/book.py).
+    book: Book = field(default_factory=Book)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
+        self.book.reset()
         with self.lock:
             self.stubs.clear()
             self.refused_channels.clear()
@@ -349,6 +354,14 @@ def _reason(error: Mapping[str, Any]) -> str:
     if kind in _BOUNDS:
         key, text = _BOUNDS[kind]
         return text.format(float(ctx[key]))
+    if kind == "string_too_short":
+        return (
+            "must not be empty"
+            if ctx.get("min_length") == 1
+            else f"must have at least {ctx.get('min_length')} characters"
+        )
+    if kind == "string_too_long":
+        return f"must have at most {ctx.get('max_length')} characters"
     if kind in ("literal_error", "enum"):
         return "must be one of: " + ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
     return str(error["msg"])
@@ -414,6 +427,8 @@ def parse_request(raw: str | bytes, *, missing_method: RpcError) -> tuple[dict[s
     name = request.get("method")
     if not isinstance(name, str):
         raise BadRequest(missing_method, ident)
+    if name.startswith("/"):  # "/public/test": three peer clients send it (docs/exchange.md)
+        name = name[1:]
     params = request.get("params", {})
     if params is None:
         params = {}
@@ -707,3 +722,64 @@ def logout(call: Call) -> str:
     if call.params.invalidate_token is not False and call.session.token is not None:
         call.state.revoke(call.session.token)
     return "ok"
+
+
+# -- trading: what cancel-on-disconnect acts on (the rules: deribit_mock/book.py) ----------
+
+_T = TypeVar("_T")
+
+
+def _on_book(call: Call, act: Callable[[str], _T]) -> _T:
+    assert call.session.account is not None
+    try:
+        return act(call.session.account)
+    except BookError as exc:
+        raise RpcError(exc.code, exc.message, exc.data) from None
+
+
+@method("private/buy", params=models.PrivateBuyGetParametersQuery, response=models.OrderPlacedResponse)
+def buy(call: Call) -> dict[str, Any]:
+    return _on_book(
+        call, lambda account: call.state.book.place(account, call.session.connection_id, "buy", call.params)
+    )
+
+
+@method("private/sell", params=models.PrivateSellGetParametersQuery, response=models.OrderPlacedResponse)
+def sell(call: Call) -> dict[str, Any]:
+    return _on_book(
+        call, lambda account: call.state.book.place(account, call.session.connection_id, "sell", call.params)
+    )
+
+
+@method("private/edit", params=models.PrivateEditGetParametersQuery, response=models.OrderPlacedResponse)
+def edit(call: Call) -> dict[str, Any]:
+    return _on_book(call, lambda account: call.state.book.edit(account, call.params))
+
+
+@method("private/cancel", params=models.PrivateCancelGetParametersQuery, response=models.OrderResponse)
+def cancel(call: Call) -> dict[str, Any]:
+    return _on_book(call, lambda account: call.state.book.cancel(account, call.params.order_id))
+
+
+@method("private/cancel_all", response=models.CountResponse)
+def cancel_all(call: Call) -> int:
+    return _on_book(call, lambda account: call.state.book.cancel_where(account))
+
+
+@method("private/cancel_by_label", params=models.PrivateCancelByLabelGetParametersQuery, response=models.CountResponse)
+def cancel_by_label(call: Call) -> int:
+    return _on_book(call, lambda account: call.state.book.cancel_where(account, call.params.label))
+
+
+@method(
+    "private/get_open_orders_by_currency",
+    params=models.PrivateGetOpenOrdersByCurrencyGetParametersQuery,
+    response=models.OrdersResponse,
+)
+def get_open_orders_by_currency(call: Call) -> list[dict[str, Any]]:
+    return _on_book(call, lambda account: call.state.book.open_orders(account, call.params.currency))
+
+
+@method("private/get_order_state", params=models.PrivateGetOrderStateGetParametersQuery, response=models.OrderResponse)
+def get_order_state(call: Call) -> dict[str, Any]:
+    return _on_book(call, lambda account: call.state.book.state(account, call.params.order_id))

@@ -178,6 +178,16 @@ class MockServer:
         """Change the API key's secret (until the next reset), as a revoked key."""
         self.controls.post("/config", json={"client_secret": secret}).raise_for_status()
 
+    def orders(self) -> list[dict[str, Any]]:
+        """Every order of every account: the order as the exchange answers it, plus its
+        ``account`` and the ``connection`` that placed it (None over HTTP)."""
+        result: list[dict[str, Any]] = self._get("/orders")
+        return result
+
+    def set_marks(self, **marks: float) -> None:
+        """Set instruments' mark prices: ``set_marks(**{"BTC-PERPETUAL": 65000})``."""
+        self.controls.post("/marks", json=marks).raise_for_status()
+
     def send_test_request(self, connection: int | None = None) -> list[int]:
         """Send a test_request now, with the usual deadline."""
         return self._ws_control("test_request", connection)

@@ -6,9 +6,9 @@ connection has: heartbeats (``test_request`` and its deadline), the idle timeout
 cancel-on-disconnect firing when a connection ends, and the controls that tests use to
 break connections (drop, stall, send a ``test_request`` now).
 
-Choices where the exchange's behaviour is not documented (see docs/exchange.md's list of
-differences): a missed ``test_request`` closes with code 1000 and reason
-``test_request not answered``; the idle timeout counts only JSON-RPC frames from the client
+A missed ``test_request`` closes with code 4000 and reason ``heartbeat close``, as a peer saw
+the exchange do. Choices where the exchange's behaviour is not documented (see
+docs/exchange.md's list of differences): the idle timeout counts only JSON-RPC frames from the client
 (not pings); any ``public/test`` call answers a pending ``test_request``; malformed frames
 get -32600 (the exchange may say 11050).
 """
@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from .book import Order
 from .methods import (
     METHODS,
     SECRET_PARAMS,
@@ -63,6 +64,8 @@ class MockWebSocketProtocol(WebSocketsSansIOProtocol):
     received_at = 0.0
 
     def data_received(self, data: bytes) -> None:
+        if self.stalled:
+            return  # a hung server: what arrives is never read (the end of the connection still is)
         self.received_at = time.monotonic()
         super().data_received(data)
 
@@ -90,9 +93,10 @@ class MockWebSocketProtocol(WebSocketsSansIOProtocol):
         self.transport.write(b"".join(self.conn.data_to_send()))
 
     def stall(self) -> None:
-        """Stop reading (so no frame, ping or close is seen) while keeping TCP open."""
+        """Stop answering: every frame, ping or close that arrives is dropped unread, TCP kept
+        open. A peer that gives the connection up is still seen (its kernel's FIN or RST), as
+        the exchange's would be: then the connection closes (and cancel-on-disconnect fires)."""
         self.stalled = True
-        self.transport.pause_reading()
 
     async def receive(self) -> Any:
         if self.stalled:
@@ -160,13 +164,43 @@ class Hub:
         self.latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
         #: WebSocket faults: {"method": name, "action": "drop" | "ignore"}, each used once.
         self.faults: deque[dict[str, Any]] = deque()
+        state.book.listeners.append(self.order_changed)
 
     # -- records ---------------------------------------------------------------------------
 
-    def event(self, kind: str, conn: Conn, reason: str | None = None) -> None:
+    def event(self, kind: str, conn: Conn, reason: str | None = None, **extra: Any) -> None:
         self.events.append(
-            {"event": kind, "connection": conn.id, "account": conn.session.account, "reason": reason, "at": time.time()}
+            {
+                "event": kind,
+                "connection": conn.id,
+                "account": conn.session.account,
+                "reason": reason,
+                "at": time.time(),
+                **extra,
+            }
         )
+
+    def order_changed(self, order: Order) -> None:
+        """Each change of an order, to the connections of its account subscribed to one of its
+        ``user.orders`` channels (the one that placed it too, while it is open)."""
+        currency = order.order_id.split("-", 1)[0]
+        raw = f"user.orders.{order.instrument_name}.raw"
+        wide = {f"user.orders.{kind}.{cur}.raw" for kind in ("any", "future") for cur in (currency, "any")}
+        for conn in list(self.connections.values()):
+            if conn.session.account != order.account or conn.close_reason is not None or conn.stalled:
+                continue
+            for channel in conn.session.channels:
+                if channel == raw or channel in wide:
+                    data: Any = order.to_dict()
+                elif channel == f"user.orders.{order.instrument_name}.100ms":
+                    data = [order.to_dict()]
+                else:
+                    continue
+                message = {"jsonrpc": "2.0", "method": "subscription", "params": {"channel": channel, "data": data}}
+                if conn.protocol is not None:
+                    conn.protocol.send_texts([json.dumps(message)], 1)
+                else:
+                    asyncio.get_running_loop().create_task(conn.send(message))
 
     async def publish(self, channel: str, text: str, count: int, rate: float | None) -> int:
         """Sends ``text`` ``count`` times to every connection subscribed to ``channel``, paced at
@@ -320,7 +354,8 @@ class Hub:
             return
         self.event("closed", conn, reason)
         if conn.session.cancel_on_disconnect and not conn.session.logout:
-            self.event("cancel_on_disconnect", conn, reason)
+            cancelled = self.state.book.cancel_connection(conn.id)
+            self.event("cancel_on_disconnect", conn, reason, orders=[order.order_id for order in cancelled])
         self.state.drop_connection_tokens(conn.id)
 
     # -- heartbeats and the idle timeout ---------------------------------------------------
@@ -348,7 +383,7 @@ class Hub:
             if conn.pending_deadline is not None and now >= conn.pending_deadline and not conn.stalled:
                 self.missed += 1
                 self.event("test_request_missed", conn, "test_request not answered in time")
-                await self.close(conn, "test_request not answered")
+                await self.close(conn, "heartbeat close", code=4000)  # (as a peer saw the exchange close it)
                 return
             period = self._period(conn)
             if period is not None and not conn.stalled:

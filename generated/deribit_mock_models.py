@@ -121,6 +121,87 @@ class ErrorResponse(Envelope):
     error: ErrorDetail
 
 
+class Order(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    order_id: Annotated[str, Field(description="The order's id, such as `BTC-12345`.")]
+    order_state: Literal["open", "filled", "rejected", "cancelled", "untriggered"]
+    order_type: Annotated[str, Field(description="`limit`, `market` (or another of the exchange's types).")]
+    direction: Literal["buy", "sell"]
+    instrument_name: str
+    price: Annotated[
+        float | str | None,
+        Field(
+            description="The limit price; the exchange answers the string `market_price` for a market order (unverified; the mock answers the mark it filled at)."
+        ),
+    ] = None
+    amount: float
+    filled_amount: float
+    average_price: Annotated[float | None, Field(description="The average price of its fills (0 when none).")] = None
+    label: Annotated[str | None, Field(description='The caller\'s label ("" when none was given).')] = None
+    post_only: bool | None = None
+    reject_post_only: bool | None = None
+    time_in_force: str | None = None
+    cancel_reason: Annotated[
+        str | None,
+        Field(
+            description="Why a cancelled order was cancelled (`user_request`, `cancel_on_disconnect`, `autoliquidation`, ...)."
+        ),
+    ] = None
+    creation_timestamp: Annotated[int, Field(description="Milliseconds since the epoch.")]
+    last_update_timestamp: Annotated[int, Field(description="Milliseconds since the epoch.")]
+
+
+class Trade(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    trade_id: str
+    instrument_name: str
+    order_id: str
+    direction: Literal["buy", "sell"]
+    price: float
+    amount: float
+    timestamp: int
+
+
+class OrderPlacement(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    order: Order
+    trades: list[Trade]
+
+
+class OrderPlacedResponse(Envelope):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    result: OrderPlacement
+
+
+class OrderResponse(Envelope):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    result: Order
+
+
+class OrdersResponse(Envelope):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    result: list[Order]
+
+
+class CountResponse(Envelope):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    result: Annotated[int, Field(ge=0)]
+
+
 class PublicAuthGetParametersQuery(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -216,6 +297,84 @@ class PrivateUnsubscribeGetParametersQuery(BaseModel):
         extra="allow",
     )
     channels: Annotated[list[str], Field(min_length=1)]
+
+
+class PrivateBuyGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    instrument_name: Annotated[str, Field(min_length=1)]
+    amount: Annotated[float, Field(gt=0.0)]
+    type: Annotated[
+        Literal["limit", "market"] | None,
+        Field(description="An order's type (the exchange has more, such as `stop_limit`, that this spec leaves out)."),
+    ] = None
+    price: Annotated[float | None, Field(gt=0.0)] = None
+    label: Annotated[str | None, Field(max_length=64)] = None
+    time_in_force: Annotated[
+        Literal["good_til_cancelled", "good_til_day", "fill_or_kill", "immediate_or_cancel"] | None,
+        Field(description="How long an order rests; `good_til_cancelled` by default."),
+    ] = None
+    post_only: bool | None = None
+    reject_post_only: bool | None = None
+
+
+class PrivateSellGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    instrument_name: Annotated[str, Field(min_length=1)]
+    amount: Annotated[float, Field(gt=0.0)]
+    type: Annotated[
+        Literal["limit", "market"] | None,
+        Field(description="An order's type (the exchange has more, such as `stop_limit`, that this spec leaves out)."),
+    ] = None
+    price: Annotated[float | None, Field(gt=0.0)] = None
+    label: Annotated[str | None, Field(max_length=64)] = None
+    time_in_force: Annotated[
+        Literal["good_til_cancelled", "good_til_day", "fill_or_kill", "immediate_or_cancel"] | None,
+        Field(description="How long an order rests; `good_til_cancelled` by default."),
+    ] = None
+    post_only: bool | None = None
+    reject_post_only: bool | None = None
+
+
+class PrivateEditGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    order_id: Annotated[str, Field(min_length=1)]
+    amount: Annotated[float, Field(gt=0.0)]
+    price: Annotated[float | None, Field(gt=0.0)] = None
+    post_only: bool | None = None
+
+
+class PrivateCancelGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    order_id: Annotated[str, Field(min_length=1)]
+
+
+class PrivateCancelByLabelGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    label: Annotated[str, Field(max_length=64, min_length=1)]
+
+
+class PrivateGetOpenOrdersByCurrencyGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    currency: Literal["BTC", "ETH", "USDC", "USDT"]
+
+
+class PrivateGetOrderStateGetParametersQuery(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    order_id: Annotated[str, Field(min_length=1)]
 
 
 class AuthResponse(Envelope):

@@ -8,8 +8,12 @@ The scenario uses the package's own clients: every operation of the spec over bo
 (the WebSocket-only ones over HTTP too, to record the refusal), each documented error case,
 authentication by credentials, signature and refresh, a heartbeat with a test_request
 answered, connection- and account-scope cancel-on-disconnect set, read back and cleared, and
-logout. Nothing that trades. The account-scope setting is put back as it was, even when the
-run fails halfway.
+logout; then what cancel-on-disconnect does to orders: a post-only limit buy far below the
+mark with a unique label, its connection closed with cancel-on-disconnect on (the order must
+be cancelled with ``cancel_reason: "cancel_on_disconnect"``) and again with it off (it must
+stay; every order of the run is cancelled by label at the end, however the run ends); the
+close code of a missed test_request; a method name with a leading slash. The account-scope
+setting is put back as it was, even when the run fails halfway.
 
 A transcript line holds the step, the transport, the method, the parameters (secrets
 masked) and the answer's shape: the result's JSON type and keys, or the error's code, message
@@ -26,6 +30,7 @@ import os
 import sys
 import time
 import tomllib
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +38,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
+
+from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 from deribit_mock.process import start_mock, stop_mock  # noqa: E402
 from deribit_session_client import (  # noqa: E402
@@ -52,7 +59,10 @@ from deribit_session_client.api.session_management import (  # noqa: E402
 
 #: Parameters shown as *** (secrets, and the account's own id, which differs between targets).
 SECRET = {"client_secret", "signature", "refresh_token", "access_token", "client_id"}
+#: Parameters that differ between targets by design (shown as *** too): an order's id, label and price.
+VARYING = {"order_id", "label", "price"}
 MOCK_ID, MOCK_SECRET = "conformance-id", "conformance-secret"
+INSTRUMENT = "BTC-PERPETUAL"
 Line = dict[str, Any]
 
 
@@ -101,7 +111,7 @@ class Recorder:
         self.lines: list[Line] = []
 
     def add(self, step: str, transport: str, method: str, params: dict[str, Any], outcome: dict[str, Any]) -> None:
-        shown = {k: ("***" if k in SECRET else v) for k, v in sorted(params.items())}
+        shown = {k: ("***" if k in SECRET | VARYING else v) for k, v in sorted(params.items())}
         self.lines.append({"step": step, "transport": transport, "method": method, "params": shown, "outcome": outcome})
 
     def http(self, client: Client, step: str, method: str, params: dict[str, Any], token: str | None = None) -> Any:
@@ -218,7 +228,83 @@ def scenario(http_url: str, ws_url: str, client_id: str, secret: str, wait: Call
                     {"grant_type": "refresh_token", "refresh_token": granted["refresh_token"]},
                 )
             rec.ws(ws, "logout", "private/logout", {})
+        orders_and_closes(rec, ws_url, client_id, secret, wait)
     return rec.lines
+
+
+def _mark(ws: WebSocketClient) -> float:
+    """The instrument's mark (not recorded: the mock has no ticker), or a stand-in."""
+    try:
+        ticker = ws.call("public/ticker", {"instrument_name": INSTRUMENT})
+        return float(ticker["mark_price"])
+    except (DeribitError, KeyError, TypeError, ValueError):
+        return 60_000.0
+
+
+def _settled(ws: WebSocketClient, order_id: str, wait: Callable[[float], None]) -> dict[str, Any]:
+    """The order's state once it is no longer open, or as it is after 10 s."""
+    state: dict[str, Any] = {}
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        state = ws.call("private/get_order_state", {"order_id": order_id})
+        if state.get("order_state") != "open":
+            break
+        wait(0.2)
+    return {"order_state": state.get("order_state"), "cancel_reason": state.get("cancel_reason")}
+
+
+def orders_and_closes(rec: Recorder, ws_url: str, client_id: str, secret: str, wait: Callable[[float], None]) -> None:
+    """Cancel-on-disconnect acting on orders, a missed test_request's close, a leading slash."""
+    from websockets.sync.client import connect  # (the raw frames: close codes, method names)
+
+    run = uuid.uuid4().hex[:8]
+    with WebSocketClient(ws_url, client_id=client_id, client_secret=secret, timeout=10.0) as watcher:
+        price = round(_mark(watcher) * 0.6 / 10) * 10  # far below the mark: it rests
+        try:
+            for cod, step in ((True, "cod on"), (False, "cod off")):
+                params = {
+                    "instrument_name": INSTRUMENT,
+                    "amount": 10,
+                    "type": "limit",
+                    "price": price,
+                    "post_only": True,
+                    "label": f"conformance-{run}-{step.replace(' ', '-')}",
+                }
+                with WebSocketClient(
+                    ws_url,
+                    client_id=client_id,
+                    client_secret=secret,
+                    timeout=10.0,
+                    cancel_on_disconnect="connection" if cod else None,
+                ) as placing:
+                    placed = rec.ws(placing, f"place a resting order, {step}", "private/buy", params)
+                order_id = placed.get("order", {}).get("order_id") if isinstance(placed, dict) else None
+                outcome = _settled(watcher, order_id, wait) if isinstance(order_id, str) else {"placed": False}
+                rec.add(f"the order after its connection closed, {step}", "ws", "private/get_order_state", {}, outcome)
+        finally:
+            for step in ("cod-on", "cod-off"):
+                try:
+                    watcher.call("private/cancel_by_label", {"label": f"conformance-{run}-{step}"})
+                except DeribitError:
+                    pass
+    grant = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    with connect(ws_url, open_timeout=10) as raw:
+        raw.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "/public/test", "params": {}}))
+        answer = json.loads(raw.recv(timeout=10))
+        rec.add("a leading slash in the method name", "ws", "/public/test", {}, outcome_of_envelope(answer))
+        setup: list[tuple[str, dict[str, Any]]] = [("public/auth", grant), ("public/set_heartbeat", {"interval": 10})]
+        for n, (method, sent) in enumerate(setup, 2):
+            raw.send(json.dumps({"jsonrpc": "2.0", "id": n, "method": method, "params": sent}))
+            raw.recv(timeout=10)
+        closed: dict[str, Any] = {"closed": False}
+        try:
+            while True:  # never answering the test_request
+                raw.recv(timeout=40)
+        except TimeoutError:
+            pass
+        except ConnectionClosed as exc:
+            closed = {"code": exc.rcvd.code if exc.rcvd else None, "reason": exc.rcvd.reason if exc.rcvd else None}
+        rec.add("a missed test_request closes the connection", "ws", "heartbeat", {}, closed)
 
 
 def wait_for(check: Callable[[], bool], seconds: float, wait: Callable[[float], None]) -> bool:

@@ -1,9 +1,11 @@
 """make demo: watch WebSocketClient keep a session alive against the mock exchange.
 
 Starts the mock at time scale 0.02 (a 10 s heartbeat every 0.2 s), opens a client with
-heartbeats and cancel-on-disconnect, lets a few test_requests arrive, drops the connection
-as a network failure would, and shows the client reconnecting and re-applying its session
-before the next call. Ends with the mock's own count of answered test_requests.
+heartbeats and cancel-on-disconnect, places a resting order, lets a few test_requests arrive,
+drops the connection as a network failure would, and shows the exchange cancelling the order
+(cancel-on-disconnect), the client reconnecting and re-applying its session before the next
+call, its disconnect report naming the order, and the program placing it again. Ends with the
+mock's own count of answered test_requests.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 from deribit_mock.process import MockServer, start_mock, stop_mock  # noqa: E402
 from deribit_session_client import WebSocketClient  # noqa: E402
 from deribit_session_client.api.session_management import get_cancel_on_disconnect  # noqa: E402
+from deribit_session_client.api.trading import buy, get_order_state  # noqa: E402
 
 SCALE = 0.02
 STARTED = time.monotonic()
@@ -37,7 +40,8 @@ def show_events(mock: MockServer, seen: int) -> int:
     events = mock.events()
     for event in events[seen:]:
         reason = f" ({event['reason']})" if event["reason"] else ""
-        say(f"exchange: connection {event['connection']} {event['event'].replace('_', '-')}{reason}")
+        orders = f": cancelled orders {', '.join(event['orders'])}" if event.get("orders") else ""
+        say(f"exchange: connection {event['connection']} {event['event'].replace('_', '-')}{reason}{orders}")
     return len(events)
 
 
@@ -59,6 +63,9 @@ def main() -> None:
             initial_retry_delay=0.2,
         ) as ws:
             seen = show_events(mock, seen)
+            placed = buy.sync(client=ws, instrument_name="BTC-PERPETUAL", amount=10, price=30_000, label="demo-bid")
+            order = placed.result.order
+            say(f"placed {order.order_id} (label {order.label!r}): a bid at {order.price:,.0f}, {order.order_state}")
             time.sleep(1.0)
             beats = mock.heartbeats()
             latency = beats["latency_ms"]
@@ -79,6 +86,17 @@ def main() -> None:
                 f"first call on the new connection {conn['id']}: get_cancel_on_disconnect says enabled={state.result.enabled};"
                 f" the exchange sees heartbeat_interval={conn['heartbeat_interval']}, cancel_on_disconnect={conn['cancel_on_disconnect']}"
             )
+            report = ws.last_disconnect or {}
+            for lost in report.get("orders", []):
+                say(f"client's disconnect report: {lost['order_id']} ({lost['label']!r}) {lost['after_disconnect']}")
+                confirmed = get_order_state.sync(client=ws, order_id=lost["order_id"]).result
+                say(
+                    f"the exchange confirms: {confirmed.order_id} {confirmed.order_state}, cancel_reason {confirmed.cancel_reason}"
+                )
+                again = buy.sync(
+                    client=ws, instrument_name="BTC-PERPETUAL", amount=10, price=30_000, label=lost["label"]
+                )
+                say(f"placed it again: {again.result.order.order_id} ({again.result.order.order_state})")
             time.sleep(1.0)
             say(f"client stats: {ws.stats}")
         seen = show_events(mock, seen)

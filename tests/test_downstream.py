@@ -55,11 +55,11 @@ def test_a_stubbed_method_answers_over_both_transports_until_the_reset(mock: Moc
 
 
 def test_a_stub_can_answer_an_error_and_on_one_transport_only(mock: MockServer) -> None:
-    mock.stub("private/buy", error={"code": 13021, "message": "forbidden"}, transport="websocket")
+    mock.stub("private/close_position", error={"code": 13021, "message": "forbidden"}, transport="websocket")
     with ws_client(mock) as ws, pytest.raises(PermissionDeniedError) as refused:
-        ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10})
-    assert refused.value.code == 13021 and refused.value.method == "private/buy"
-    over_http = httpx.get(f"{mock.api_url}/private/buy", headers={"Authorization": f"Bearer {ACCESS_TOKEN}"})
+        ws.call("private/close_position", {"instrument_name": "BTC-PERPETUAL", "type": "market"})
+    assert refused.value.code == 13021 and refused.value.method == "private/close_position"
+    over_http = httpx.get(f"{mock.api_url}/private/close_position", headers={"Authorization": f"Bearer {ACCESS_TOKEN}"})
     assert over_http.json()["error"]["code"] == -32601
 
 

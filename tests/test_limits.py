@@ -283,17 +283,17 @@ def test_the_http_and_websocket_clients_of_one_account_share_its_credits(mock: M
 
 
 def test_the_matching_engine_has_a_pool_of_its_own(mock: MockServer) -> None:
-    mock.stub("private/buy", result={"order": {"order_id": "1"}})
+    order = {"instrument_name": "BTC-PERPETUAL", "amount": 10, "price": 30_000}  # (it rests)
     tight = RateLimit(credits=1_003, refill_per_s=10, cost=500)
     with WebSocketClient(mock.ws_url, rate_limit=tight, **credentials()) as ws:
         # public/auth used the non-matching-engine pool's one call; orders are not held by it
         for _ in range(3):
-            ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, timeout=2)
+            ws.call("private/buy", order, timeout=2)
     me = RateLimit(credits=1_004, refill_per_s=10, cost=500)
     with WebSocketClient(mock.ws_url, rate_limit=None, matching_engine_rate_limit=me, **credentials()) as ws:
-        ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, timeout=2)
+        ws.call("private/buy", order, timeout=2)
         with pytest.raises(RateLimitError, match="matching-engine"):
-            ws.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10}, timeout=2)
+            ws.call("private/buy", order, timeout=2)
         assert ws.call("public/test") == {"version": "1.2.26"}  # the other pool is untouched
 
 

@@ -17,6 +17,7 @@ from deribit_session_client.errors import (
     APITimeoutError,
     AuthenticationError,
     InvalidParamsError,
+    OrderOutcomeUnknownError,
     SubscriptionRefusedError,
 )
 from deribit_session_client.protocol import (
@@ -711,3 +712,76 @@ def test_a_call_whose_timeout_passes_before_collection_never_goes_out() -> None:
     [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
     assert failed.call_id == order and isinstance(failed.error, APITimeoutError)
     assert exchange.take(proto) == []
+
+
+# -- orders: outcome unknown, and what a lost connection had (engine/orders.py) ---------------------
+
+
+def _placed(frame: dict[str, Any], state: str = "open") -> str:
+    order = {
+        "order_id": f"BTC-{frame['id']}",
+        "order_state": state,
+        "label": frame["params"].get("label", ""),
+        "instrument_name": frame["params"]["instrument_name"],
+    }
+    return json.dumps({"jsonrpc": "2.0", "id": frame["id"], "result": {"order": order, "trades": []}})
+
+
+def test_a_lost_connection_reports_its_open_orders_and_its_order_calls_in_flight() -> None:
+    proto, exchange = ready_keeper()  # (connection-scope cancel-on-disconnect on)
+    for label in ("a", "b", "c"):
+        proto.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 10, "label": label}, now=T0)
+    ids = {}
+    for frame in exchange.take(proto):
+        proto.receive(_placed(frame), T0)
+        ids[frame["params"]["label"]] = f"BTC-{frame['id']}"
+    cancelled = {"order_id": ids["b"], "order_state": "cancelled"}  # "b": closed by a notification
+    note = {
+        "jsonrpc": "2.0",
+        "method": "subscription",
+        "params": {"channel": "user.orders.BTC-PERPETUAL.raw", "data": cancelled},
+    }
+    proto.receive(json.dumps(note), T0)
+    in_flight = proto.call("private/sell", {"instrument_name": "BTC-PERPETUAL", "amount": 1, "label": "d"}, now=T0)
+    never_sent = proto.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 1, "label": "e"}, now=T0)
+    proto.cancel(never_sent)  # cancelled by its caller before it was collected: it never goes
+    assert methods(exchange.take(proto)) == ["private/sell"]  # collected: it may reach the exchange
+    proto.events_received()
+    proto.lost(T0)
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert failed.call_id == in_flight and isinstance(failed.error, OrderOutcomeUnknownError)
+    assert (failed.error.label, failed.error.cancel_on_disconnect) == ("d", True)
+    assert [(o["order_id"], o["label"], o["after_disconnect"]) for o in proto.lost_orders] == [
+        (ids["a"], "a", "cancelled by the exchange"),
+        (ids["c"], "c", "cancelled by the exchange"),
+        (None, "d", "unknown"),
+    ]
+    proto.connected(T0)  # the next connection counts its own orders only
+    exchange.serve(proto)
+    proto.lost(T0)
+    assert proto.lost_orders == []
+
+
+def test_without_cancel_on_disconnect_a_lost_connections_orders_are_still_live() -> None:
+    proto, exchange = ready_keeper(cancel_on_disconnect=None)
+    proto.call("private/buy", {"instrument_name": "ETH-PERPETUAL", "amount": 1}, now=T0)
+    [frame] = exchange.take(proto)
+    proto.receive(_placed(frame), T0)
+    proto.lost(T0)
+    assert proto.lost_orders == [
+        {
+            "order_id": f"BTC-{frame['id']}",
+            "label": "",
+            "instrument_name": "ETH-PERPETUAL",
+            "after_disconnect": "still live",
+        }
+    ]
+
+
+def test_a_call_that_is_not_an_order_keeps_a_plain_error_when_in_flight() -> None:
+    proto, exchange = ready_keeper()
+    sent = proto.call("public/test", now=T0)
+    exchange.take(proto)
+    proto.lost(T0)
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert failed.call_id == sent and type(failed.error) is APIConnectionError

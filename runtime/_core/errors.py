@@ -27,12 +27,12 @@ __all__ = [
     "InternalServerError",
     "InvalidParamsError",
     "MethodNotFoundError",
+    "OrderOutcomeUnknownError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseValidationError",
     "SubscriptionRefusedError",
     "WebSocketOnlyError",
-    "certificate_problem",
     "error_from_rpc",
     "mask_known",
     "parse_retry_after",
@@ -216,6 +216,46 @@ class APIConnectionError(DeribitError):
         super().__init__(message)
 
 
+class OrderOutcomeUnknownError(APIConnectionError):
+    """An order-changing call (``private/buy``, ``sell``, ``edit``, ``cancel*``: the spec's
+    matching-engine methods that are not safe to repeat) whose frame may have reached the
+    exchange and whose answer never came: the connection was lost, the client closed, or its
+    timeout ran out. The order may be live, or placed and then cancelled by cancel-on-disconnect;
+    it is never sent again. Find it by its ``label`` (``private/get_open_orders_by_currency``).
+    A call that never left raises a plain APIConnectionError instead (safe to send again).
+
+    Attributes:
+        method: The method called.
+        label: The ``label`` it was given, or None.
+        instrument_name: Its ``instrument_name``, or None.
+        cancel_on_disconnect: Connection-scope cancel-on-disconnect was on for the connection
+            it went out on, as this client set it (True: if the order was placed, the exchange
+            cancelled it when that connection closed; it was not closed after a timeout).
+        reason: Why no answer came, in words.
+    """
+
+    def __init__(
+        self,
+        method: str,
+        *,
+        label: str | None = None,
+        instrument_name: str | None = None,
+        cancel_on_disconnect: bool = False,
+        reason: str = "no answer came",
+    ) -> None:
+        self.method = method
+        self.label = label
+        self.instrument_name = instrument_name
+        self.cancel_on_disconnect = cancel_on_disconnect
+        self.reason = reason
+        found = f"label {label!r}" if label else "its label (none was given) or get_open_orders_by_currency"
+        super().__init__(
+            f"{method}: the outcome is unknown ({reason}); the order may be live"
+            + (", or placed and cancelled by cancel-on-disconnect" if cancel_on_disconnect else "")
+            + f"; find it by {found}"
+        )
+
+
 class APITimeoutError(APIConnectionError):
     """The call did not complete within its timeout."""
 
@@ -347,22 +387,6 @@ def error_from_rpc(
         else:
             cls = APIError
     return cls(message, code=code, data=data, status_code=status_code, response=response, method=method)
-
-
-def certificate_problem(error: BaseException | None) -> str | None:
-    """Why the server's TLS certificate was refused (``certificate verify failed: Hostname
-    mismatch, ...``) when ``error`` or what it was raised from is that refusal; else None.
-    A refused certificate does not heal by itself: nothing retries it."""
-    import ssl
-
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, ssl.SSLCertVerificationError):
-            reason = error.verify_message or error.reason or "certificate verify failed"
-            return f"certificate verify failed: {reason}"
-        error = error.__cause__ or error.__context__
-    return None
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -1,11 +1,12 @@
-"""Backoff with jitter, and the clock the retries read (replaceable in tests)."""
+"""Backoff with jitter, the clock the retries read (replaceable in tests), and the failure no
+retry heals (a refused server certificate)."""
 
 from __future__ import annotations
 
 import random
 import time
 
-__all__ = ["CLOCK", "Clock", "backoff"]
+__all__ = ["CLOCK", "Clock", "backoff", "certificate_problem"]
 
 
 class Clock:
@@ -35,3 +36,19 @@ def backoff(retries: int, initial: float, maximum: float, jitter: float = 0.25) 
     less up to ``jitter`` of itself at random (so that clients do not retry in step)."""
     delay = min(initial * 2.0 ** min(retries, 64), maximum)
     return delay * (1.0 - jitter * random.random())
+
+
+def certificate_problem(error: BaseException | None) -> str | None:
+    """Why the server's TLS certificate was refused (``certificate verify failed: Hostname
+    mismatch, ...``) when ``error`` or what it was raised from is that refusal; else None.
+    A refused certificate does not heal by itself: nothing retries it."""
+    import ssl
+
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ssl.SSLCertVerificationError):
+            reason = error.verify_message or error.reason or "certificate verify failed"
+            return f"certificate verify failed: {reason}"
+        error = error.__cause__ or error.__context__
+    return None

@@ -24,15 +24,28 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ..errors import APIConnectionError, APITimeoutError, DeribitError
+from ..errors import APIConnectionError, APITimeoutError, DeribitError, OrderOutcomeUnknownError
+from ..spec.operations import changes_orders
 from .lifecycle import State
+from .orders import Orders, text_param
 
 if TYPE_CHECKING:
     from ..spec.operations import Operation
     from .lifecycle import Lifecycle
     from .session import RpcSession
 
-__all__ = ["LOGGED_OUT", "Call", "Expired", "Outbox", "Token", "expire", "settle", "timed_out", "waiting"]
+__all__ = [
+    "LOGGED_OUT",
+    "Call",
+    "Expired",
+    "Outbox",
+    "Token",
+    "after_sending",
+    "expire",
+    "settle",
+    "timed_out",
+    "waiting",
+]
 
 #: What a written private/logout answers its caller with.
 LOGGED_OUT: dict[str, Any] = {"jsonrpc": "2.0", "result": "ok"}
@@ -127,10 +140,18 @@ class Outbox:
                 self.outgoing.append((frame, call))
 
     def expire(self, call: Call, bound: float) -> None:
-        """``call``'s timeout passed: taken back (it never goes out if it has not) and failed."""
+        """``call``'s timeout passed: taken back (it never goes out if it has not) and failed
+        (an order call whose frame was collected: its outcome unknown)."""
         self.deadlines.pop(call, None)
+        went = call.rpc_id is not None and not (self.outgoing and self.take_back(call))
         self.forget(call)
-        settle(call.token, None, timed_out(call, bound))
+        error = timed_out(call, bound)
+        settle(call.token, None, after_sending(call, error, self.cancel_on_disconnect) if went else error)
+
+    @property
+    def cancel_on_disconnect(self) -> bool:
+        """Connection-scope cancel-on-disconnect is on, as this session set it."""
+        return "cancel_on_disconnect" in self.session.state
 
     def expire_due(self, now: float) -> None:
         """Every call whose deadline is ``now`` or before, expired."""
@@ -223,17 +244,23 @@ class Outbox:
         self.queued.clear()
         return calls
 
-    def lost(self, error: DeribitError) -> int:
-        """The connection is gone: every written call fails with ``error`` (it may have run);
-        queued calls, and those whose frames were never collected, wait for the next connection.
-        Returns how many failed."""
+    def lost(self, error: DeribitError, orders: Orders | None = None) -> int:
+        """The connection is gone: every written call fails with ``error`` (it may have run; an
+        order call's outcome is unknown, and ``orders`` counts it); queued calls, and those whose
+        frames were never collected, wait for the next connection. Returns how many failed."""
         uncollected, self.outgoing = self.outgoing, []
         for _, call in reversed(uncollected):  # (each goes back to the front: reversed keeps their order)
             if call is not None:
                 self.unsent(call)
         failed = self.session.abandon_all()
-        for token in failed:
-            settle(token.token if isinstance(token, Call) else token, None, error)
+        cod = self.cancel_on_disconnect
+        for item in failed:
+            if isinstance(item, Call):
+                if orders is not None and changes_orders(item.method, item.op) and waiting(item.token):
+                    orders.in_flight(item.method, item.params)
+                settle(item.token, None, after_sending(item, error, cod))
+            else:
+                settle(item, None, error)
         return len(failed)
 
     def stop(self, error: DeribitError) -> None:
@@ -296,3 +323,19 @@ def timed_out(call: Call, bound: float | None) -> APITimeoutError:
     return APITimeoutError(
         f"{call.method} (id {call.rpc_id}) got no answer within {round(bound, 3) if bound is not None else bound} s"
     )
+
+
+def after_sending(call: Call, error: DeribitError, cancel_on_disconnect: bool) -> DeribitError:
+    """The error of ``call`` when its frame may have reached the exchange and its answer never
+    came (``error`` says why): ``error`` itself, or for an order call OrderOutcomeUnknownError."""
+    if not changes_orders(call.method, call.op):
+        return error
+    unknown = OrderOutcomeUnknownError(
+        call.method,
+        label=text_param(call.params, "label"),
+        instrument_name=text_param(call.params, "instrument_name"),
+        cancel_on_disconnect=cancel_on_disconnect,
+        reason=str(error),
+    )
+    unknown.__cause__ = error
+    return unknown

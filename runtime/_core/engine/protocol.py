@@ -20,13 +20,14 @@ from typing import Any, Literal
 
 from ..errors import APIConnectionError, DeribitError, ResponseValidationError
 from ..redact import redact
-from ..spec.answers import rpc_error
 from ..types import UNSET, Unset
 from .calls import Call, Outbox, settle
-from .events import Error, Event, Notification, SessionFailed, StateChanged
+from .events import Error, Event, SessionFailed, StateChanged
+from .frames import dispatch
 from .host import SessionHost
 from .lifecycle import Lifecycle, LifecycleError
-from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, Incoming, RpcSession, seconds
+from .orders import Orders
+from .session import DEFAULT_TIMEOUT, MIN_REFRESH_INTERVAL, RpcSession, seconds
 from .setup import Credentials, check_session
 from .steps import Handle, Steps, is_own
 
@@ -95,6 +96,8 @@ class SessionProtocol:
         self._held = False  # set up, held short of ready by the host (SessionHost.restored)
         self._events: list[Event] = []
         self._calls: dict[int, Call] = {}  # the calls made with call(), not settled yet, by their id
+        self._orders = Orders()  # the orders placed on this connection, not seen closed
+        self._lost_orders: list[dict[str, Any]] = []
         self._now = 0.0  # (the time the host last passed in)
         self._next_call = 0
         self._state = self._life.public
@@ -136,6 +139,13 @@ class SessionProtocol:
         (``x-connection-state``): ``{"heartbeat": {"interval": 30}, "cancel_on_disconnect":
         {"scope": "connection"}}`` as the calls that set them were made."""
         return {key: dict(params) for key, (_, _, params) in self._session.state.items()}
+
+    @property
+    def lost_orders(self) -> list[dict[str, Any]]:
+        """The orders the last lost connection had, and what the loss meant for each
+        (:meth:`.orders.Orders.lost`); a host that reads notifications itself hands those of
+        ``user.orders`` channels to :meth:`receive`, as they may close an order."""
+        return [dict(order) for order in self._lost_orders]
 
     def redact(self, text: str) -> str:
         """``text`` with this session's secret and tokens (by value) and any secret field masked."""
@@ -213,7 +223,8 @@ class SessionProtocol:
                 self._life.close()
                 self._life.open()
         reason = "the connection was lost" + (f": {self.redact(cause)}" if cause else "")
-        failed = self._out.lost(APIConnectionError(reason))
+        failed = self._out.lost(APIConnectionError(reason), self._orders)
+        self._lost_orders = self._orders.lost(self._out.cancel_on_disconnect)
         self._changed()
         return failed
 
@@ -233,7 +244,7 @@ class SessionProtocol:
             raise LifecycleError("receive() with no connection: call connected() first")
         self._heard_at = now
         try:
-            _dispatch(self, self._session.receive(text))
+            dispatch(self, self._session.receive(text))
         except ResponseValidationError as exc:
             self._events.append(Error(exc))
         except Exception as exc:  # a frame no rule foresaw: reported, never raised into the host's reader
@@ -374,38 +385,6 @@ class SessionProtocol:
         if state != self._state:
             self._state = state
             self._events.append(StateChanged(state))
-
-
-def _dispatch(engine: SessionProtocol, incoming: Incoming) -> None:
-    """What one frame from the server does to the session (:meth:`SessionProtocol.receive`)."""
-    kind = incoming.kind
-    if kind == "answer":
-        call = engine._out.answered(incoming.id)
-        if call is not None:
-            if "error" in incoming.message:  # a server may quote the secret or a token by value
-                engine._steps.mask(incoming)
-            op = call.op
-            if op is not None and op.connection_state:
-                engine._session.succeeded(op.connection_state, call.method, call.params, incoming.message, call.sent_at)
-                engine._deadline_mark += 1  # (a new heartbeat interval moves the silence limit)
-            try:
-                engine._host.answered(call, incoming.message, incoming.raw)
-            finally:  # (settled whatever the host's hook does)
-                engine._out.deadlines.pop(call, None)
-                settle(call.token, incoming.message, None)
-    elif kind == "test_request":
-        # answered in this step, unless the session is over or the host's lease lapsed (a program
-        # that stopped renewing it must lose the session)
-        if not engine._life.stopped and engine._host.lease_lapsed() is None:
-            engine._out.outgoing.append((engine._session.answer_test_request(), None))
-    elif kind == "notification":
-        engine._events.append(Notification(incoming.message))
-    elif kind == "internal":
-        refused = rpc_error(incoming.message, method="public/test")
-        if refused is not None:  # the answer to a test_request refused: the exchange may close
-            engine._events.append(Error(refused))
-    elif kind == "unknown" and "method" not in incoming.message:
-        engine._host.ignored(f"an answer for no pending call (id {engine.redact(repr(incoming.id))[:40]})")
 
 
 def known_secrets(protocol: SessionProtocol) -> tuple[str | None, ...]:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .events import Event
     from .host import SessionHost
     from .lifecycle import Lifecycle
+    from .orders import Orders
 
 __all__ = ["Handle", "Steps", "is_own"]
 
@@ -50,6 +51,10 @@ class Engine(Protocol):
     _held: bool
     _now: float
     _deadline_mark: int
+    _steps: Steps
+    _orders: Orders
+
+    def redact(self, text: str) -> str: ...
 
     def _send(self, call: Call) -> None: ...
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -19,18 +18,19 @@ from ..errors import (
     DeribitError,
     InternalServerError,
     InvalidParamsError,
+    OrderOutcomeUnknownError,
     RateLimitError,
     ResponseValidationError,
-    certificate_problem,
     excerpt,
     parse_retry_after,
 )
 from ..redact import mask_secrets
-from ..retry import CLOCK, backoff
+from ..retry import CLOCK, backoff, certificate_problem
 from ..spec import registry
 from ..spec.answers import decode_json, parse_models, rpc_error, to_model
-from ..spec.operations import Operation
+from ..spec.operations import Operation, changes_orders
 from ..types import Response, Unset, status_of
+from .deadline import TimeoutTypes, check_timeout, finite, longest, phase_timeouts, phases
 
 if TYPE_CHECKING:
     from ..limits.limiter import Limiter
@@ -38,30 +38,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("deribit_session_client")
 
-TimeoutTypes = float | httpx.Timeout | None
-#: An attempt's bound for each phase (connect, read, write, pool), in seconds; None: no bound.
-Phases = tuple[float | None, float | None, float | None, float | None]
 #: A Retry-After longer than this is not waited for: the error is raised at once.
 MAX_RETRY_AFTER = 60.0
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
 T = TypeVar("T", bound="Model")
-
-
-def check_timeout(value: object, name: str) -> str | None:
-    """Why ``value`` is not a valid timeout (None, positive seconds or an ``httpx.Timeout``)."""
-    parts: list[object]
-    if isinstance(value, httpx.Timeout):
-        parts = [value.connect, value.read, value.write, value.pool]
-    else:
-        parts = [value]
-    for part in parts:
-        if part is None:
-            continue
-        if isinstance(part, bool) or not isinstance(part, (int, float)):
-            return f"{name} must be seconds, an httpx.Timeout or None, not {type(part).__name__}"
-        if not part > 0:  # also NaN
-            return f"{name} must be positive, not {part!r}"
-    return None
 
 
 class MaskSecretParams(logging.Filter):
@@ -313,11 +293,28 @@ class Attempts:
             error = APIConnectionError(f"{what} failed{tries}: {kind}: {self.scrub(exc)}")
         else:  # nothing but a DeribitError leaves a call
             error, retry = APIConnectionError(f"{what} failed{tries}: unexpected {kind}: {self.scrub(exc)}"), "never"
+        if (
+            retry == "idempotent"
+            and isinstance(error, APIConnectionError)
+            and changes_orders(self.op.rpc_method, self.op)
+        ):
+            error = self.outcome_unknown(error)  # an order that may have reached the exchange
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s -> %s in %.1f ms (retries: %d)", what, kind, (time.perf_counter() - sent) * 1000.0, self.retries
             )
         return Failed(error, exc, retry=retry)
+
+    def outcome_unknown(self, error: APIConnectionError) -> OrderOutcomeUnknownError:
+        label, instrument = self.params.get("label"), self.params.get("instrument_name")
+        unknown = OrderOutcomeUnknownError(
+            self.op.rpc_method,
+            label=label if isinstance(label, str) else None,
+            instrument_name=instrument if isinstance(instrument, str) else None,
+            reason=str(error),
+        )
+        unknown.__cause__ = error
+        return unknown
 
     def scrub(self, exc: BaseException) -> str:
         """``str(exc)``, bounded, with this client's credentials cut out wherever they appear."""
@@ -368,38 +365,3 @@ class Attempts:
         )
         self.retries += 1
         return delay
-
-
-def finite(seconds: float | None) -> float | None:
-    return None if seconds is None or seconds == math.inf else seconds
-
-
-def phases(timeout: TimeoutTypes) -> Phases:
-    """The bound of each phase of an attempt, as httpx reads ``timeout`` (a number bounds them all)."""
-    if isinstance(timeout, httpx.Timeout):
-        bounds = (timeout.connect, timeout.read, timeout.write, timeout.pool)
-    else:
-        bounds = (timeout, timeout, timeout, timeout)
-    if math.inf in bounds:
-        return finite(bounds[0]), finite(bounds[1]), finite(bounds[2]), finite(bounds[3])
-    return bounds
-
-
-def longest(bounds: Phases) -> float | None:
-    """The bound of one attempt: its longest phase (None, no bound, when any phase has none)."""
-    connect, read, write, pool = bounds
-    if connect is None or read is None or write is None or pool is None:
-        return None
-    return max(connect, read, write, pool)
-
-
-def phase_timeouts(bounds: Phases, deadline: float | None) -> dict[str, float | None]:
-    """httpx's per-phase timeouts (its ``timeout`` extension), none of them beyond ``deadline``."""
-    connect, read, write, pool = bounds
-    if deadline is not None:
-        left = max(deadline - CLOCK.monotonic(), 0.001)
-        connect = left if connect is None or connect > left else connect
-        read = left if read is None or read > left else read
-        write = left if write is None or write > left else write
-        pool = left if pool is None or pool > left else pool
-    return {"connect": connect, "read": read, "write": write, "pool": pool}

@@ -21,12 +21,8 @@ from ..limits.limiter import Limiter, RateLimit
 from ..spec.meta import user_agent
 from ..spec.operations import Operation
 from ..types import UNSET, Response, Unset
-from .attempts import (
-    TimeoutTypes,
-    check_timeout,
-    mask_httpx_logs,
-    masked_headers,
-)
+from .attempts import mask_httpx_logs, masked_headers
+from .deadline import TimeoutTypes, check_timeout
 from .pools import CLOSING, AsyncPool, Pools
 from .send import send_async, send_sync
 

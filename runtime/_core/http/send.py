@@ -14,8 +14,8 @@ from ..limits.turns import wait_turn_async, wait_turn_sync
 from ..retry import CLOCK
 from ..spec.operations import Operation
 from ..types import Unset
-from .attempts import Answer, Attempts, Failed, TimeoutTypes
-from .deadline import attempt_deadline
+from .attempts import Answer, Attempts, Failed
+from .deadline import TimeoutTypes, attempt_deadline
 
 if TYPE_CHECKING:
     from .attempts import Sender

@@ -23,12 +23,16 @@ import os
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import RateLimitError
-
-if TYPE_CHECKING:
-    from ..spec.operations import Operation
+from ..spec.operations import (
+    MATCHING_ENGINE,
+    MATCHING_ENGINE_METHODS,
+    NON_MATCHING_ENGINE,
+    Operation,
+    matching_engine,
+)
 
 logger = logging.getLogger("deribit_session_client")
 
@@ -46,31 +50,6 @@ __all__ = [
     "RateLimit",
     "account_key",
 ]
-
-NON_MATCHING_ENGINE = "non_matching_engine"
-MATCHING_ENGINE = "matching_engine"
-
-#: The matching-engine methods the exchange documents, for methods called by name
-#: (``ws.call``); a path of the spec says it with ``x-rate-limit: matching_engine``.
-MATCHING_ENGINE_METHODS = frozenset(
-    {
-        "private/buy",
-        "private/sell",
-        "private/edit",
-        "private/edit_by_label",
-        "private/cancel",
-        "private/cancel_all",
-        "private/cancel_all_by_instrument",
-        "private/cancel_all_by_currency",
-        "private/cancel_all_by_kind_or_type",
-        "private/cancel_by_label",
-        "private/cancel_quotes",
-        "private/close_position",
-        "private/mass_quote",
-        "private/verify_block_trade",
-        "private/execute_block_trade",
-    }
-)
 
 
 def _positive(value: Any, name: str, smallest: float) -> float:
@@ -315,9 +294,7 @@ class Limiter:
 
     @staticmethod
     def bucket(method: str, op: Operation | None) -> str:
-        if op is not None:
-            return op.rate_limit
-        return MATCHING_ENGINE if method in MATCHING_ENGINE_METHODS else NON_MATCHING_ENGINE
+        return MATCHING_ENGINE if matching_engine(method, op) else NON_MATCHING_ENGINE
 
     def admit(self, method: str, op: Operation | None, patience: float | None) -> float:
         """Charges a call and returns how long to wait before sending it; RateLimitError

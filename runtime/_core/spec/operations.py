@@ -18,7 +18,54 @@ from typing import Any
 from ..errors import InvalidParamsError
 from ..types import Unset
 
-__all__ = ["Operation", "reason_for"]
+__all__ = [
+    "MATCHING_ENGINE",
+    "MATCHING_ENGINE_METHODS",
+    "NON_MATCHING_ENGINE",
+    "Operation",
+    "changes_orders",
+    "matching_engine",
+    "reason_for",
+]
+
+NON_MATCHING_ENGINE = "non_matching_engine"
+MATCHING_ENGINE = "matching_engine"
+
+#: The matching-engine methods the exchange documents, for methods called by name
+#: (``ws.call``); a path of the spec says it with ``x-rate-limit: matching_engine``.
+MATCHING_ENGINE_METHODS = frozenset(
+    {
+        "private/buy",
+        "private/sell",
+        "private/edit",
+        "private/edit_by_label",
+        "private/cancel",
+        "private/cancel_all",
+        "private/cancel_all_by_instrument",
+        "private/cancel_all_by_currency",
+        "private/cancel_all_by_kind_or_type",
+        "private/cancel_by_label",
+        "private/cancel_quotes",
+        "private/close_position",
+        "private/mass_quote",
+        "private/verify_block_trade",
+        "private/execute_block_trade",
+    }
+)
+
+
+def matching_engine(method: str, op: Operation | None) -> bool:
+    """Whether a call draws on the matching-engine credit pool: as the spec says for its
+    paths (``x-rate-limit``), as the exchange documents for a method called by name."""
+    return op.rate_limit == MATCHING_ENGINE if op is not None else method in MATCHING_ENGINE_METHODS
+
+
+def changes_orders(method: str, op: Operation | None) -> bool:
+    """Whether a call changes orders (a matching-engine method the spec does not mark safe to
+    repeat): when its frame may have reached the exchange and no answer came, its outcome is
+    unknown (OrderOutcomeUnknownError), never a plain failure."""
+    return matching_engine(method, op) and not (op is not None and op.idempotent)
+
 
 _NUMBER_TYPES = {"number": "a number", "integer": "an integer"}
 

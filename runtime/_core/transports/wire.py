@@ -11,7 +11,8 @@ import os
 from collections.abc import Callable
 from typing import Protocol
 
-from ..errors import APIConnectionError, APITimeoutError, DeribitError, RateLimitError, certificate_problem
+from ..errors import APIConnectionError, APITimeoutError, DeribitError, RateLimitError
+from ..retry import certificate_problem
 
 __all__ = [
     "CLOSE_TIMEOUT",

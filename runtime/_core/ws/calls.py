@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..engine.calls import Call, Expired, expire, timed_out
+from ..engine.calls import Call, Expired, after_sending, expire, timed_out
 from ..engine.session import RpcSession, seconds, with_access_token
-from ..errors import APIConnectionError
+from ..errors import APIConnectionError, DeribitError
 from ..limits.limiter import Limiter
 from ..limits.turns import wait_turn_async, wait_turn_sync
 from ..spec import registry
@@ -78,7 +78,8 @@ def roundtrip_sync(
         token.abandoned = True
         _call_soon(keeper, sup.forget, call)
         if isinstance(exc, TimeoutError):
-            raise timed_out(call, timeout) from None
+            error = _timed_out(call, timeout)
+            raise error from error.__cause__
         raise
 
 
@@ -107,11 +108,19 @@ async def roundtrip_async(
     except BaseException as exc:  # timed out, cancelled: its token is done, so it never goes out
         _call_soon(keeper, sup.forget, call)
         if isinstance(exc, Expired):
-            raise timed_out(call, timeout) from None
+            error = _timed_out(call, timeout)
+            raise error from error.__cause__
         raise
     finally:
         if timer is not None:
             timer.cancel()
+
+
+def _timed_out(call: Call, bound: float | None) -> DeribitError:
+    """A call its caller stopped waiting for: an order call that was given a request id may
+    have gone out (its outcome unknown; the connection stays, so no cancel-on-disconnect)."""
+    error = timed_out(call, bound)
+    return after_sending(call, error, False) if call.rpc_id is not None else error
 
 
 def _pause_sync(closing: threading.Event, seconds: float) -> None:

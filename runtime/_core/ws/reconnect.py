@@ -8,8 +8,8 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..errors import DeribitError, certificate_problem
-from ..retry import backoff
+from ..errors import DeribitError
+from ..retry import backoff, certificate_problem
 
 __all__ = ["DEFAULT_RECONNECT", "Reconnect"]
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.calls import Call, settle
 from ..engine.events import Error, Notification, ReplaceConnection, SessionFailed, StateChanged
 from ..engine.host import SessionHost
+from ..engine.orders import ORDER_CHANNELS
 from ..engine.protocol import SessionProtocol, known_secrets
 from ..errors import (
     APIConnectionError,
@@ -287,7 +288,8 @@ class Supervisor(SessionHost):
         try:
             if conn is not self.conn or self.engine.stopped:
                 return  # (a connection given up, not yet handed to the engine, or closing: nothing counts)
-            if type(raw) is str and raw.startswith(NOTIFICATION_PREFIXES):
+            # (a user.orders notification goes through the engine: it may close an order it counts)
+            if type(raw) is str and raw.startswith(NOTIFICATION_PREFIXES) and raw.find(ORDER_CHANNELS, 40, 200) < 0:
                 self.engine.heard(time.time())
                 self.callbacks.notification(raw)  # parsed on the notification thread, not here
                 return
@@ -349,6 +351,7 @@ class Supervisor(SessionHost):
                 "calls_failed": failed,
                 # connection-scope cancel-on-disconnect as this client set it on that connection
                 "cancel_on_disconnect": "cancel_on_disconnect" in self.engine.connection_state,
+                "orders": self.engine.lost_orders,
                 "down_s": None,
             }
         return cause

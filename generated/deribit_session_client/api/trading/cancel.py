@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..._operations import OPERATIONS
+from ...models.error_response import ErrorResponse
+from ...models.order_response import OrderResponse
+from ...types import UNSET, Response, Unset
+
+if TYPE_CHECKING:
+    from ..._core.ws.client import WebSocketClient
+    from ...client import AuthenticatedClient, TimeoutTypes
+
+
+_OPERATION = OPERATIONS["cancel"]
+
+_MODELS: dict[int, type[Any]] = {
+    200: OrderResponse,
+    400: ErrorResponse,
+    429: ErrorResponse,
+}
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | WebSocketClient,
+    order_id: str,
+    timeout: TimeoutTypes | Unset = UNSET,
+) -> Response[ErrorResponse | OrderResponse]:
+    """Cancels an open order.
+
+    Cancels one open order; the answer is the order, `cancelled` with `cancel_reason:
+    user_request`. An unknown order: 10004 `order_not_found`; one no longer open: 11044
+    `not_open_order` (which of the two the exchange answers for a filled order is
+    unverified).
+
+    Args:
+        client: The client to send with.
+        order_id (str):
+        timeout: This call's timeout, instead of the client's.
+
+    Raises:
+        errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
+        errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
+
+    Returns:
+        Response[ErrorResponse | OrderResponse]: the raw answer, ``parsed`` as the model of its
+        status (None when the body does not parse).
+    """
+
+    return client._detailed_sync(
+        _OPERATION,
+        {
+            "order_id": order_id,
+        },
+        _MODELS,
+        timeout,
+    )
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | WebSocketClient,
+    order_id: str,
+    timeout: TimeoutTypes | Unset = UNSET,
+) -> OrderResponse:
+    """Cancels an open order.
+
+    Cancels one open order; the answer is the order, `cancelled` with `cancel_reason:
+    user_request`. An unknown order: 10004 `order_not_found`; one no longer open: 11044
+    `not_open_order` (which of the two the exchange answers for a filled order is
+    unverified).
+
+    Args:
+        client: The client to send with.
+        order_id (str):
+        timeout: This call's timeout, instead of the client's.
+
+    Raises:
+        errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
+        errors.APIError: The server answered with a JSON-RPC error; a subclass by code or status.
+        errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is not what the spec describes.
+
+    Returns:
+        OrderResponse
+    """
+
+    return client._call_sync(
+        _OPERATION,
+        {
+            "order_id": order_id,
+        },
+        OrderResponse,
+        timeout,
+    )
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | WebSocketClient,
+    order_id: str,
+    timeout: TimeoutTypes | Unset = UNSET,
+) -> Response[ErrorResponse | OrderResponse]:
+    """Cancels an open order.
+
+    Cancels one open order; the answer is the order, `cancelled` with `cancel_reason:
+    user_request`. An unknown order: 10004 `order_not_found`; one no longer open: 11044
+    `not_open_order` (which of the two the exchange answers for a filled order is
+    unverified).
+
+    Args:
+        client: The client to send with.
+        order_id (str):
+        timeout: This call's timeout, instead of the client's.
+
+    Raises:
+        errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
+        errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is too large or cannot be decoded.
+
+    Returns:
+        Response[ErrorResponse | OrderResponse]: the raw answer, ``parsed`` as the model of its
+        status (None when the body does not parse).
+    """
+
+    return await client._detailed_async(
+        _OPERATION,
+        {
+            "order_id": order_id,
+        },
+        _MODELS,
+        timeout,
+    )
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | WebSocketClient,
+    order_id: str,
+    timeout: TimeoutTypes | Unset = UNSET,
+) -> OrderResponse:
+    """Cancels an open order.
+
+    Cancels one open order; the answer is the order, `cancelled` with `cancel_reason:
+    user_request`. An unknown order: 10004 `order_not_found`; one no longer open: 11044
+    `not_open_order` (which of the two the exchange answers for a filled order is
+    unverified).
+
+    Args:
+        client: The client to send with.
+        order_id (str):
+        timeout: This call's timeout, instead of the client's.
+
+    Raises:
+        errors.InvalidParamsError: A parameter breaks the spec (raised before sending) or the server says so.
+        errors.APIError: The server answered with a JSON-RPC error; a subclass by code or status.
+        errors.APIConnectionError: No answer after the client's retries (errors.APITimeoutError on timeouts).
+        errors.ResponseValidationError: The answer is not what the spec describes.
+
+    Returns:
+        OrderResponse
+    """
+
+    return await client._call_async(
+        _OPERATION,
+        {
+            "order_id": order_id,
+        },
+        OrderResponse,
+        timeout,
+    )

@@ -1,0 +1,96 @@
+"""What a session knows of its orders, apart from any socket (sans-I/O): the error of an
+order-changing call whose outcome is unknown, and the orders placed on the current connection
+and not seen closed since, which a lost connection reports (``last_disconnect["orders"]``).
+
+An order call is one that changes orders (:func:`~..spec.operations.changes_orders`). Its
+frame may have reached the exchange once it was collected for the socket: from then on, a lost
+connection, a closed session or a timeout leaves its outcome unknown, and it fails with
+:class:`~..errors.OrderOutcomeUnknownError`, never a plain failure.
+
+The orders are learned from what the session sees: the answers of ``private/buy`` and
+``private/sell`` place them; any order object in an answer or a ``user.orders`` notification
+with another state than ``open`` closes them; ``private/cancel_all`` closes them all, and
+``private/cancel_by_label`` those with its label. Only orders placed on this connection are
+counted (cancel-on-disconnect acts on no other).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["CANCELLED", "ORDER_CHANNELS", "STILL_LIVE", "UNKNOWN", "Orders", "text_param"]
+
+#: What a lost connection meant for an order placed on it (``last_disconnect["orders"]``).
+CANCELLED = "cancelled by the exchange"
+STILL_LIVE = "still live"
+UNKNOWN = "unknown"
+
+#: The methods whose answer places an order (``{"order": {...}, "trades": [...]}``).
+_PLACING = frozenset({"private/buy", "private/sell"})
+#: The channels whose notifications carry the account's orders.
+ORDER_CHANNELS = "user.orders."
+
+
+def text_param(params: Mapping[str, Any], key: str) -> str | None:
+    value = params.get(key)
+    return value if isinstance(value, str) else None
+
+
+class Orders:
+    """The orders placed on the current connection and not seen closed (moved by its engine)."""
+
+    def __init__(self) -> None:
+        #: order_id -> (label, instrument_name), in the order they were placed.
+        self.open: dict[str, tuple[str | None, str | None]] = {}
+        #: Order calls in flight when the connection was lost (their outcome unknown).
+        self.unknown: list[dict[str, Any]] = []
+
+    def answered(self, method: str, params: Mapping[str, Any], result: Any) -> None:
+        """An order call's answer (only order calls' answers are shown to it)."""
+        placed = result.get("order") if isinstance(result, dict) else None
+        if isinstance(placed, dict) and method in _PLACING:
+            order_id = placed.get("order_id")
+            if isinstance(order_id, str) and placed.get("order_state") == "open":
+                self.open[order_id] = (text_param(placed, "label"), text_param(placed, "instrument_name"))
+                return
+        if method == "private/cancel_all":
+            self.open.clear()
+        elif method == "private/cancel_by_label":
+            label = params.get("label")
+            self.open = {k: v for k, v in self.open.items() if v[0] != label}
+        self.seen(placed if isinstance(placed, dict) else result)
+
+    def seen(self, order: Any) -> None:
+        """An order object (or a list of them) from an answer or a notification: one no longer
+        open is forgotten."""
+        for each in order if isinstance(order, list) else [order]:
+            if isinstance(each, dict) and each.get("order_id") in self.open and each.get("order_state") != "open":
+                del self.open[each["order_id"]]
+
+    def in_flight(self, method: str, params: Mapping[str, Any]) -> None:
+        """An order call whose frame may have gone out when the connection was lost."""
+        self.unknown.append(
+            {
+                "order_id": None,
+                "label": text_param(params, "label"),
+                "instrument_name": text_param(params, "instrument_name"),
+                "method": method,
+                "after_disconnect": UNKNOWN,
+            }
+        )
+
+    def lost(self, cancel_on_disconnect: bool) -> list[dict[str, Any]]:
+        """The connection is gone: its orders, each with ``order_id``, ``label``,
+        ``instrument_name`` and ``after_disconnect``: ``"cancelled by the exchange"``
+        (connection-scope cancel-on-disconnect was on, as this session set it), ``"still live"``
+        (it was off; an account-scope default set elsewhere is not known here), or ``"unknown"``
+        for an order call in flight (``order_id`` None, its ``method`` given). No order of it is
+        counted afterwards: the next connection places its own."""
+        meant = CANCELLED if cancel_on_disconnect else STILL_LIVE
+        report = [
+            {"order_id": order_id, "label": label, "instrument_name": instrument, "after_disconnect": meant}
+            for order_id, (label, instrument) in self.open.items()
+        ] + self.unknown
+        self.open, self.unknown = {}, []
+        return report
