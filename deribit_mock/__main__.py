@@ -59,7 +59,17 @@ def main() -> None:
     if args.tls:
         names = [n for n in os.environ.get("DERIBIT_MOCK_TLS_NAMES", "").split(",") if n] or list(DEFAULT_NAMES)
         tls = certificates(args.tls_dir or default_folder(), names)
+    listener = None
     if args.fd is None:
+        # Bound here, before anything is printed: a busy port is one clear line, not an address
+        # announced and then refused.
+        listener = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((args.host, args.port))
+        except OSError as exc:
+            listener.close()
+            raise SystemExit(f"the mock cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
         http, ws = ("https", "wss") if tls else ("http", "ws")
         base = f"{args.host}:{args.port}"
         print(describe(settings, f"{http}://{base}", f"{ws}://{base}", tls.ca if tls else None), flush=True)
@@ -82,8 +92,8 @@ def main() -> None:
         ssl_keyfile=str(tls.key) if tls else None,
     )
     server = uvicorn.Server(config)
-    if args.fd is None:
-        server.run()
+    if listener is not None:
+        server.run(sockets=[listener])
     else:
         # socket(fileno=...) keeps the socket's real family (uvicorn's own --fd assumes AF_UNIX),
         # so asyncio sets TCP_NODELAY on accepted connections; without it each answer waits

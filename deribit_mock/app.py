@@ -95,7 +95,10 @@ def _verify_signature(settings: Settings, state: State, fields: str, request: Re
     data = f"{parts['ts']}\n{parts['nonce']}\n{request.method.upper()}\n{uri}\n{body.decode('utf-8', 'replace')}\n"
     expected = hmac.new(state.credentials.client_secret.encode(), data.encode(), hashlib.sha256).hexdigest()
     if not secrets.compare_digest(expected.encode(), parts["sig"].encode()):
-        raise refuse("signature does not match the request (method, path with query, body) as received")
+        raise refuse(
+            "signature does not match: a wrong client secret, or a request (method, path with query, body)"
+            " changed after it was signed"
+        )
     if not state.use_nonce(parts["id"], parts["nonce"]):
         raise refuse("nonce already used: a replayed request")
     return settings.client_id

@@ -193,6 +193,35 @@ class MockServer:
         return self._ws_control("test_request", connection)
 
 
+class DeribitMock(MockServer):
+    """The ``deribit_mock`` fixture: a running mock exchange, reset for this test; every control
+    of :class:`MockServer` (``reset``, ``drop``, ``stall``, ``send_test_request``, ``notify``,
+    ``publish``, ``stub``, ``faults``, ``ws_faults``, ``rate_limit``, ``credits``,
+    ``time_scale``, ``realistic``, ``orders``, ``set_marks``, ``connections``, ``events``,
+    ``heartbeats``, ``requests``, ...) plus the credentials it was started with."""
+
+    def __init__(self, server: MockServer) -> None:
+        # The session's server, shared: its process and its controls' client, not copies.
+        vars(self).update(vars(server))
+        # What the mock was started with: DERIBIT_MOCK_* in the test environment win.
+        self.client_id = os.environ.get("DERIBIT_MOCK_CLIENT_ID", "mock-client-id")
+        self.client_secret = os.environ.get("DERIBIT_MOCK_CLIENT_SECRET", "mock-client-secret")
+        self.access_token = os.environ.get("DERIBIT_MOCK_ACCESS_TOKEN", "mock-access-token")
+        self._trusting = server.ssl_context() if server.ca_path else None
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext | None:  # type: ignore[override]
+        """An ``ssl.SSLContext`` trusting the test CA (``deribit_mock_tls``; None for the plain
+        mock): ``WebSocketClient(..., ssl=...)``, ``Client(..., verify_ssl=...)``. (An attribute
+        here, as the fixture always had it; ``MockServer.ssl_context()`` makes a new one.)"""
+        return self._trusting
+
+    @property
+    def server(self) -> MockServer:
+        """The mock itself (kept for tests written against the earlier wrapper)."""
+        return self
+
+
 def _refused_as_value_error(response: httpx.Response) -> None:
     """A control the mock refuses (400: a bad fault, stub, id or setting) raises ValueError
     with the mock's own reason, not a bare HTTP error."""

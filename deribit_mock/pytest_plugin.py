@@ -22,40 +22,29 @@ where the mock's dependencies (the ``testing`` extra) are not installed.
 from __future__ import annotations
 
 import os
-import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from .process import MockServer
+    from .process import DeribitMock, MockServer
+
+__all__ = ["DeribitMock", "deribit_mock", "deribit_mock_tls"]
+
+
+def __getattr__(name: str) -> Any:
+    # DeribitMock lives with MockServer (deribit_mock.process), imported when a test asks for it.
+    if name == "DeribitMock":
+        from .process import DeribitMock
+
+        return DeribitMock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CLIENT_ID = "mock-client-id"
 CLIENT_SECRET = "mock-client-secret"
 ACCESS_TOKEN = "mock-access-token"
-
-
-class DeribitMock:
-    """A running mock exchange: its URLs, credentials and controls (see ``MockServer``)."""
-
-    def __init__(self, server: MockServer) -> None:
-        self.server = server
-        self.api_url = server.api_url
-        self.ws_url = server.ws_url
-        # What the mock was started with: DERIBIT_MOCK_* in the test environment win (_serve).
-        self.client_id = os.environ.get("DERIBIT_MOCK_CLIENT_ID", CLIENT_ID)
-        self.client_secret = os.environ.get("DERIBIT_MOCK_CLIENT_SECRET", CLIENT_SECRET)
-        self.access_token = os.environ.get("DERIBIT_MOCK_ACCESS_TOKEN", ACCESS_TOKEN)
-        #: The test CA's bundle (``deribit_mock_tls`` only; None for the plain mock).
-        self.ca_path = server.ca_path
-        #: An ``ssl.SSLContext`` trusting that CA (``deribit_mock_tls`` only).
-        self.ssl_context: ssl.SSLContext | None = server.ssl_context() if server.ca_path else None
-
-    def __getattr__(self, name: str) -> Any:
-        # reset, drop, stall, send_test_request, notify, stub, ws_faults, faults, rate_limit,
-        # time_scale, realistic, set_client_secret, connections, events, heartbeats, requests
-        return getattr(self.server, name)
 
 
 #: What the mock server needs beyond the base install: the ``testing`` extra.
@@ -104,6 +93,8 @@ def _deribit_mock_tls_server() -> Iterator[MockServer]:
 @pytest.fixture
 def deribit_mock(_deribit_mock_server: MockServer) -> DeribitMock:
     """The session's mock exchange, reset for this test (state, faults, time scale, connections)."""
+    from .process import DeribitMock
+
     _deribit_mock_server.reset()
     return DeribitMock(_deribit_mock_server)
 
@@ -112,5 +103,7 @@ def deribit_mock(_deribit_mock_server: MockServer) -> DeribitMock:
 def deribit_mock_tls(_deribit_mock_tls_server: MockServer) -> DeribitMock:
     """The same over ``https://`` and ``wss://``, with a test CA made for this session:
     ``ssl_context`` trusts it (``WebSocketClient(..., ssl=...)``, ``Client(..., verify_ssl=...)``)."""
+    from .process import DeribitMock
+
     _deribit_mock_tls_server.reset()
     return DeribitMock(_deribit_mock_tls_server)

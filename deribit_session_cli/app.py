@@ -127,14 +127,19 @@ def fail(ctx: Context, code: int, exc: DeribitError) -> NoReturn:
 @click.version_option(package_name="deribit-session-client")
 @click.option("--testnet", "network", flag_value="testnet", default=True, help="test.deribit.com (the default).")
 @click.option("--production", "network", flag_value="production", help="www.deribit.com: real money.")
-@click.option("--url", default=None, help="Another exchange's base URL (http[s]://host[:port]), e.g. a mock's.")
+@click.option(
+    "--url",
+    default=None,
+    help="Another exchange's base URL (http[s]://host[:port]), e.g. a mock's; default: DERIBIT_API_URL or"
+    " DERIBIT_WS_URL when set.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output: one JSON object per line.")
 @click.option(
     "--timeout",
     default=5.0,
     show_default=True,
     type=click.FloatRange(0, 600, min_open=True),
-    help="Seconds to connect and for each call.",
+    help="Seconds for each call, connecting and retries included.",
 )
 @click.option("--client-secret-file", type=click.Path(exists=True, dir_okay=False), help="Read the secret here.")
 @click.pass_context
@@ -154,6 +159,8 @@ def cli(
     5 exchange error."""
     if url is not None and network == "production":
         raise click.UsageError("--production and --url name two exchanges: give one")
+    if url is None and network != "production":  # (the variables the docs export for the mock)
+        url = _url_from_environment()
     base = (url or (PRODUCTION if network == "production" else TESTNET)).rstrip("/").removesuffix("/api/v2")
     try:
         parsed = urlsplit(base)
@@ -168,6 +175,18 @@ def cli(
         handler.setFormatter(_JsonLogs(click_ctx.obj))
         logging.getLogger("deribit_session_client").addHandler(handler)
         logging.getLogger("deribit_session_client").propagate = False
+
+
+def _url_from_environment() -> str | None:
+    """The base URL ``DERIBIT_API_URL`` (or else ``DERIBIT_WS_URL``) names, if either is set."""
+    api = os.environ.get("DERIBIT_API_URL")
+    if api:
+        return api.rstrip("/").removesuffix("/api/v2")
+    ws = os.environ.get("DERIBIT_WS_URL")
+    if ws:
+        scheme, _, rest = ws.rstrip("/").removesuffix("/ws/api/v2").partition("://")
+        return {"ws": "http", "wss": "https"}.get(scheme, scheme) + "://" + rest
+    return None
 
 
 def _signature_auth(client: Client, client_id: str, secret: str) -> dict[str, Any]:
@@ -190,14 +209,21 @@ def status(ctx: Context) -> None:
     from deribit_session_client.api.supporting import test
 
     client_id, secret = ctx.credentials()
-    with exit_codes(ctx), Client(base_url=ctx.api_url, timeout=ctx.timeout, max_retries=0) as public:
+    with (
+        exit_codes(ctx),
+        Client(base_url=ctx.api_url, timeout=ctx.timeout, retry_deadline=ctx.timeout, max_retries=0) as public,
+    ):
         test.sync(client=public)  # (the connection opened: the round trip below is the call's alone)
         started = time.perf_counter()
         version = test.sync(client=public).result.version
         rtt_ms = round((time.perf_counter() - started) * 1000, 1)
         token = _signature_auth(public, client_id, secret)
         with AuthenticatedClient.from_client_signature(
-            base_url=ctx.api_url, client_id=client_id, client_secret=secret, timeout=ctx.timeout
+            base_url=ctx.api_url,
+            client_id=client_id,
+            client_secret=secret,
+            timeout=ctx.timeout,
+            retry_deadline=ctx.timeout,
         ) as private:
             enabled = get_cancel_on_disconnect.sync(client=private, scope="account").result.enabled
     fields = {
@@ -237,7 +263,11 @@ def _cod(action: str, scope: str) -> Callable[[Context], None]:
         with (
             exit_codes(ctx),
             AuthenticatedClient.from_client_signature(
-                base_url=ctx.api_url, client_id=client_id, client_secret=secret, timeout=ctx.timeout
+                base_url=ctx.api_url,
+                client_id=client_id,
+                client_secret=secret,
+                timeout=ctx.timeout,
+                retry_deadline=ctx.timeout,
             ) as client,
         ):
             if action != "get":
@@ -317,20 +347,34 @@ def watch(ctx: Context, heartbeat: float, cancel_on_disconnect: bool) -> None:
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port to listen on (127.0.0.1).")
 @click.option("--tls", is_flag=True, help="https:// and wss:// with a test CA (its path is printed).")
-def mock(port: int, tls: bool) -> None:
+@click.option(
+    "--realistic", is_flag=True, help="Answer 10030 to WebSocket-only methods over HTTP, as the exchange does."
+)
+def mock(port: int, tls: bool, realistic: bool) -> None:
     """Run the mock exchange (needs the [testing] extra)."""
-    try:
-        from deribit_mock.__main__ import main as run_mock
-    except ImportError as exc:
+    import importlib.util
+
+    missing = [
+        name for name in ("starlette", "uvicorn", "pydantic", "trustme") if importlib.util.find_spec(name) is None
+    ]
+    if missing:
         raise click.UsageError(
-            f'the mock needs the [testing] extra: pip install "deribit-session-client[testing]" ({exc.name} missing)'
-        ) from None
+            f'the mock needs the [testing] extra: pip install "deribit-session-client[testing]" ({", ".join(missing)} missing)'
+        )
+    from deribit_mock.__main__ import main as run_mock
+
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
             raise click.UsageError(f"port {port} is in use") from None
-    sys.argv = ["deribit_mock", "--port", str(port), *(["--tls"] if tls else [])]
+    sys.argv = [
+        "deribit_mock",
+        "--port",
+        str(port),
+        *(["--tls"] if tls else []),
+        *(["--realistic"] if realistic else []),
+    ]
     try:
         run_mock()
     except SystemExit as exc:
@@ -338,11 +382,46 @@ def mock(port: int, tls: bool) -> None:
             raise click.UsageError(f"the mock could not start (exit {exc.code})") from None
 
 
+#: The options of the command line as a whole: accepted after a command too (``status --json``).
+_GLOBAL_FLAGS = {"--json", "--testnet", "--production"}
+_GLOBAL_VALUES = {"--url", "--timeout", "--client-secret-file"}
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """``args`` with the global options that come after the command moved before it (click
+    reads them only there); a ``--`` ends the options, as usual."""
+    moved: list[str] = []
+    rest: list[str] = []
+    command_seen = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        name = arg.split("=", 1)[0]
+        if command_seen and (arg in _GLOBAL_FLAGS or name in _GLOBAL_VALUES):
+            takes_value = name in _GLOBAL_VALUES and "=" not in arg
+            moved += args[i : i + (2 if takes_value else 1)]
+            i += 2 if takes_value else 1
+            continue
+        if not command_seen and not arg.startswith("-"):
+            command_seen = True
+        elif not command_seen and arg in _GLOBAL_VALUES:  # a global option's value is no command
+            rest += args[i : i + 2]
+            i += 2
+            continue
+        rest.append(arg)
+        i += 1
+    return moved + rest
+
+
 def run() -> None:
     """The command line: click's usage errors as exit 2 (as JSON with --json), Ctrl-C as 130."""
-    as_json = "--json" in sys.argv[1:]
+    args = global_options_first(sys.argv[1:])
+    as_json = "--json" in args
     try:
-        cli.main(prog_name="deribit-session", standalone_mode=False)
+        cli.main(args=args, prog_name="deribit-session", standalone_mode=False)
     except click.ClickException as exc:
         if as_json:
             click.echo(json.dumps({"error": type(exc).__name__, "message": exc.format_message()}), err=True)

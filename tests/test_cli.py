@@ -199,3 +199,70 @@ def test_without_the_cli_extra_the_command_names_it() -> None:
     code = "import sys; sys.modules['click'] = None; from deribit_session_cli import main; main()"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "deribit-session-client[cli]" in done.stderr
+
+
+def test_without_rich_the_command_names_the_extra_before_any_call() -> None:
+    # (with only the [testing] extra: click comes with pytest's tools, rich does not)
+    code = "import sys; sys.modules['rich'] = None; from deribit_session_cli import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--url", "http://127.0.0.1:9", "status"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env(),
+    )
+    assert done.returncode == 2 and "deribit-session-client[cli]" in done.stderr and "rich" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_mock_command_without_the_testing_extra_is_a_usage_error() -> None:
+    code = "import sys; sys.modules['uvicorn'] = None; from deribit_session_cli import main; main()"
+    done = subprocess.run([sys.executable, "-c", code, "mock"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "deribit-session-client[testing]" in done.stderr and "uvicorn" in done.stderr
+
+
+def test_global_options_may_follow_the_command(mock: MockServer) -> None:
+    base = mock.api_url.removesuffix("/api/v2")
+    done = subprocess.run(
+        [str(SCRIPT), "status", "--json", "--url", base], env=env(), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["version"] == "1.2.26"
+    done = subprocess.run(
+        [str(SCRIPT), "cod", "get", "--timeout=5", "--json", f"--url={base}"],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and json.loads(done.stdout)["scope"] == "account", done.stderr
+
+
+@pytest.mark.parametrize("variable", ["DERIBIT_API_URL", "DERIBIT_WS_URL"])
+def test_the_exchange_urls_the_docs_export_are_used(mock: MockServer, variable: str) -> None:
+    value = mock.api_url if variable == "DERIBIT_API_URL" else mock.ws_url
+    done = subprocess.run(
+        [str(SCRIPT), "--json", "status"], env=env(**{variable: value}), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["url"] == mock.api_url.removesuffix("/api/v2")
+
+
+def test_the_timeout_bounds_a_call_retries_included() -> None:
+    # A server that accepts and never answers: before, 3 attempts of 2 s and their backoff (7.65 s).
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        port = server.getsockname()[1]
+        started = time.monotonic()
+        done = subprocess.run(
+            [str(SCRIPT), "--url", f"http://127.0.0.1:{port}", "--timeout", "1", "cod", "get"],
+            env=env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        elapsed = time.monotonic() - started
+    assert done.returncode == 4, done.stderr
+    assert "timed out" in done.stderr
+    assert elapsed < 1 + 4  # one bound, plus the interpreter's start-up on a loaded machine (not 3 attempts)

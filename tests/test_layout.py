@@ -27,10 +27,16 @@ def _imports(folder: Path) -> dict[str, set[str]]:
     modules = {_module_name(folder, path): path for path in sorted(folder.rglob("*.py"))}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
-        package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
+        if name == "__init__":  # (the folder's own package: its imports are of its modules)
+            package: list[str] = []
+        else:
+            package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                # an import that climbs out of the folder (into the generated package, say) is a
+                # dependency the layout cannot see: refused outright
+                assert node.level - 1 <= len(package), f"{name} imports from above {folder.name}: {ast.unparse(node)}"
                 base = package[: len(package) - (node.level - 1)]
                 source = [*base, *node.module.split(".")] if node.module else base
                 for alias in node.names:  # a name is a module of its own (``from . import x``) or in one
@@ -119,6 +125,15 @@ def test_the_layout_check_sees_type_checking_imports_and_crossings(tmp_path: Pat
     assert graph["engine.a"] == {"ws.b"} and graph["ws.b"] == {"engine.a"}
     assert _cycle(graph) == ["engine.a", "ws.b", "engine.a"]
     assert "ws" not in PARTS[_part("engine.a")]
+    # through the folder's own __init__, and from inside a function
+    (tmp_path / "engine" / "a.py").write_text("def f():\n    from .. import top\n")
+    (tmp_path / "top.py").write_text("")
+    (tmp_path / "__init__.py").write_text("from .engine import a\n")
+    graph = _imports(tmp_path)
+    assert graph["__init__"] == {"engine.a"} and graph["engine.a"] == {"top"}
+    (tmp_path / "engine" / "a.py").write_text("from ...outside import x\n")
+    with pytest.raises(AssertionError, match="imports from above"):
+        _imports(tmp_path)
 
 
 def test_the_cycle_check_finds_a_cycle() -> None:

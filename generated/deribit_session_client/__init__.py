@@ -42,10 +42,11 @@ from .types import Response
 if TYPE_CHECKING:
     from ._core.ws.client import WebSocketClient
     from ._core.ws.reconnect import Reconnect
+    from ._core.ws.subscriptions import Stream, Subscription
 
 
 def __getattr__(name: str) -> Any:
-    # WebSocketClient imports `websockets`: only code that uses it pays for the import.
+    # The WebSocket client's names import asyncio and its transport: only code that uses them pays for it.
     if name == "WebSocketClient":
         from ._core.ws.client import WebSocketClient
 
@@ -54,6 +55,10 @@ def __getattr__(name: str) -> Any:
         from ._core.ws.reconnect import Reconnect
 
         return Reconnect
+    if name in ("Subscription", "Stream"):
+        from ._core.ws import subscriptions
+
+        return getattr(subscriptions, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -87,6 +92,8 @@ __all__ = (
     "Reconnect",
     "Response",
     "ResponseValidationError",
+    "Stream",
+    "Subscription",
     "SubscriptionRefusedError",
     "WebSocketClient",
     "WebSocketOnlyError",

@@ -10,7 +10,8 @@
 - :mod:`.http`: the HTTP clients;
 - :mod:`.ws`: the WebSocket client and the keeper that hosts the engine.
 
-This folder is real Python, linted, type-checked and unit-tested as itself. ``make generate``
-copies it into the generated package as ``deribit_session_client._core``. Edit the files under
-``runtime/_core/`` and run ``make generate``: the copies under ``generated/`` are overwritten.
+This folder is real Python, linted, type-checked and unit-tested as itself, and committed only
+here: the wheel and the sdist take it as ``deribit_session_client._core``, and ``make`` copies it
+under ``generated/`` (not committed) for the checkout's editable install. Edit the files here,
+never the copies.
 """

@@ -1,6 +1,6 @@
 """Every rule that keeps a secret out of a log line, a repr or an exception message: which
 keys are secret, and how a text or a JSON value is masked (the spec's secret parameters:
-:func:`~.registry.masked_params`)."""
+:func:`~.spec.registry.masked_params`)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ __all__ = ["CLOCK", "Clock", "backoff", "certificate_problem"]
 
 
 class Clock:
-    """Where retries, deadlines and the WebSocket keeper read the time and sleep.
+    """Where the HTTP client's retries and deadlines read the time and sleep.
 
     Tests replace the methods of :data:`CLOCK` to observe waits without waiting, so that a
     loaded machine cannot make them flaky.

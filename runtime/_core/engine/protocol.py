@@ -72,7 +72,7 @@ class SessionProtocol:
         min_refresh_interval: float = MIN_REFRESH_INTERVAL,
         host: SessionHost | None = None,
     ) -> None:
-        check_session(client_id, client_secret, auth, cancel_on_disconnect, heartbeat_interval)
+        check_session(client_id, client_secret, auth, cancel_on_disconnect, heartbeat_interval, access_token)
         self.hung_after = hung_after if hung_after == "heartbeats" else seconds(hung_after, "hung_after")
         self.heartbeat_interval = heartbeat_interval
         self.cancel_on_disconnect = cancel_on_disconnect

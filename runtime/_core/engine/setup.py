@@ -193,11 +193,16 @@ def check_session(
     auth: str,
     cancel_on_disconnect: str | None,
     heartbeat_interval: float | None,
+    access_token: str | None = None,
 ) -> None:
     """Raises ValueError naming the first session option (WebSocketClient's or
     SessionProtocol's) the exchange would refuse."""
     if (client_id is None) != (client_secret is None):
         raise ValueError("client_id and client_secret go together")
+    if cancel_on_disconnect is not None and client_id is None and not access_token:
+        raise ValueError(
+            "cancel_on_disconnect needs an authenticated session: give client_id and client_secret (or access_token)"
+        )
     if auth not in ("client_signature", "client_credentials"):
         raise ValueError("auth must be 'client_signature' or 'client_credentials'")
     if cancel_on_disconnect not in (None, "connection"):

@@ -32,9 +32,10 @@ logger = logging.getLogger("deribit_session_client")
 
 
 class Engine(Protocol):
-    """What the steps and handles move on the engine they are part of
-    (:class:`~.protocol.SessionProtocol`, which states each of these): its parts, declared here
-    so that the parts do not import the whole."""
+    """The engine's private layout (:class:`~.protocol.SessionProtocol`, which states each of
+    these), as its own parts (the steps, handles and :func:`~.frames.dispatch`) move it: declared
+    here so that they do not import ``protocol.py``. It is no interface to another part: what
+    the steps need is the engine's state itself."""
 
     timeout: float | None
     hung_after: float | Literal["heartbeats"] | None

@@ -133,8 +133,11 @@ class Answer:
             return RateLimitError(reason, status_code=status, response=self.response)
         if status >= 500:
             return InternalServerError(reason, status_code=status, response=self.response)
+        hint = ""
+        if status == 404 and "/api/v2/" not in self.response.request.url.path:
+            hint = ": the base URL must end with /api/v2 (such as https://test.deribit.com/api/v2)"
         return ResponseValidationError(
-            f"unexpected HTTP status {status} without a JSON-RPC error", response=self.response
+            f"unexpected HTTP status {status} without a JSON-RPC error{hint}", response=self.response
         )
 
     def result(self, model: type[T]) -> T:

@@ -1,6 +1,6 @@
 """Waiting for a call's turn at the rate limiter, in a thread or on an event loop: shared by
-the HTTP client and the WebSocket client (kept apart from pacing.py, the keeper's side, so
-that the HTTP path does not import asyncio)."""
+the HTTP client and the WebSocket client (kept apart from ws/pacing.py, the keeper's side,
+so that the HTTP path does not import asyncio)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 ``make generate`` derives one :class:`Operation` per path of openapi.yaml
 (``scripts/derive_operations.py``) into ``deribit_session_client._operations``; the generated
 operation modules hand it to the client with the caller's parameters. A failed check raises
-the same :class:`~.errors.InvalidParamsError` (code -32602, ``data = {"param", "reason"}``) with
+the same :class:`~..errors.InvalidParamsError` (code -32602, ``data = {"param", "reason"}``) with
 the same reason as the server's, before anything is sent.
 """
 

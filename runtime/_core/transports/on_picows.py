@@ -259,7 +259,7 @@ async def open_connection(
     user_agent: str,
 ) -> PicowsConnection:
     """An open WebSocket to ``url`` on picows, or the DeribitError its failure is (as
-    :func:`.transport.open_connection`)."""
+    :func:`.on_websockets.open_connection`)."""
     parts = urlsplit(url)
     secure = parts.scheme == "wss"
     conn: PicowsConnection | None = None

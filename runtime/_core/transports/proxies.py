@@ -132,7 +132,7 @@ async def _socks(host: str, port: int, proxy: str, parsed: urllib.parse.SplitRes
         from python_socks.async_.asyncio import Proxy
     except ImportError:
         raise APIConnectionError(
-            "connecting through a SOCKS proxy needs python-socks: pip install python-socks"
+            'connecting through a SOCKS proxy needs the [socks] extra: pip install "deribit-session-client[socks]"'
         ) from None
     try:
         # (python-socks spells "resolve at the proxy" as rdns=True, not as socks5h/socks4a)

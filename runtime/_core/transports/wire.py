@@ -191,7 +191,10 @@ def connect_failure(url: str, exc: BaseException, connect_timeout: float, status
     if status == 429:
         return RateLimitError("the WebSocket upgrade was refused: too many connections", status_code=429)
     if status is not None:
-        return APIConnectionError(f"the WebSocket upgrade to {url} was refused with HTTP {status}")
+        hint = ""
+        if status in (403, 404) and not url.split("?", 1)[0].rstrip("/").endswith("/ws/api/v2"):
+            hint = ": the URL must end with /ws/api/v2 (such as wss://test.deribit.com/ws/api/v2)"
+        return APIConnectionError(f"the WebSocket upgrade to {url} was refused with HTTP {status}{hint}")
     if isinstance(exc, DeribitError):
         return None  # (already says what failed)
     if isinstance(exc, (OSError, ValueError)) or type(exc).__module__.split(".")[0] in LIBRARIES:

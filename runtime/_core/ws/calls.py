@@ -160,7 +160,7 @@ def _call_soon(keeper: Keeper, step: Callable[[Call], None], call: Call) -> None
 class Calls:
     """The calls of one :class:`~.client.WebSocketClient` (composed into it): ``call``/``call_async``
     for any method, and the four methods every generated operation calls
-    (:class:`~.interface.OperationClient`), on the session the client has now."""
+    (:class:`~..interface.OperationClient`), on the session the client has now."""
 
     def __init__(
         self, life: Life, limiter: Limiter, access_token: str | None, timeout: Callable[[], float | None]

@@ -139,6 +139,7 @@ class WebSocketClient:
             url=url,
             client_id=client_id,
             client_secret=client_secret,
+            access_token=access_token,
             auth=auth,
             cancel_on_disconnect=cancel_on_disconnect,
             heartbeat_interval=heartbeat_interval,

@@ -71,6 +71,7 @@ def check_options(
     url: str,
     client_id: str | None,
     client_secret: str | None,
+    access_token: str | None,
     auth: str,
     cancel_on_disconnect: str | None,
     heartbeat_interval: float | None,
@@ -104,7 +105,7 @@ def check_options(
             raise ValueError(f"{name} must be a positive, finite number of seconds or None")
     if isinstance(max_message_bytes, bool) or not isinstance(max_message_bytes, int) or max_message_bytes <= 0:
         raise ValueError("max_message_bytes must be a positive whole number of bytes")
-    check_session(client_id, client_secret, auth, cancel_on_disconnect, heartbeat_interval)
+    check_session(client_id, client_secret, auth, cancel_on_disconnect, heartbeat_interval, access_token)
     for name, value in (("timeout", timeout), ("hung_after", hung_after)):
         if value is not None and not value > 0:
             raise ValueError(f"{name} must be positive or None")
