@@ -3,7 +3,9 @@
 Orders rest and live per account. A limit buy below its instrument's mark (a sell above it)
 rests ``open``; one that crosses fills at the mark at once (``filled``), unless it is
 ``post_only``: then it is moved to rest one tick from the mark, or refused with 11054
-``post_only_reject`` when ``reject_post_only`` is set. A market order fills at the mark.
+``post_only_reject`` when ``reject_post_only`` is set. A market order fills at the mark. An
+``immediate_or_cancel`` or ``fill_or_kill`` order that does not fill at once is cancelled at once
+(the mock fills whole or not at all).
 Every order remembers the WebSocket connection that placed it (None over HTTP), so that
 cancel-on-disconnect cancels exactly that connection's open orders
 (:meth:`Book.cancel_connection`). Listeners hear every change (``user.orders`` channels).
@@ -14,6 +16,7 @@ and marks, the tick a post-only order is moved by, and 10004 for an unknown inst
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import time
@@ -159,20 +162,23 @@ class Book:
                 time_in_force=tif,
             )
             trades = self._match(order)
+            if order.order_state == "open" and tif in ("immediate_or_cancel", "fill_or_kill"):
+                self._cancel(order, "immediate_or_cancel" if tif == "immediate_or_cancel" else "fill_or_kill")
             self.orders[order.order_id] = order
         self._changed(order)
         return {"order": order.to_dict(), "trades": trades}
 
     def edit(self, account: str, params: Any) -> dict[str, Any]:
         with self.lock:
-            order = self._open(account, params.order_id)
-            order.amount = float(params.amount)
+            # on a copy: an edit refused (11054) leaves the order as it was
+            order = dataclasses.replace(self._open(account, params.order_id), amount=float(params.amount))
             if params.price is not None:
                 order.price = float(params.price)
             if params.post_only is not None:
                 order.post_only = bool(params.post_only)
             order.last_update_timestamp = time.time_ns() // 1_000_000
             trades = self._match(order)
+            self.orders[order.order_id] = order
         self._changed(order)
         return {"order": order.to_dict(), "trades": trades}
 
@@ -249,6 +255,8 @@ class Book:
             if order.reject_post_only:
                 raise BookError(11054, "post_only_reject", {"price": order.price, "mark": mark})
             tick = INSTRUMENTS[order.instrument_name].tick
+            if buy and mark <= tick:  # (nowhere below the mark to rest)
+                raise BookError(11054, "post_only_reject", {"price": order.price, "mark": mark})
             order.price = mark - tick if buy else mark + tick  # moved beside the best price: it rests
             return []
         if order.order_type == "market":

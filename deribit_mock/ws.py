@@ -192,7 +192,9 @@ class Hub:
             for channel in conn.session.channels:
                 if channel == raw or channel in wide:
                     data: Any = order.to_dict()
-                elif channel == f"user.orders.{order.instrument_name}.100ms":
+                elif channel == f"user.orders.{order.instrument_name}.100ms" or channel in {
+                    w.replace(".raw", ".100ms") for w in wide
+                }:
                     data = [order.to_dict()]
                 else:
                     continue

@@ -12,6 +12,7 @@ Usage: python scripts/api_check.py [BASE]
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -38,10 +39,15 @@ def default_base() -> str:
 
 
 def checkout(ref: str, into: Path) -> None:
-    """The tree at ``ref`` (committed files only), extracted into ``into``."""
+    """The tree at ``ref`` (committed files only), extracted into ``into``, with the package whole:
+    the runtime is committed under runtime/_core/ alone (since the layout of issue 31) and copied
+    into the package here as ``make`` does."""
     archive = subprocess.run(["git", "archive", ref], cwd=ROOT, check=True, capture_output=True).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
+    runtime, copy = into / "runtime" / "_core", into / "generated" / "deribit_session_client" / "_core"
+    if runtime.is_dir() and not copy.exists() and copy.parent.is_dir():
+        shutil.copytree(runtime, copy)
 
 
 def version(tree: Path) -> tuple[int, ...]:

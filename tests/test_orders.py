@@ -301,9 +301,10 @@ def test_last_disconnect_names_the_orders_the_connection_had(
         report = ws.last_disconnect
         assert report is not None and report["cancel_on_disconnect"] is cod
         meant = "cancelled by the exchange" if cod else "still live"
+        buy_ = "private/buy"
         assert report["orders"] == [
-            {"order_id": kept[0], "label": "one", "instrument_name": BTC, "after_disconnect": meant},
-            {"order_id": kept[1], "label": "two", "instrument_name": BTC, "after_disconnect": meant},
+            {"order_id": kept[0], "label": "one", "instrument_name": BTC, "method": buy_, "after_disconnect": meant},
+            {"order_id": kept[1], "label": "two", "instrument_name": BTC, "method": buy_, "after_disconnect": meant},
         ]
         # confirmed afterwards as docs/websocket.md shows: the exchange's own word on each
         states = {
@@ -318,3 +319,75 @@ def test_the_mock_controls_refuse_bad_marks(mock: MockServer) -> None:
         mock.set_marks(**{"DOGE-PERPETUAL": 1.0})
     with pytest.raises(ValueError, match="must be a positive number"):
         mock.set_marks(**{BTC: -1.0})
+
+
+def test_a_refused_edit_leaves_the_order_as_it_was(http: AuthenticatedClient) -> None:
+    placed = buy.sync(
+        client=http, instrument_name=BTC, amount=10, price=BELOW, post_only=True, reject_post_only=True, label="e"
+    )
+    order_id = placed.result.order.order_id
+    with pytest.raises(APIError) as refused:  # it would trade at once: refused, as it was placed
+        edit.sync(client=http, order_id=order_id, amount=5, price=70_000)
+    assert refused.value.code == 11054
+    state = get_order_state.sync(client=http, order_id=order_id).result
+    assert (state.order_state, state.amount, state.price) == ("open", 10, BELOW)
+
+
+def test_an_immediate_or_cancel_order_that_does_not_fill_is_cancelled_at_once(http: AuthenticatedClient) -> None:
+    placed = buy.sync(
+        client=http, instrument_name=BTC, amount=10, price=BELOW, time_in_force="immediate_or_cancel", label="ioc"
+    )
+    assert placed.result.order.order_state == "cancelled"
+    assert get_open_orders_by_currency.sync(client=http, currency="BTC").result == []
+
+
+def test_an_http_order_call_answered_by_a_gateway_504_has_an_unknown_outcome(
+    mock: MockServer, http: AuthenticatedClient
+) -> None:
+    mock.faults({"kind": "status", "status": 504, "method": "private/buy"})
+    with pytest.raises(OrderOutcomeUnknownError):
+        buy.sync(client=http, instrument_name=BTC, amount=10, price=BELOW, label="gateway")
+    mock.faults({"kind": "status", "status": 503, "method": "public/test"})
+    from deribit_session_client.api.supporting import test as public_test
+    from deribit_session_client.errors import InternalServerError
+
+    with AuthenticatedClient(base_url=mock.api_url, token=ACCESS_TOKEN, max_retries=0) as once:
+        with pytest.raises(InternalServerError):  # (not an order: a plain error)
+            public_test.sync(client=once)
+
+
+def test_an_async_http_order_call_that_timed_out_connecting_never_left() -> None:
+    # A listener that accepts and never answers the TLS handshake: the request is never written.
+    import socket
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        port = server.getsockname()[1]
+
+        async def go() -> None:
+            async with AuthenticatedClient(
+                base_url=f"https://127.0.0.1:{port}/api/v2", token=ACCESS_TOKEN, timeout=0.5, max_retries=0
+            ) as client:
+                await buy.asyncio(client=client, instrument_name=BTC, amount=10, price=BELOW)
+
+        with pytest.raises(APITimeoutError) as caught:
+            asyncio.run(go())
+    assert not isinstance(caught.value, OrderOutcomeUnknownError)
+
+
+def test_orders_placed_in_on_reconnect_on_a_connection_lost_before_ready_are_reported(mock: MockServer) -> None:
+    placed: list[str] = []
+
+    def on_reconnect(ws: WebSocketClient) -> None:
+        if not placed:
+            placed.append(rest(ws, "from on_reconnect"))
+            mock.drop()  # (this connection is still held short of ready: on_reconnect runs)
+
+    with session(mock, on_reconnect=on_reconnect) as ws:
+        mock.drop()
+        wait_until(lambda: placed and ws.stats["state"] == "ready" and ws.stats["reconnects"] >= 1, "the restores")
+        wait_until(lambda: ws.last_disconnect and ws.last_disconnect["orders"], "the report")
+        report = ws.last_disconnect
+        assert report is not None
+        assert [(o["order_id"], o["after_disconnect"]) for o in report["orders"]] == [(placed[0], "still live")]

@@ -773,6 +773,7 @@ def test_without_cancel_on_disconnect_a_lost_connections_orders_are_still_live()
             "order_id": f"BTC-{frame['id']}",
             "label": "",
             "instrument_name": "ETH-PERPETUAL",
+            "method": "private/buy",
             "after_disconnect": "still live",
         }
     ]
@@ -785,3 +786,48 @@ def test_a_call_that_is_not_an_order_keeps_a_plain_error_when_in_flight() -> Non
     proto.lost(T0)
     [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
     assert failed.call_id == sent and type(failed.error) is APIConnectionError
+
+
+def test_an_order_frame_whose_write_failed_has_an_unknown_outcome_and_is_reported() -> None:
+    proto, _ = ready_keeper()
+    made = proto.call("private/sell", {"instrument_name": "BTC-PERPETUAL", "amount": 1, "label": "w"}, now=T0)
+    [(frame, call)] = proto.frames()  # collected: the host's socket then raises while writing it
+    assert call is not None and json.loads(frame)["method"] == "private/sell"
+    assert proto.withdraw(call, APIConnectionError("private/sell: writing it failed (OSError)")) is False
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert failed.call_id == made and isinstance(failed.error, OrderOutcomeUnknownError)
+    proto.lost(T0)
+    assert [(o["label"], o["method"], o["after_disconnect"]) for o in proto.lost_orders] == [
+        ("w", "private/sell", "unknown")
+    ]
+
+
+def test_a_refused_cancel_all_forgets_no_order_and_a_cancel_in_flight_leaves_its_order_unknown() -> None:
+    proto, exchange = ready_keeper(cancel_on_disconnect=None)
+    proto.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 1, "label": "kept"}, now=T0)
+    proto.call("private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 1, "label": "cancelling"}, now=T0)
+    ids = {}
+    for frame in exchange.take(proto):
+        proto.receive(_placed(frame), T0)
+        ids[frame["params"]["label"]] = f"BTC-{frame['id']}"
+    proto.call("private/cancel_all", now=T0)
+    [refused] = exchange.take(proto)
+    error = {"code": 10028, "message": "too_many_requests"}
+    proto.receive(json.dumps({"jsonrpc": "2.0", "id": refused["id"], "error": error}), T0)
+    proto.call("private/cancel", {"order_id": ids["cancelling"]}, now=T0)
+    exchange.take(proto)  # in flight at the loss
+    proto.lost(T0)
+    assert {o["label"]: o["after_disconnect"] for o in proto.lost_orders} == {
+        "kept": "still live",
+        "cancelling": "unknown",
+    }
+
+
+def test_a_method_name_with_a_leading_slash_gets_its_methods_rules() -> None:
+    proto, exchange = ready_keeper()
+    proto.call("/private/buy", {"instrument_name": "BTC-PERPETUAL", "amount": 1, "label": "s"}, now=T0)
+    [frame] = exchange.take(proto)
+    assert frame["method"] == "private/buy"
+    proto.lost(T0)
+    [failed] = [e for e in proto.events_received() if isinstance(e, CallFailed)]
+    assert isinstance(failed.error, OrderOutcomeUnknownError)

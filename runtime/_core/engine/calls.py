@@ -139,6 +139,19 @@ class Outbox:
             if frame is not None:
                 self.outgoing.append((frame, call))
 
+    def withdraw(self, call: Call, error: DeribitError | None, orders: Orders) -> bool:
+        """``call`` taken back: True when it never went out. Else, with ``error`` (writing its
+        frame failed: it may have left), its caller gets ``error``, or for an order call
+        OrderOutcomeUnknownError (``orders`` counts it in flight)."""
+        unsent = call.rpc_id is None or self.take_back(call)
+        self.forget(call)
+        self.deadlines.pop(call, None)
+        if error is not None and not unsent and waiting(call.token):
+            if changes_orders(call.method, call.op):
+                orders.in_flight(call.method, call.params)
+            settle(call.token, None, after_sending(call, error, self.cancel_on_disconnect))
+        return unsent
+
     def expire(self, call: Call, bound: float) -> None:
         """``call``'s timeout passed: taken back (it never goes out if it has not) and failed
         (an order call whose frame was collected: its outcome unknown)."""
@@ -146,7 +159,8 @@ class Outbox:
         went = call.rpc_id is not None and not (self.outgoing and self.take_back(call))
         self.forget(call)
         error = timed_out(call, bound)
-        settle(call.token, None, after_sending(call, error, self.cancel_on_disconnect) if went else error)
+        # (the connection stays: cancel-on-disconnect cancels nothing)
+        settle(call.token, None, after_sending(call, error, False) if went else error)
 
     @property
     def cancel_on_disconnect(self) -> bool:
@@ -164,12 +178,17 @@ class Outbox:
     def collect(self, life: Lifecycle) -> list[tuple[str, Call | None]]:
         """The frames to send now, in order: from here on each counts as handed to the socket
         (:meth:`written`; a private/logout is answered by going out)."""
-        frames, self.outgoing = self.outgoing, []
-        for _, call in frames:
-            if call is not None and self.written(call, life):
-                self.deadlines.pop(call, None)
-                settle(call.token, dict(LOGGED_OUT), None)
-        return frames
+        frames, self.outgoing, kept = self.outgoing, [], []
+        for frame, call in frames:
+            if call is not None:
+                if not waiting(call.token):  # its caller gave up since it was made: it never goes
+                    self.forget(call)  # (a caller in another thread that saw no request id says so)
+                    continue
+                if self.written(call, life):
+                    self.deadlines.pop(call, None)
+                    settle(call.token, dict(LOGGED_OUT), None)
+            kept.append((frame, call))
+        return kept
 
     def take_back(self, call: Call) -> bool:
         """Whether ``call``'s frame was still waiting for collection (it is taken out: it never goes)."""

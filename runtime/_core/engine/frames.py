@@ -31,8 +31,8 @@ def dispatch(engine: Engine, incoming: Incoming) -> None:
             if op is not None and op.connection_state:
                 engine._session.succeeded(op.connection_state, call.method, call.params, incoming.message, call.sent_at)
                 engine._deadline_mark += 1  # (a new heartbeat interval moves the silence limit)
-            if engine._orders.open or changes_orders(call.method, op):
-                result = incoming.message.get("result")
+            if "result" in incoming.message and (engine._orders.open or changes_orders(call.method, op)):
+                result = incoming.message["result"]
                 if changes_orders(call.method, op):
                     engine._orders.answered(call.method, call.params, result)
                 else:  # (an order's state in any answer: private/get_order_state, say)

@@ -314,12 +314,11 @@ class SessionProtocol:
         call.token.settled = True  # (no event: the caller stopped waiting)
         return unsent
 
-    def withdraw(self, call: Call) -> bool:
-        """:meth:`cancel` for a call made with :meth:`send_call`: True, it never goes out."""
-        unsent = call.rpc_id is None or self._out.take_back(call)
-        self._out.forget(call)
-        self._out.deadlines.pop(call, None)
-        return unsent
+    def withdraw(self, call: Call, error: DeribitError | None = None) -> bool:
+        """:meth:`cancel` for a call made with :meth:`send_call`: True, it never goes out. With
+        ``error`` (the host's socket failed writing its frame, which may have left), its caller
+        gets that error (an order call: OrderOutcomeUnknownError), never a resend."""
+        return self._out.withdraw(call, error, self._orders)
 
     def tick(self, now: float) -> None:
         """Fails the calls whose timeout passed, refreshes the token when it is due, and gives

@@ -284,7 +284,7 @@ class Steps:
             raise TypeError("method must be a method name (a string)")
         if params is not None and not isinstance(params, Mapping):
             raise TypeError("params must be a mapping (a JSON object)")
-        params = dict(params or {})
+        params, method = dict(params or {}), registry.canonical(method)
         sent = with_access_token(method, params, self.credentials.bearer)
         return Call(method, params, RpcSession.encode_call(method, sent), registry.operation_for(method), None)
 

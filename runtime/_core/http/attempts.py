@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
@@ -90,12 +90,19 @@ class Failed(Exception):
 class Answer:
     """One HTTP answer, read whole."""
 
-    __slots__ = ("body", "response", "status_code")
+    __slots__ = ("body", "response", "status_code", "unknown")
 
-    def __init__(self, response: httpx.Response, body: bytes) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        body: bytes,
+        unknown: Callable[[APIConnectionError], OrderOutcomeUnknownError] | None = None,
+    ) -> None:
         self.response = response
         self.status_code = response.status_code
         self.body = body
+        #: For an order call: its error when the answer does not say what became of the order.
+        self.unknown = unknown
 
     def rpc_code(self) -> int | None:
         if b'"error"' not in self.body:
@@ -142,13 +149,22 @@ class Answer:
 
     def result(self, model: type[T]) -> T:
         """The typed result of a success answer; raises the matching DeribitError otherwise."""
-        if self.status_code != 200:
-            raise self.error()
-        body = self.json()
-        error = rpc_error(body, status_code=self.status_code, response=self.response)
-        if error is not None:
-            raise error  # a 200 that carries an error is that error
-        return to_model(model, body, response=self.response)
+        try:
+            if self.status_code != 200:
+                raise self.error()
+            body = self.json()
+            error = rpc_error(body, status_code=self.status_code, response=self.response)
+            if error is not None:
+                raise error  # a 200 that carries an error is that error
+            return to_model(model, body, response=self.response)
+        except (InternalServerError, ResponseValidationError) as exc:
+            # an order call whose answer is a gateway's (502, 504) or unreadable: the exchange
+            # may have placed the order, so its outcome is unknown
+            if self.unknown is not None and (
+                self.status_code in (502, 504) or isinstance(exc, ResponseValidationError)
+            ):
+                raise self.unknown(APIConnectionError(f"the answer does not say: {exc}")) from exc
+            raise
 
     def detailed(self, models: Mapping[int, type[Any]]) -> Response[Any]:
         return Response(
@@ -184,7 +200,18 @@ class Sender(Protocol):
 class Attempts:
     """The bookkeeping of one call: its deadlines, its retries, its log lines."""
 
-    __slots__ = ("client", "op", "params", "phases", "received", "retries", "started", "timeout", "total")
+    __slots__ = (
+        "client",
+        "op",
+        "order_call",
+        "params",
+        "phases",
+        "received",
+        "retries",
+        "started",
+        "timeout",
+        "total",
+    )
 
     def __init__(self, client: Sender, op: Operation, params: dict[str, Any], timeout: TimeoutTypes | Unset) -> None:
         self.client = client
@@ -195,6 +222,8 @@ class Attempts:
             if reason is not None:
                 raise InvalidParamsError.client_side(param="timeout", reason=reason)
         self.timeout: TimeoutTypes = client._timeout if isinstance(timeout, Unset) else timeout
+        #: It changes orders: what a failure after sending leaves is an unknown outcome.
+        self.order_call = changes_orders(op.rpc_method, op)
         self.phases = phases(self.timeout)
         self.total = longest(self.phases)
         self.started = CLOCK.monotonic()
@@ -258,7 +287,7 @@ class Attempts:
                 logger.debug(
                     "%s response body: %s", self.what(), mask_secrets(excerpt(body))
                 )  # (tokens from public/auth)
-        return Answer(response, body)
+        return Answer(response, body, self.outcome_unknown if self.order_call else None)
 
     def failed(self, exc: BaseException, sent: float) -> Failed:
         """The exception an attempt's failure becomes, and whether it may be sent again."""

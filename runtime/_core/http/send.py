@@ -91,10 +91,18 @@ async def _attempt_async(client: Sender, attempt: Attempts, deadline: float | No
     chunks: list[bytes] = []
     import asyncio  # (here, not at import: a program that never calls async code does not pay for it)
 
+    wrote: list[str] = []  # (an order call's: whether its request was sent before the timeout)
     try:
         # asyncio.timeout bounds the whole attempt exactly, however the server drips.
         async with asyncio.timeout(None if deadline is None else max(deadline - CLOCK.monotonic(), 0.0)):
             request = attempt.build(http, deadline)
+            if attempt.order_call:
+
+                async def trace(event: str, info: dict[str, Any]) -> None:
+                    if event.endswith("send_request_headers.started"):
+                        wrote.append(event)
+
+                request.extensions["trace"] = trace
             response = await http.send(request, auth=auth or httpx.USE_CLIENT_DEFAULT, stream=True)
             try:
                 chunks = attempt.start_body(response)
@@ -105,6 +113,10 @@ async def _attempt_async(client: Sender, attempt: Attempts, deadline: float | No
     except DeribitError:
         raise
     except TimeoutError as exc:
+        # (httpx's own timeouts tell connecting from waiting; asyncio's does not: an order call
+        # whose request was never written timed out connecting, and never left)
+        if attempt.order_call and not wrote:
+            raise attempt.failed(httpx.ConnectTimeout("the call's timeout ran out connecting"), sent) from exc
         raise attempt.failed(httpx.ReadTimeout("the call's timeout ran out"), sent) from exc
     except Exception as exc:
         raise attempt.failed(exc, sent) from exc

@@ -13,7 +13,7 @@ from ..redact import SECRET_KEYS
 if TYPE_CHECKING:
     from .operations import Operation
 
-__all__ = ["masked_params", "operation_for", "operations", "register", "secret_params", "version"]
+__all__ = ["canonical", "masked_params", "operation_for", "operations", "register", "secret_params", "version"]
 
 
 class _Registered:
@@ -61,3 +61,9 @@ def masked_params(params: Mapping[str, Any]) -> dict[str, Any]:
     parameters shown as ``***`` (for a DEBUG line)."""
     secret = _registered.secret_params
     return {k: ("***" if k in SECRET_KEYS or k in secret else v) for k, v in params.items()}
+
+
+def canonical(method: str) -> str:
+    """A method name as the spec spells it: ``/private/buy`` (a leading slash, as some clients
+    send them) is ``private/buy``, so that the call gets every rule of its method."""
+    return method[1:] if isinstance(method, str) and method.startswith("/") else method

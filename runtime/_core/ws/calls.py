@@ -171,10 +171,12 @@ class Calls:
         self.timeout = timeout  # (the client's ``timeout``, read at each call: a program may change it)
 
     def call(self, method: str, params: Mapping[str, Any] | None, timeout: float | None | Unset) -> Any:
+        method = registry.canonical(method)
         envelope = self._roundtrip_sync(method, dict(params or {}), timeout, registry.operation_for(method))
         return checked(envelope, method)["result"]
 
     async def call_async(self, method: str, params: Mapping[str, Any] | None, timeout: float | None | Unset) -> Any:
+        method = registry.canonical(method)
         envelope = await self._roundtrip_async(method, dict(params or {}), timeout, registry.operation_for(method))
         return checked(envelope, method)["result"]
 

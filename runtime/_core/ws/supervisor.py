@@ -16,7 +16,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..engine.calls import Call, settle
+from ..engine.calls import Call
 from ..engine.events import Error, Notification, ReplaceConnection, SessionFailed, StateChanged
 from ..engine.host import SessionHost
 from ..engine.orders import ORDER_CHANNELS
@@ -202,9 +202,8 @@ class Supervisor(SessionHost):
             except Exception as exc:  # (the transport broke mid-write: it may have left, so it is not sent again)
                 logger.warning("A frame could not be written: %s", type(exc).__name__)
                 if call is not None:
-                    self.engine.withdraw(call)
-                    settle(
-                        call.token, None, APIConnectionError(f"{call.method}: writing it failed ({type(exc).__name__})")
+                    self.engine.withdraw(
+                        call, APIConnectionError(f"{call.method}: writing it failed ({type(exc).__name__})")
                     )
                 continue
             if not written:  # the connection is closing and nobody noticed yet
@@ -344,14 +343,15 @@ class Supervisor(SessionHost):
             self.lease_watch = None
         failed = self.engine.lost(time.time(), cause)
         self._after()
-        if was_ready:
+        orders = self.engine.lost_orders
+        if was_ready or orders:  # (a connection held short of ready may have orders: on_reconnect's)
             self.last_disconnect = {
                 "at": time.time(),
                 "cause": self.engine.redact(cause),
                 "calls_failed": failed,
                 # connection-scope cancel-on-disconnect as this client set it on that connection
                 "cancel_on_disconnect": "cancel_on_disconnect" in self.engine.connection_state,
-                "orders": self.engine.lost_orders,
+                "orders": orders,
                 "down_s": None,
             }
         return cause
