@@ -34,6 +34,7 @@ from .methods import (
     Session,
     State,
     dispatch,
+    example_only,
     parse_request,
 )
 from .settings import Controls, Settings, envelope
@@ -191,7 +192,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         masked = {k: ("***" if k in SECRET_PARAMS else v) for k, v in params.items()}
         return await answer(request, us_in, name, params, ident, body, _masked_query(request), early, masked)
 
-    def log(request: Request, name: str, query: str, params: dict[str, Any] | None, how: str) -> None:
+    def log(request: Request, name: str, query: str, params: dict[str, Any] | None, how: str) -> dict[str, Any]:
         entry = {
             "transport": "http",
             "method": request.method,
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             entry["rpc_method"], entry["params"] = name, params
         with controls.lock:
             controls.log.append(entry)
+        return entry
 
     async def answer(
         request: Request,
@@ -220,7 +222,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     ) -> Response:
         """One HTTP JSON-RPC call, however it came: authentication, faults, rate limit, dispatch."""
         account, how, refusal = _authenticate(settings, state, request.headers.get("authorization"), request, body)
-        log(request, name, query, logged_params, how)
+        entry = log(request, name, query, logged_params, how)
 
         def answered(**fields: Any) -> dict[str, Any]:
             return envelope(us_in, settings.testnet, ident, **fields)
@@ -252,6 +254,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             result = dispatch(state, name, params, session=session, transport="http", realistic=controls.realistic)
         except RpcError as exc:
             return JSONResponse(answered(error=exc.to_dict()), status_code=exc.http_status)
+        if name in example_only():  # (no handler yet: the spec's example answered)
+            with controls.lock:
+                entry["served_from"] = "example"
+            return JSONResponse(answered(result=result), headers={"X-Mock-Served-From": "example"})
         return JSONResponse(answered(result=result))
 
     return Starlette(

@@ -249,7 +249,7 @@ def start_mock(
     sock.listen(4096)
     port = sock.getsockname()[1]
     # From a checkout: the repository and generated/; installed (the testing extra): the
-    # site-packages directory that holds both deribit_mock and deribit_mock_models.
+    # site-packages directory that holds deribit_mock (and its _models).
     paths = [str(ROOT / "generated"), str(ROOT), os.environ.get("PYTHONPATH", "")]
     full_env = {
         **os.environ,

@@ -37,6 +37,7 @@ from .methods import (
     Session,
     State,
     dispatch,
+    example_only,
     parse_request,
 )
 from .settings import Controls, Settings, envelope
@@ -502,7 +503,8 @@ class Hub:
 
     def _log(self, conn: Conn, name: str, params: dict[str, Any]) -> None:
         shown = {k: ("***" if k in SECRET_PARAMS else v) for k, v in params.items()}
+        entry = {"transport": "websocket", "connection": conn.id, "method": name, "params": shown, "peer": conn.peer}
+        if name in example_only():  # (no handler yet: the spec's example answers it)
+            entry["served_from"] = "example"
         with self.controls.lock:
-            self.controls.log.append(
-                {"transport": "websocket", "connection": conn.id, "method": name, "params": shown, "peer": conn.peer}
-            )
+            self.controls.log.append(entry)

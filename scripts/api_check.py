@@ -12,6 +12,7 @@ Usage: python scripts/api_check.py [BASE]
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -31,11 +32,39 @@ def git(*args: str) -> str:
     return subprocess.run(["git", *args], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def default_base() -> str:
+def last_tag() -> str | None:
     try:
         return git("describe", "--tags", "--abbrev=0")
     except subprocess.CalledProcessError:
-        return "HEAD~1"
+        return None
+
+
+def resolves(ref: str) -> bool:
+    try:
+        git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except subprocess.CalledProcessError:
+        return False
+    return True
+
+
+#: GitHub's "no commit" (the "before" of a branch's first push).
+NO_COMMIT = "0" * 40
+
+
+def choose_base(given: str | None, in_ci: bool) -> tuple[str | None, str]:
+    """The ref to compare with, and why it was chosen (or None and why there is none). In CI the
+    workflow names the base (a pull request's base branch, the commit before a push) and the
+    gate fails without one: a shallow checkout or a missing base must not pass a break."""
+    if given and given != NO_COMMIT:
+        return (given, "given") if resolves(given) else (None, f"no such commit or ref: {given}")
+    tag = last_tag()
+    if tag is not None:
+        return tag, "the last release tag"
+    if in_ci:
+        return None, "no base: set API_CHECK_BASE (and fetch the history: actions/checkout fetch-depth: 0)"
+    if resolves("HEAD~1"):
+        return "HEAD~1", "the previous commit (no base given, no release tag)"
+    return None, "nothing to compare with (no tag and no previous commit, as in a shallow clone)"
 
 
 def checkout(ref: str, into: Path) -> None:
@@ -171,16 +200,17 @@ def python_breaks(old_tree: Path, new_tree: Path) -> list[str]:
 
 
 def main() -> int:
-    given = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else None
-    base = given or default_base()
-    try:
-        git("rev-parse", "--verify", "--quiet", f"{base}^{{commit}}")
-    except subprocess.CalledProcessError:
-        if given:
-            print(f"api-check: no such ref: {base}", file=sys.stderr)
+    given = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] else os.environ.get("API_CHECK_BASE") or None
+    # (the workflows set it with the base: a CI run that lost its base must fail, not pass)
+    in_ci = os.environ.get("API_CHECK_REQUIRE_BASE") == "1"
+    base, why = choose_base(given, in_ci)
+    if base is None:
+        if in_ci or given:
+            print(f"api-check: {why}", file=sys.stderr)
             return 2
-        print("api-check: nothing to compare with (no tag and no previous commit, as in a shallow clone)")
+        print(f"api-check: {why}")
         return 0
+    print(f"api-check: comparing with {base} ({why})")
     with tempfile.TemporaryDirectory() as scratch:
         old_tree = Path(scratch)
         checkout(base, old_tree)

@@ -3,6 +3,8 @@ scenario changes the spec, regenerates, commits, and runs the gate against the c
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -60,7 +62,7 @@ SCENARIOS: list[tuple[str, Callable[[Spec], None], bool, str]] = [
         "break-with-a-minor-bump",
         _bump_minor_and_remove_operation,
         True,
-        "allowed: the version went from 0.1.0 to 0.2.0",
+        "allowed: the version went from",
     ),
 ]
 
@@ -82,7 +84,12 @@ def test_the_gate(tmp_path: Path, change: Callable[[Spec], None], passes: bool, 
     (repo / "openapi.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     if change is _bump_minor_and_remove_operation:
         pyproject = repo / "pyproject.toml"
-        pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.2.0"', 1))
+        text = pyproject.read_text()
+        current = re.search(r'(?m)^version = "(\d+)\.(\d+)\.(\d+)"', text)
+        assert current is not None
+        major, minor = int(current[1]), int(current[2])
+        bumped = f"0.{minor + 1}.0" if major == 0 else f"{major + 1}.0.0"
+        pyproject.write_text(text.replace(current[0], f'version = "{bumped}"', 1))
     generated = _run(repo, "scripts/generate", "generated")
     assert generated.returncode == 0, generated.stderr
     _run(repo, "git", "add", "-A")
@@ -92,3 +99,45 @@ def test_the_gate(tmp_path: Path, change: Callable[[Spec], None], passes: bool, 
 
     assert (gate.returncode == 0) is passes, gate.stdout + gate.stderr
     assert says in gate.stdout
+
+
+@pytest.mark.timeout(300)
+def test_in_ci_a_break_followed_by_another_commit_still_fails_and_no_base_fails(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    assert _run(tmp_path, "git", "clone", "-q", str(ROOT), str(repo)).returncode == 0
+    (repo / ".venv").symlink_to(ROOT / ".venv")
+    for setting in (("user.name", "test"), ("user.email", "test@example.invalid")):
+        _run(repo, "git", "config", *setting)
+    before = _run(repo, "git", "rev-parse", "HEAD").stdout.strip()  # what the push's "before" names
+    spec = yaml.safe_load((repo / "openapi.yaml").read_text())
+    _remove_operation(spec)
+    (repo / "openapi.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    assert _run(repo, "scripts/generate", "generated").returncode == 0
+    _run(repo, "git", "add", "-A")
+    assert _run(repo, "git", "commit", "-qm", "a break").returncode == 0
+    (repo / "NOTES.txt").write_text("an unrelated change\n")
+    _run(repo, "git", "add", "-A")
+    assert _run(repo, "git", "commit", "-qm", "something else").returncode == 0
+
+    def gate(**env: str) -> subprocess.CompletedProcess[str]:
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("API_CHECK")}
+        # (the script as make api-check runs it: make would set the venv up again in the clone)
+        return subprocess.run(
+            [sys.executable, "scripts/api_check.py"], cwd=repo, capture_output=True, text=True, env={**clean, **env}
+        )
+
+    as_ci = gate(API_CHECK_BASE=before, API_CHECK_REQUIRE_BASE="1")  # as .github/workflows/ci.yml runs it
+    assert as_ci.returncode != 0 and "operation removed" in as_ci.stdout, as_ci.stdout + as_ci.stderr
+    assert gate().returncode == 0  # (locally, against the previous commit only: why CI names its base)
+    no_base = gate(API_CHECK_BASE="0" * 40, API_CHECK_REQUIRE_BASE="1")  # a branch's first push, no tag
+    assert no_base.returncode != 0 and "no base" in no_base.stderr
+    shallow = tmp_path / "shallow"
+    assert _run(tmp_path, "git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)).returncode == 0
+    missing = subprocess.run(
+        [sys.executable, "scripts/api_check.py"],
+        cwd=shallow,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "API_CHECK_BASE": before, "API_CHECK_REQUIRE_BASE": "1"},
+    )
+    assert missing.returncode != 0 and "no such commit" in missing.stderr  # the history was not fetched

@@ -35,7 +35,14 @@ def test_generation_reproduces_generated_byte_for_byte_twice(scratch: Path) -> N
 
 def test_the_mock_serves_every_path_of_the_spec() -> None:
     spec = yaml.safe_load((ROOT / "openapi.yaml").read_text())
-    assert sorted(p.lstrip("/") for p in spec["paths"]) == sorted(METHODS)
+    paths = {p.lstrip("/") for p in spec["paths"]}
+    missing = sorted(paths - set(METHODS))
+    assert not missing, (
+        f"the mock has no handler for {', '.join(missing)}: add one to deribit_mock/methods.py, as"
+        ' @method("<name>", params=models.<Name>GetParametersQuery, response=models.<Result>Response)'
+        " (the models are generated from openapi.yaml into deribit_mock/_models.py by make generate)"
+    )
+    assert not sorted(set(METHODS) - paths), "the mock serves methods the spec does not describe"
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +64,18 @@ def wheel(  # builds in an isolated environment from the package index: the test
 def test_the_wheel_ships_the_typed_package(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
 
-    assert wheel.name.startswith("deribit_session_client-0.1.0-py3-none-any")
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert wheel.name.startswith(f"deribit_session_client-{version}-py3-none-any")
     assert "deribit_session_client/py.typed" in names
     assert "deribit_session_client/api/session_management/set_heartbeat.py" in names
     assert "deribit_session_client/_operations.py" in names
     assert "deribit_session_client/_core/http/client.py" in names
-    assert "deribit_mock/pytest_plugin.py" in names and "deribit_mock_models.py" in names  # the testing extra
+    assert "deribit_mock/pytest_plugin.py" in names and "deribit_mock/_models.py" in names  # the testing extra
+    assert not [n for n in names if "/" not in n]  # no top-level module: three packages and their metadata
+    assert {"deribit_mock/py.typed", "deribit_session_cli/py.typed", "deribit_session_client/py.typed"} <= set(names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert not any(n.startswith(("tests/", "generated/", "runtime/")) for n in names)
 
 
@@ -99,6 +112,9 @@ def test_the_version_lives_in_pyproject_and_both_transports_announce_it(mock: Mo
 
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert deribit_session_client.__version__ == version
+    assert (
+        yaml.safe_load((ROOT / "openapi.yaml").read_text())["info"]["version"] == version
+    )  # (make release moves both)
     assert "package_version_override" not in (ROOT / "generator-config.yaml").read_text()
     with Client(base_url=mock.api_url) as client:
         public_test.sync(client=client)
@@ -268,3 +284,43 @@ def test_a_traceback_into_the_runtime_copy_points_at_the_same_line_of_runtime() 
         source = ROOT / "runtime" / "_core" / frame.filename.split("/_core/", 1)[1]
         assert frame.lineno is not None and frame.line
         assert source.read_text().splitlines()[frame.lineno - 1].strip() == frame.line.strip()
+
+
+def test_the_api_reference_lists_every_operation_and_model_and_refuses_a_gap(tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("reference_hook", ROOT / "docs" / "hooks" / "reference.py")
+    assert spec is not None and spec.loader is not None
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    page = hook.on_page_markdown("# Operations\n<!-- operations -->\n")
+    operations = yaml.safe_load((ROOT / "openapi.yaml").read_text())["paths"]
+    assert page.count(":::") == len(operations)
+    models = hook.on_page_markdown("<!-- models -->")
+    assert models.count(":::") == len(list((ROOT / "generated/deribit_session_client/models").glob("[!_]*.py")))
+    # a spec operation whose module is missing fails the build (make docs), naming it
+    shutil.copytree(ROOT / "generated" / "deribit_session_client" / "api", tmp_path / "api")
+    (tmp_path / "api" / "trading" / "buy.py").unlink()
+    setattr(hook, "PACKAGE", tmp_path)  # noqa: B010 (a module loaded from a path: mypy cannot see it)
+    with pytest.raises(ValueError, match=r"no generated module: \['buy'\]"):
+        hook.on_page_markdown("<!-- operations -->")
+
+
+def test_a_spec_method_without_a_handler_answers_its_example_marked_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
+    # (as a path added to the spec before its handler: make generate puts its example in EXAMPLES)
+    from deribit_mock import _models
+    from deribit_mock.methods import RpcError, Session, State, dispatch, example_only
+
+    monkeypatch.setitem(_models.EXAMPLES, "public/get_time", 1535043730126)
+    monkeypatch.setitem(_models.EXAMPLES, "private/get_positions", [])
+    assert example_only() == {"public/get_time", "private/get_positions"}
+    state = State()
+    answer = dispatch(state, "public/get_time", {}, session=Session(), transport="http", realistic=False)
+    assert answer == 1535043730126
+    with pytest.raises(RpcError) as refused:  # a private one needs authentication, as every private method
+        dispatch(state, "private/get_positions", {}, session=Session(), transport="http", realistic=False)
+    assert refused.value.code == 13009
+    assert set(_models.EXAMPLES) >= {
+        p.lstrip("/") for p in yaml.safe_load((ROOT / "openapi.yaml").read_text())["paths"]
+    }
