@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -98,10 +99,18 @@ sys.path[:0] = [os.path.join(os.getcwd(), "generated"), os.getcwd()]
 
 
 def worktree(rev: str, where: Path) -> Path:
+    """The commit's tree, with what make puts beside the committed files (from the layout of
+    issue 31 on: the runtime's copy in the package, the mock's models in the mock)."""
     path = where / rev.replace("/", "_")
     subprocess.run(
         ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(path), rev], check=True, capture_output=True
     )
+    runtime, copy = path / "runtime" / "_core", path / "generated" / "deribit_session_client" / "_core"
+    if runtime.is_dir() and not copy.exists():
+        shutil.copytree(runtime, copy)
+    models, mock = path / "generated" / "deribit_mock_models.py", path / "deribit_mock"
+    if (mock / "methods.py").read_text().count("from . import _models") and not (mock / "_models.py").exists():
+        shutil.copyfile(models, mock / "_models.py")
     return path
 
 

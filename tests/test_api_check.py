@@ -113,10 +113,10 @@ def test_in_ci_a_break_followed_by_another_commit_still_fails_and_no_base_fails(
     _remove_operation(spec)
     (repo / "openapi.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     assert _run(repo, "scripts/generate", "generated").returncode == 0
-    _run(repo, "git", "add", "-A")
+    _run(repo, "git", "add", "openapi.yaml", "generated")
     assert _run(repo, "git", "commit", "-qm", "a break").returncode == 0
     (repo / "NOTES.txt").write_text("an unrelated change\n")
-    _run(repo, "git", "add", "-A")
+    _run(repo, "git", "add", "NOTES.txt")
     assert _run(repo, "git", "commit", "-qm", "something else").returncode == 0
 
     def gate(**env: str) -> subprocess.CompletedProcess[str]:
