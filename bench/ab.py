@@ -80,9 +80,13 @@ from deribit_mock.process import start_mock, stop_mock
 server = start_mock()
 try:
     sync = run.bench_sync(server.api_url)
+    asyn = run.bench_async(server.api_url)
 finally:
     stop_mock(server)
-print(json.dumps({"http_sync_ratio": sync["client"] / sync["raw"]}))
+print(json.dumps({
+    "http_sync_ratio": sync["client"] / sync["raw"],
+    "http_async_cpu_ratio": asyn["async_cpu_s_client"] / asyn["async_cpu_s_raw"],
+}))
 """,
     "import": """
 from bench import run
