@@ -427,3 +427,12 @@ def test_an_answered_10028_empties_the_pool_for_every_client_of_the_account(mock
         started = time.monotonic()
         public_test.sync(client=client)  # waits for the refill: a request's cost and the margin
         assert time.monotonic() - started >= 0.09  # (a lower bound only: 1,000 credits at 10,000 a second)
+
+
+def test_take_now_spends_only_when_nobody_waits_before_and_the_reserve_stays() -> None:
+    pool = CreditPool(RateLimit(credits=1000, refill_per_s=10, cost=500), now=0.0)
+    assert pool.take_now(0.0) is True and pool.balance == 500  # (the reserve: one cost)
+    assert pool.take_now(0.0) is False and pool.balance == 500  # it would eat the reserve: nothing changed
+    assert pool.admit(100.0, None) == 0.0  # refilled; an admitted call now waits its turn ...
+    assert pool.take_now(100.0) is False  # ... and no newcomer goes before it
+    assert pool.take(100.0) == 0.0 and pool.take_now(200.0) is True  # (its turn over, the refill pays the next)

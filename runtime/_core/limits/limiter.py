@@ -175,6 +175,17 @@ class CreditPool:
         self.pending = max(self.pending - limit.cost, 0.0)
         return 0.0
 
+    def take_now(self, now: float) -> bool:
+        """A request that nobody waits before and that the pool can pay now, with the reserve
+        left: True, its credits are spent (the common case, in one step); else False, nothing
+        changed (the caller is admitted and waits its turn)."""
+        self._refill(now)
+        limit = self.limit
+        if self.pending > 0 or self.balance < limit.cost + min(self._reserve, limit.credits - limit.cost):
+            return False
+        self.balance -= limit.cost
+        return True
+
     def take_first(self, now: float) -> float:
         """A request that goes ahead of every admitted one (the session's own: authentication,
         restoring its state): 0 when the pool holds its cost and the heartbeat answers' share
@@ -311,6 +322,17 @@ class Limiter:
         if wait is None:
             raise self.refused(method, op, patience)
         return wait
+
+    def take_now(self, method: str, op: Operation | None) -> bool:
+        """True when a call may go at once (its credits spent; nobody admitted waits before it),
+        else False and nothing changed: then :meth:`admit` and wait."""
+        if self._released:
+            self.acquire()
+        shared = self._pools.get(MATCHING_ENGINE if matching_engine(method, op) else NON_MATCHING_ENGINE)
+        if shared is None:
+            return True
+        with shared.lock:
+            return shared.pool.take_now(time.monotonic())
 
     def _find(self, bucket: str) -> _Shared | None:
         shared = self._pools.get(bucket)

@@ -20,6 +20,8 @@ async def wait_turn_async(limiter: Limiter, method: str, op: Operation | None, b
     """Admits a call and waits its turn (with ``sleep``), taking its credits; RateLimitError,
     nothing sent and nothing charged, when that would leave the call too little of ``bound``
     for its answer; the admission is given back if the wait is cancelled."""
+    if limiter.take_now(method, op):  # (the common case: the pool pays it now, nobody waits before it)
+        return
     wait = limiter.admit(method, op, bound)
     try:
         for pause in _pauses(limiter, method, op, wait, usable(bound)):
@@ -31,6 +33,8 @@ async def wait_turn_async(limiter: Limiter, method: str, op: Operation | None, b
 
 def wait_turn_sync(limiter: Limiter, method: str, op: Operation | None, bound: float | None, sleep: Any) -> None:
     """:func:`wait_turn_async` for a thread."""
+    if limiter.take_now(method, op):  # (the common case: the pool pays it now, nobody waits before it)
+        return
     wait = limiter.admit(method, op, bound)
     try:
         for pause in _pauses(limiter, method, op, wait, usable(bound)):
