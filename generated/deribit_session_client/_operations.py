@@ -277,4 +277,4 @@ OPERATIONS: Final[dict[str, Operation]] = {
 }
 
 # The runtime learns the operations from here, not by importing this package by name.
-register(OPERATIONS, version="0.1.0")
+register(OPERATIONS, version="0.2.0")
