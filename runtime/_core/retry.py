@@ -16,10 +16,12 @@ class Clock:
     loaded machine cannot make them flaky.
     """
 
-    #: (the functions themselves: an HTTP call reads the clock about nine times, and a method
-    #: around them cost a Python frame each time)
+    #: (the function itself: an HTTP call reads the clock about nine times, and a method around
+    #: it cost a Python frame each time)
     monotonic = staticmethod(time.monotonic)
-    sleep = staticmethod(time.sleep)
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
     async def async_sleep(self, seconds: float) -> None:
         import asyncio  # here: importing asyncio costs sync-only users ~12 ms
