@@ -277,7 +277,9 @@ def test_secrets_never_appear_in_reprs_errors_tracebacks_or_logs(
     auth: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = make_client(mock, auth, timeout=0.3, max_retries=1, log_bodies=True)
+    # (0.3 s where the timeout is the point; elsewhere 5 s, so that a process make test-stress
+    # pauses for 0.5 s gets the answer under test, not a timeout)
+    client = make_client(mock, auth, timeout=0.3 if path == "timeout" else 5.0, max_retries=1, log_bodies=True)
     assert isinstance(client, AuthenticatedClient)
     if fault:
         faults(mock, fault, fault)
