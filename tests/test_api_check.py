@@ -71,14 +71,20 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(args), cwd=cwd, capture_output=True, text=True)
 
 
-@pytest.mark.timeout(300)
-@pytest.mark.parametrize(("change", "passes", "says"), [s[1:] for s in SCENARIOS], ids=[s[0] for s in SCENARIOS])
-def test_the_gate(tmp_path: Path, change: Callable[[Spec], None], passes: bool, says: str) -> None:
+def _clone(tmp_path: Path) -> Path:
+    """A scratch clone of this repository (its commits, this venv) that can commit."""
     repo = tmp_path / "repo"
     assert _run(tmp_path, "git", "clone", "-q", str(ROOT), str(repo)).returncode == 0
     (repo / ".venv").symlink_to(ROOT / ".venv")
     for setting in (("user.name", "test"), ("user.email", "test@example.invalid")):
         _run(repo, "git", "config", *setting)
+    return repo
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(("change", "passes", "says"), [s[1:] for s in SCENARIOS], ids=[s[0] for s in SCENARIOS])
+def test_the_gate(tmp_path: Path, change: Callable[[Spec], None], passes: bool, says: str) -> None:
+    repo = _clone(tmp_path)
     spec = yaml.safe_load((repo / "openapi.yaml").read_text())
     change(spec)
     (repo / "openapi.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
@@ -103,11 +109,7 @@ def test_the_gate(tmp_path: Path, change: Callable[[Spec], None], passes: bool, 
 
 @pytest.mark.timeout(300)
 def test_in_ci_a_break_followed_by_another_commit_still_fails_and_no_base_fails(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    assert _run(tmp_path, "git", "clone", "-q", str(ROOT), str(repo)).returncode == 0
-    (repo / ".venv").symlink_to(ROOT / ".venv")
-    for setting in (("user.name", "test"), ("user.email", "test@example.invalid")):
-        _run(repo, "git", "config", *setting)
+    repo = _clone(tmp_path)
     before = _run(repo, "git", "rev-parse", "HEAD").stdout.strip()  # what the push's "before" names
     spec = yaml.safe_load((repo / "openapi.yaml").read_text())
     _remove_operation(spec)

@@ -24,10 +24,10 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from ..errors import APIConnectionError, APITimeoutError, DeribitError, OrderOutcomeUnknownError
-from ..spec.operations import changes_orders
+from ..errors import APIConnectionError, APITimeoutError, DeribitError
+from ..spec.operations import changes_orders, outcome_unknown
 from .lifecycle import State
-from .orders import Orders, text_param
+from .orders import Orders
 
 if TYPE_CHECKING:
     from ..spec.operations import Operation
@@ -349,12 +349,4 @@ def after_sending(call: Call, error: DeribitError, cancel_on_disconnect: bool) -
     came (``error`` says why): ``error`` itself, or for an order call OrderOutcomeUnknownError."""
     if not changes_orders(call.method, call.op):
         return error
-    unknown = OrderOutcomeUnknownError(
-        call.method,
-        label=text_param(call.params, "label"),
-        instrument_name=text_param(call.params, "instrument_name"),
-        cancel_on_disconnect=cancel_on_disconnect,
-        reason=str(error),
-    )
-    unknown.__cause__ = error
-    return unknown
+    return outcome_unknown(call.method, call.params, error, cancel_on_disconnect)

@@ -28,7 +28,7 @@ from ..redact import mask_secrets
 from ..retry import CLOCK, backoff, certificate_problem
 from ..spec import registry
 from ..spec.answers import decode_json, parse_models, rpc_error, to_model
-from ..spec.operations import Operation, changes_orders
+from ..spec.operations import Operation, changes_orders, outcome_unknown
 from ..types import Response, Unset, status_of
 from .deadline import TimeoutTypes, check_timeout, finite, longest, phase_timeouts, phases
 
@@ -338,15 +338,7 @@ class Attempts:
         return Failed(error, exc, retry=retry)
 
     def outcome_unknown(self, error: APIConnectionError) -> OrderOutcomeUnknownError:
-        label, instrument = self.params.get("label"), self.params.get("instrument_name")
-        unknown = OrderOutcomeUnknownError(
-            self.op.rpc_method,
-            label=label if isinstance(label, str) else None,
-            instrument_name=instrument if isinstance(instrument, str) else None,
-            reason=str(error),
-        )
-        unknown.__cause__ = error
-        return unknown
+        return outcome_unknown(self.op.rpc_method, self.params, error)
 
     def scrub(self, exc: BaseException) -> str:
         """``str(exc)``, bounded, with this client's credentials cut out wherever they appear."""

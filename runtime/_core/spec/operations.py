@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from ..errors import InvalidParamsError
+from ..errors import DeribitError, InvalidParamsError, OrderOutcomeUnknownError
 from ..types import Unset
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "Operation",
     "changes_orders",
     "matching_engine",
+    "outcome_unknown",
     "reason_for",
 ]
 
@@ -65,6 +66,23 @@ def changes_orders(method: str, op: Operation | None) -> bool:
     repeat): when its frame may have reached the exchange and no answer came, its outcome is
     unknown (OrderOutcomeUnknownError), never a plain failure."""
     return matching_engine(method, op) and not (op is not None and op.idempotent)
+
+
+def outcome_unknown(
+    method: str, params: Mapping[str, Any], cause: DeribitError, cancel_on_disconnect: bool = False
+) -> OrderOutcomeUnknownError:
+    """The error of an order call (:func:`changes_orders`) whose request may have reached the
+    exchange and whose answer never came (``cause`` says why; chained as its ``__cause__``)."""
+    label, instrument = params.get("label"), params.get("instrument_name")
+    unknown = OrderOutcomeUnknownError(
+        method,
+        label=label if isinstance(label, str) else None,
+        instrument_name=instrument if isinstance(instrument, str) else None,
+        cancel_on_disconnect=cancel_on_disconnect,
+        reason=str(cause),
+    )
+    unknown.__cause__ = cause
+    return unknown
 
 
 _NUMBER_TYPES = {"number": "a number", "integer": "an integer"}
