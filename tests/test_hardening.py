@@ -38,6 +38,7 @@ from deribit_session_client import (
 from deribit_session_client._core import retry
 from deribit_session_client.api.session_management import get_cancel_on_disconnect, set_heartbeat
 from deribit_session_client.api.supporting import test as public_test
+from deribit_session_client.api.trading import cancel_by_label
 from deribit_session_client.models import CancelOnDisconnectResponse, TestResponse, TestResult
 
 from .conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, FAST_RETRIES
@@ -243,6 +244,23 @@ def test_a_set_httpx_client_keeps_its_headers_but_this_clients_credentials_and_t
     assert sent["headers"]["x-desk"] == "rates"
     assert sent["auth"] == "bearer"  # this client's token, not the httpx client's header
     assert seen[0].extensions["timeout"]["read"] == pytest.approx(7.0, abs=0.5)
+
+
+def test_the_query_is_what_httpx_would_send_and_a_set_httpx_clients_params_are_kept(mock: MockServer) -> None:
+    # The client encodes the query itself (one URL parse a call, not httpx's two): the bytes
+    # on the wire must be httpx's own encoding, and an httpx client's params still go along.
+    client = AuthenticatedClient(base_url=mock.api_url, token=ACCESS_TOKEN)
+    cancel_by_label.sync(client=client, label="desk 1&2=ü/+")
+    theirs = httpx.Client(params={"desk": "rates"})
+    mine = Client(base_url=mock.api_url).set_httpx_client(theirs)
+    set_heartbeat.sync(client=mine, interval=30)
+    client.close()
+    mine.close()
+    theirs.close()
+
+    first, second = mock.requests()
+    assert first["query"] == str(httpx.QueryParams({"label": "desk 1&2=ü/+"}))
+    assert httpx.QueryParams(second["query"]) == httpx.QueryParams({"desk": "rates", "interval": "30"})
 
 
 def test_the_default_timeout_is_what_reaches_the_transport(mock: MockServer) -> None:
