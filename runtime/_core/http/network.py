@@ -32,7 +32,8 @@ class _DeadlineStream(httpcore.NetworkStream):
         return self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
+        if buffer:  # (h11 hands over an empty body and an empty end of message: nothing to bound)
+            self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()

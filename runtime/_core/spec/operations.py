@@ -116,6 +116,7 @@ class Operation:
         "params",
         "path",
         "rate_limit",
+        "rpc_method",
         "secret",
         "websocket_no_answer",
     )
@@ -135,6 +136,8 @@ class Operation:
         self.name = name
         self.method = method
         self.path = path
+        #: The JSON-RPC method name: the path without its leading slash.
+        self.rpc_method = path.lstrip("/")
         self.idempotent = idempotent
         self.params: Mapping[str, Mapping[str, Any]] = params or {}
         self.connection_state = connection_state
@@ -144,11 +147,6 @@ class Operation:
 
     def __repr__(self) -> str:
         return f"Operation(name={self.name!r}, method={self.method!r}, path={self.path!r})"
-
-    @property
-    def rpc_method(self) -> str:
-        """The JSON-RPC method name: the path without its leading slash."""
-        return self.path.lstrip("/")
 
     def prepare(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The parameters to send: checked against the spec, unset ones left out, numbers canonical.
