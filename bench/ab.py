@@ -74,24 +74,88 @@ finally:
     stop_mock(server)
 print(json.dumps(out))
 """,
+    # (self-contained, as the import measure: the same loops and the same estimate on both
+    # commits, whatever their own bench code measured then)
     "http": """
-from bench import run
+import asyncio, statistics, time
+import httpx
 from deribit_mock.process import start_mock, stop_mock
+from deribit_session_client import Client
+from deribit_session_client.api.session_management import set_heartbeat
+try:  # (the credit limiter on, never waiting, as make bench measures it; older commits had none)
+    from deribit_session_client import RateLimit
+    options = {"rate_limit": RateLimit(credits=1e15, refill_per_s=1e15, cost=1)}
+except ImportError:
+    options = {}
 server = start_mock()
+api, url = server.api_url, server.api_url + "/public/set_heartbeat"
 try:
-    sync = run.bench_sync(server.api_url)
-    asyn = run.bench_async(server.api_url)
+    client, raw = Client(base_url=api, **options), httpx.Client()
+    def sync_client(n):
+        for _ in range(n):
+            set_heartbeat.sync(client=client, interval=30)
+    def sync_raw(n):
+        for _ in range(n):
+            raw.get(url, params={"interval": 30}).json()
+    async def async_client():
+        async with Client(base_url=api, **options) as c:
+            gate = asyncio.Semaphore(100)
+            async def one():
+                async with gate:
+                    await set_heartbeat.asyncio(client=c, interval=30)
+            await asyncio.gather(*(one() for _ in range(1000)))
+    async def async_raw():
+        async with httpx.AsyncClient(timeout=10.0) as r:
+            gate = asyncio.Semaphore(100)
+            async def one():
+                async with gate:
+                    (await r.get(url, params={"interval": 30})).json()
+            await asyncio.gather(*(one() for _ in range(1000)))
+    def cpu(run):
+        started = time.process_time()
+        run()
+        return time.process_time() - started
+    runs = {
+        "sync": ((lambda: sync_client(1500)), (lambda: sync_raw(1500))),
+        "async": ((lambda: asyncio.run(async_client())), (lambda: asyncio.run(async_raw()))),
+    }
+    out = {}
+    for name, (mine, theirs) in runs.items():
+        mine(), theirs()  # (warm-up)
+        ratios = []
+        for round_ in range(5):  # paired rounds, the order reversed every other round
+            if round_ % 2 == 0:
+                a = cpu(mine); b = cpu(theirs)
+            else:
+                b = cpu(theirs); a = cpu(mine)
+            ratios.append(a / b)
+        out[f"http_{name}_cpu_ratio"] = statistics.median(ratios)
+    client.close()
+    raw.close()
 finally:
     stop_mock(server)
-print(json.dumps({
-    "http_sync_ratio": sync["client"] / sync["raw"],
-    "http_async_cpu_ratio": asyn["async_cpu_s_client"] / asyn["async_cpu_s_raw"],
-}))
+print(json.dumps(out))
 """,
+    # (the same statements and the same estimate on both commits, whatever their bench code says)
     "import": """
-from bench import run
-figures = run.import_ms({"client": run.IMPORT_CLIENT, "httpx": "import httpx"})
-print(json.dumps({"http_import_overhead_ms": figures["client"] - figures["httpx"]}))
+import statistics, subprocess
+OPS = "set_heartbeat disable_heartbeat enable_cancel_on_disconnect disable_cancel_on_disconnect get_cancel_on_disconnect"
+CLIENT = "import deribit_session_client, " + ", ".join(
+    f"deribit_session_client.api.session_management.{op}" for op in OPS.split()
+) + ", deribit_session_client.api.supporting.test"
+env = {**os.environ, "PYTHONPATH": os.path.join(os.getcwd(), "generated"), "PYTHONDONTWRITEBYTECODE": ""}
+times = {"client": [], "httpx": []}
+for statement in (CLIENT, "import httpx"):
+    subprocess.run([sys.executable, "-c", statement], check=True, env=env)
+for _ in range(21):
+    for name, statement in (("client", CLIENT), ("httpx", "import httpx")):
+        code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        times[name].append(float(out.stdout) * 1000)
+print(json.dumps({
+    "http_import_overhead_ms_fastest": min(times["client"]) - min(times["httpx"]),
+    "http_import_overhead_ms_medians": statistics.median(times["client"]) - statistics.median(times["httpx"]),
+}))
 """,
 }
 

@@ -14,15 +14,32 @@ def cpu_us(loop: Callable[[int], None], calls: int) -> float:
     return (time.process_time() - started) / calls * 1e6
 
 
-def interleaved_cpu_us(
+def interleaved_cpu_samples(
     loops: Mapping[str, Callable[[int], None]], calls: int, rounds: int, warmup: int
-) -> dict[str, float]:
-    """Each loop's median CPU per call over ``rounds`` rounds in which the loops take turns
-    (so that a machine getting busier weighs on all of them), after ``warmup`` untimed calls."""
+) -> dict[str, list[float]]:
+    """Each loop's CPU per call in each of ``rounds`` rounds in which the loops take turns, the
+    order reversed every other round (so that a machine getting busier, or what one loop leaves
+    behind for the next, weighs on all of them alike), after ``warmup`` untimed calls."""
     for loop in loops.values():
         loop(warmup)
     samples: dict[str, list[float]] = {name: [] for name in loops}
-    for _ in range(rounds):
-        for name, loop in loops.items():
-            samples[name].append(cpu_us(loop, calls))
+    names = list(loops)
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            samples[name].append(cpu_us(loops[name], calls))
+    return samples
+
+
+def interleaved_cpu_us(
+    loops: Mapping[str, Callable[[int], None]], calls: int, rounds: int, warmup: int
+) -> dict[str, float]:
+    """Each loop's median CPU per call over the rounds of :func:`interleaved_cpu_samples`."""
+    samples = interleaved_cpu_samples(loops, calls, rounds, warmup)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def paired_ratio(numerator: list[float], denominator: list[float]) -> float:
+    """The median of the rounds' ratios: each round's figures were measured side by side, so a
+    round's ratio is free of what moved the machine between rounds (a 2-core VM's speed moves
+    by 15 % within a minute; a ratio of the medians carries that into the result)."""
+    return statistics.median(a / b for a, b in zip(numerator, denominator, strict=True))
