@@ -2,7 +2,9 @@
 getting busier weighs on both alike. Each measure runs in a fresh process on a worktree of its
 commit (its own runtime, mock and bench code), against its own mock.
 
-    .venv/bin/python bench/ab.py BASE [HEAD] [--rounds N] [--only ws,keeper,notify,http,import]
+    .venv/bin/python bench/ab.py BASE [HEAD] [--rounds N] [--only ws,keeper,notify,http,import,instructions]
+
+(instructions: valgrind's counts of a sync call and of the import, on each commit's package.)
 
 Prints, per measure, each commit's median and the ratio HEAD / BASE (below 1: HEAD is cheaper).
 """
@@ -139,10 +141,7 @@ print(json.dumps(out))
     # (the same statements and the same estimate on both commits, whatever their bench code says)
     "import": """
 import statistics, subprocess
-OPS = "set_heartbeat disable_heartbeat enable_cancel_on_disconnect disable_cancel_on_disconnect get_cancel_on_disconnect"
-CLIENT = "import deribit_session_client, " + ", ".join(
-    f"deribit_session_client.api.session_management.{op}" for op in OPS.split()
-) + ", deribit_session_client.api.supporting.test"
+CLIENT = CLIENT_IMPORT
 env = {**os.environ, "PYTHONPATH": os.path.join(os.getcwd(), "generated"), "PYTHONDONTWRITEBYTECODE": ""}
 times = {"client": [], "httpx": []}
 for statement in (CLIENT, "import httpx"):
@@ -158,6 +157,21 @@ print(json.dumps({
 }))
 """,
 }
+
+CLIENT_IMPORT = (
+    "import deribit_session_client, "
+    + ", ".join(
+        f"deribit_session_client.api.session_management.{op}"
+        for op in (
+            "set_heartbeat",
+            "disable_heartbeat",
+            "enable_cancel_on_disconnect",
+            "disable_cancel_on_disconnect",
+            "get_cancel_on_disconnect",
+        )
+    )
+    + ", deribit_session_client.api.supporting.test"
+)
 
 PRELUDE = """
 import json, os, sys
@@ -182,9 +196,31 @@ def worktree(rev: str, where: Path) -> Path:
     return path
 
 
+def counted(tree: Path) -> dict[str, float]:
+    """The instruction counts of bench/instructions.py (this checkout's code, run on the tree's
+    package, against this checkout's mock): they repeat, so one round is enough."""
+    sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
+    from bench import instructions
+    from deribit_mock.process import start_mock, stop_mock
+
+    server = start_mock()
+    try:
+        calls = instructions.call_instructions(server.api_url, tree / "generated")
+    finally:
+        stop_mock(server)
+    imports = instructions.import_instructions({"client": CLIENT_IMPORT, "httpx": "import httpx"}, tree / "generated")
+    return {
+        "sync_instructions_per_call": calls["client"],
+        "sync_instructions_ratio": calls["client"] / calls["raw"],
+        "import_instructions_overhead": imports["client"] - imports["httpx"],
+    }
+
+
 def measure(tree: Path, name: str) -> dict[str, float]:
+    if name == "instructions":
+        return counted(tree)
     done = subprocess.run(
-        [sys.executable, "-c", PRELUDE + MEASURES[name]],
+        [sys.executable, "-c", f"{PRELUDE}CLIENT_IMPORT = {CLIENT_IMPORT!r}\n{MEASURES[name]}"],
         cwd=tree,
         capture_output=True,
         text=True,
@@ -202,7 +238,7 @@ def main() -> None:
     parser.add_argument("base")
     parser.add_argument("head", nargs="?", default="HEAD")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--only", default=",".join(MEASURES))
+    parser.add_argument("--only", default=",".join([*MEASURES, "instructions"]))
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n]
     with tempfile.TemporaryDirectory() as scratch:

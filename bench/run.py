@@ -28,6 +28,7 @@ sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
 import httpx  # noqa: E402
 import urllib3  # noqa: E402
 
+from bench import instructions  # noqa: E402
 from bench import ws as ws_bench  # noqa: E402
 from bench.measure import interleaved_cpu_samples, interleaved_cpu_us, paired_ratio  # noqa: E402
 from deribit_mock.process import start_mock, stop_mock  # noqa: E402
@@ -381,6 +382,7 @@ def main() -> None:
     try:
         limiter_us = bench_limiter()
         sync, async_ = bench_http_in_processes(server.api_url)
+        calls_counted = instructions.call_instructions(server.api_url) if instructions.available() else None
         typed_us = bench_typed_layer()
         per_transport = {t: transport_figures(server, tls_server, t) for t in TRANSPORTS}
     finally:
@@ -424,6 +426,14 @@ def main() -> None:
         "http_import_loads_httpcore": loaded[1] == "True",  # (with the first connection pool)
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "rounds": ROUNDS},
     }
+    if calls_counted is not None:  # (valgrind installed: counts that repeat on any machine)
+        imports_counted = instructions.import_instructions({"client": IMPORT_CLIENT, "httpx": "import httpx"})
+        results["sync_instructions_client"] = calls_counted["client"]
+        results["sync_instructions_raw"] = calls_counted["raw"]
+        results["sync_instructions_ratio"] = calls_counted["client"] / calls_counted["raw"]
+        results["sync_instructions_ratio_vs_raw_query"] = calls_counted["client"] / calls_counted["raw_query"]
+        results["import_instructions_httpx"] = imports_counted["httpx"]
+        results["import_instructions_overhead"] = imports_counted["client"] - imports_counted["httpx"]
     results["import_ms_overhead"] = results["import_ms_client_fastest"] - results["import_ms_httpx_fastest"]
     results["import_ms_overhead_medians"] = results["import_ms_client"] - results["import_ms_httpx"]
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
@@ -456,6 +466,23 @@ def main() -> None:
         ),
         ("import overhead (fastest runs)", f"{results['import_ms_overhead']:.1f} ms", "target <= 30 ms"),
         ("import overhead (medians)", f"{results['import_ms_overhead_medians']:.1f} ms", ""),
+        *(
+            [
+                (
+                    "instructions per sync call: client / httpx (/ query encoded first)",
+                    f"{results['sync_instructions_ratio']:.3f} / {results['sync_instructions_ratio_vs_raw_query']:.3f}",
+                    "valgrind",
+                ),
+                (
+                    "instructions of the import over httpx's",
+                    f"+{results['import_instructions_overhead'] / 1e6:.0f}M of {results['import_instructions_httpx'] / 1e6:.0f}M"
+                    f" = {results['import_instructions_overhead'] / results['import_instructions_httpx']:.2f}",
+                    "valgrind",
+                ),
+            ]
+            if "sync_instructions_ratio" in results
+            else [("instructions (valgrind not installed)", "n/a", "")]
+        ),
         ("rate limiter CPU/call (admit, never waiting)", f"{results['limiter_us_per_call']:.2f} us", ""),
         (
             "rate limiter share of a WebSocket sync call",
