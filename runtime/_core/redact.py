@@ -4,7 +4,6 @@ keys are secret, and how a text or a JSON value is masked (the spec's secret par
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
@@ -22,20 +21,14 @@ __all__ = [
 SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "signature", "password")
 #: The same keys as they may appear in text: any case, camelCase too, and a bare ``token``.
 _TEXT_KEYS = (*SECRET_KEYS, "accessToken", "refreshToken", "clientSecret", "token")
-
-
-@functools.cache
-def _secret_value() -> re.Pattern[str]:
-    """The pattern of a token or credential field and its value (compiled at the first use:
-    a program that never masks a message does not pay for it at import)."""
-    return re.compile(
-        r"""(?P<key>\\?["']?(?:""" + "|".join(_TEXT_KEYS) + r""")\\?["']?\s*[:=]\s*)"""
-        # a quoted value (JSON, a repr, JSON inside a JSON string), to its closing quote or, cut
-        # off, to the end of the text; or a bare one (a query string, key=value text)
-        r"""(?:(?P<escape>\\?)(?P<quote>["'])(?:(?!(?P=escape)(?P=quote))[\s\S])*(?P<closed>(?P=escape)(?P=quote))?"""
-        r"""|[^\s"'&,;)}\]\\]+)""",
-        re.IGNORECASE,
-    )
+_SECRET_VALUE = re.compile(
+    r"""(?P<key>\\?["']?(?:""" + "|".join(_TEXT_KEYS) + r""")\\?["']?\s*[:=]\s*)"""
+    # a quoted value (JSON, a repr, JSON inside a JSON string), to its closing quote or, cut
+    # off, to the end of the text; or a bare one (a query string, key=value text)
+    r"""(?:(?P<escape>\\?)(?P<quote>["'])(?:(?!(?P=escape)(?P=quote))[\s\S])*(?P<closed>(?P=escape)(?P=quote))?"""
+    r"""|[^\s"'&,;)}\]\\]+)""",
+    re.IGNORECASE,
+)
 
 
 def _mask(match: re.Match[str]) -> str:
@@ -49,7 +42,7 @@ def mask_secrets(text: str) -> str:
     """``text`` with the values of token and credential fields shown as ``***``: quoted (JSON,
     a repr; also a value cut off by an excerpt before its closing quote) or bare
     (``client_secret=...`` in a query string or a message)."""
-    return _secret_value().sub(_mask, text)
+    return _SECRET_VALUE.sub(_mask, text)
 
 
 def redact(text: str, known: tuple[str | None, ...]) -> str:
