@@ -803,7 +803,15 @@ def test_a_bad_per_call_timeout_is_an_invalid_param(mock: MockServer, mode: str,
 
 @pytest.mark.parametrize(
     "settings",
-    [{"timeout": -1.0}, {"timeout": float("nan")}, {"retry_deadline": float("nan")}, {"base_url": "ftp://x/"}],
+    [
+        {"timeout": -1.0},
+        {"timeout": float("nan")},
+        {"retry_deadline": float("nan")},
+        {"base_url": "ftp://x/"},
+        {"base_url": "http://127.0.0.1:9/api/v2?x=1"},  # (a call's path would land in the query)
+        {"base_url": "http://127.0.0.1:9/api/v2#frag"},  # (and in the fragment: never sent)
+        {"base_url": "http://127.0.0.1:9/api/v2?"},
+    ],
 )
 def test_bad_client_settings_are_refused_at_construction(settings: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
