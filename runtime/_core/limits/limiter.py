@@ -119,7 +119,12 @@ class CreditPool:
         self.at = now
         #: Who holds a reserve for heartbeat answers -> their heartbeat interval.
         self.heartbeats: dict[object, float] = {}
-        self._reserve = limit.cost
+        self._set_reserve(limit.cost)
+
+    def _set_reserve(self, reserve: float) -> None:
+        self._reserve = reserve
+        #: What the pool must hold for a user call to go: its cost and the reserve (capped: a small pool lets one go).
+        self._need = self.limit.cost + min(reserve, self.limit.credits - self.limit.cost)
 
     def _refill(self, now: float) -> None:
         if now > self.at:
@@ -136,7 +141,7 @@ class CreditPool:
         cost = self.limit.cost
         refill_time = cost / self.limit.refill_per_s
         answers = sum(math.ceil(refill_time / every) for every in self.heartbeats.values())
-        self._reserve = cost * (1 + answers)
+        self._set_reserve(cost * (1 + answers))
 
     def reserve(self) -> float:
         """The credits user calls leave untouched: a request's cost as a margin, and for each
@@ -147,9 +152,7 @@ class CreditPool:
     def wait_for_one(self, now: float) -> float:
         """How long until a call admitted now could go."""
         self._refill(now)
-        limit = self.limit
-        need = self.pending + limit.cost + min(self._reserve, limit.credits - limit.cost)
-        return max(need - self.balance, 0.0) / limit.refill_per_s
+        return max(self.pending + self._need - self.balance, 0.0) / self.limit.refill_per_s
 
     def admit(self, now: float, patience: float | None) -> float | None:
         """Admits one request and returns how long it should wait before it goes (0: now); or
@@ -168,9 +171,8 @@ class CreditPool:
         paused process, go as the pool allows, not all at once)."""
         self._refill(now)
         limit = self.limit
-        need = limit.cost + min(self._reserve, limit.credits - limit.cost)
-        if self.balance < need:
-            return max((need - self.balance) / limit.refill_per_s, MIN_WAIT)
+        if self.balance < self._need:
+            return max((self._need - self.balance) / limit.refill_per_s, MIN_WAIT)
         self.balance -= limit.cost
         self.pending = max(self.pending - limit.cost, 0.0)
         return 0.0
@@ -180,10 +182,9 @@ class CreditPool:
         left: True, its credits are spent (the common case, in one step); else False, nothing
         changed (the caller is admitted and waits its turn)."""
         self._refill(now)
-        limit = self.limit
-        if self.pending > 0 or self.balance < limit.cost + min(self._reserve, limit.credits - limit.cost):
+        if self.pending > 0 or self.balance < self._need:
             return False
-        self.balance -= limit.cost
+        self.balance -= self.limit.cost
         return True
 
     def take_first(self, now: float) -> float:
@@ -311,10 +312,7 @@ class Limiter:
         """Charges a call and returns how long to wait before sending it; RateLimitError
         (nothing sent, nothing charged) when that wait would leave the call too little of
         ``patience`` for its answer (a tenth of a second, or half of a shorter timeout)."""
-        bucket = self.bucket(method, op)
-        if self._released:  # a closed client used again takes its pools again
-            self.acquire()
-        shared = self._pools.get(bucket)
+        shared = self._held(method, op)
         if shared is None:
             return 0.0
         with shared.lock:
@@ -326,13 +324,17 @@ class Limiter:
     def take_now(self, method: str, op: Operation | None) -> bool:
         """True when a call may go at once (its credits spent; nobody admitted waits before it),
         else False and nothing changed: then :meth:`admit` and wait."""
-        if self._released:
-            self.acquire()
-        shared = self._pools.get(MATCHING_ENGINE if matching_engine(method, op) else NON_MATCHING_ENGINE)
+        shared = self._held(method, op)
         if shared is None:
             return True
         with shared.lock:
             return shared.pool.take_now(time.monotonic())
+
+    def _held(self, method: str, op: Operation | None) -> _Shared | None:
+        """The pool a call draws on (None: not limited), taken again by a closed client used again."""
+        if self._released:
+            self.acquire()
+        return self._pools.get(self.bucket(method, op))
 
     def _find(self, bucket: str) -> _Shared | None:
         shared = self._pools.get(bucket)
