@@ -5,7 +5,8 @@ and not seen closed since, which a lost connection reports (``last_disconnect["o
 An order call is one that changes orders (:func:`~..spec.operations.changes_orders`). Its
 frame may have reached the exchange once it was collected for the socket: from then on, a lost
 connection, a closed session or a timeout leaves its outcome unknown, and it fails with
-:class:`~..errors.OrderOutcomeUnknownError`, never a plain failure.
+:class:`~..errors.OrderOutcomeUnknownError`, never a plain failure (``calls.after_sending``
+decides; :func:`~..spec.operations.outcome_unknown` builds it, for HTTP too).
 
 The orders are learned from what the session sees: the answers of ``private/buy`` and
 ``private/sell`` place them; any order object in an answer or a ``user.orders`` notification
@@ -19,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CANCELLED", "ORDER_CHANNELS", "STILL_LIVE", "UNKNOWN", "Orders", "text_param"]
+from ..spec.operations import text_param
+
+__all__ = ["CANCELLED", "ORDER_CHANNELS", "STILL_LIVE", "UNKNOWN", "Orders"]
 
 #: What a lost connection meant for an order placed on it (``last_disconnect["orders"]``).
 CANCELLED = "cancelled by the exchange"
@@ -30,11 +33,6 @@ UNKNOWN = "unknown"
 _PLACING = frozenset({"private/buy", "private/sell"})
 #: The channels whose notifications carry the account's orders.
 ORDER_CHANNELS = "user.orders."
-
-
-def text_param(params: Mapping[str, Any], key: str) -> str | None:
-    value = params.get(key)
-    return value if isinstance(value, str) else None
 
 
 class Orders:

@@ -27,6 +27,7 @@ __all__ = [
     "matching_engine",
     "outcome_unknown",
     "reason_for",
+    "text_param",
 ]
 
 NON_MATCHING_ENGINE = "non_matching_engine"
@@ -68,16 +69,21 @@ def changes_orders(method: str, op: Operation | None) -> bool:
     return matching_engine(method, op) and not (op is not None and op.idempotent)
 
 
+def text_param(params: Mapping[str, Any], key: str) -> str | None:
+    """``params[key]`` when it is a string (an order's label, id or instrument), else None."""
+    value = params.get(key)
+    return value if isinstance(value, str) else None
+
+
 def outcome_unknown(
     method: str, params: Mapping[str, Any], cause: DeribitError, cancel_on_disconnect: bool = False
 ) -> OrderOutcomeUnknownError:
     """The error of an order call (:func:`changes_orders`) whose request may have reached the
     exchange and whose answer never came (``cause`` says why; chained as its ``__cause__``)."""
-    label, instrument = params.get("label"), params.get("instrument_name")
     unknown = OrderOutcomeUnknownError(
         method,
-        label=label if isinstance(label, str) else None,
-        instrument_name=instrument if isinstance(instrument, str) else None,
+        label=text_param(params, "label"),
+        instrument_name=text_param(params, "instrument_name"),
         cancel_on_disconnect=cancel_on_disconnect,
         reason=str(cause),
     )
