@@ -124,7 +124,7 @@ class Client:
         url = httpx.URL(self._base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise ValueError(f"base_url must be an http:// or https:// URL, not {self._base_url!r}")
-        if url.query or url.fragment or "?" in self._base_url or "#" in self._base_url:
+        if "?" in self._base_url or "#" in self._base_url:
             # (each call's path and query follow it: a query or fragment here would swallow them)
             raise ValueError("base_url must not have a query (?...) or a fragment (#...): the API root only")
         if self.max_response_bytes <= 0:
