@@ -1,6 +1,7 @@
 """A B A B: the same measures on two commits, taking turns in one sitting, so that a machine
-getting busier weighs on both alike. Each measure runs in a fresh process on a worktree of its
-commit (its own runtime, mock and bench code), against its own mock.
+getting busier weighs on both alike. Each commit is a worktree of its own. ws, keeper, notify
+and http run in a fresh process on it (its own runtime, mock and bench code, against its own
+mock); import and instructions run this checkout's measuring code on its package.
 
     .venv/bin/python bench/ab.py BASE [HEAD] [--rounds N] [--only ws,keeper,notify,http,import,instructions]
 
@@ -12,13 +13,16 @@ Prints, per measure, each commit's median and the ratio HEAD / BASE (below 1: HE
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -138,40 +142,7 @@ finally:
     stop_mock(server)
 print(json.dumps(out))
 """,
-    # (the same statements and the same estimate on both commits, whatever their bench code says)
-    "import": """
-import statistics, subprocess
-CLIENT = CLIENT_IMPORT
-env = {**os.environ, "PYTHONPATH": os.path.join(os.getcwd(), "generated"), "PYTHONDONTWRITEBYTECODE": ""}
-times = {"client": [], "httpx": []}
-for statement in (CLIENT, "import httpx"):
-    subprocess.run([sys.executable, "-c", statement], check=True, env=env)
-for _ in range(21):
-    for name, statement in (("client", CLIENT), ("httpx", "import httpx")):
-        code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-        times[name].append(float(out.stdout) * 1000)
-print(json.dumps({
-    "http_import_overhead_ms_fastest": min(times["client"]) - min(times["httpx"]),
-    "http_import_overhead_ms_medians": statistics.median(times["client"]) - statistics.median(times["httpx"]),
-}))
-""",
 }
-
-CLIENT_IMPORT = (
-    "import deribit_session_client, "
-    + ", ".join(
-        f"deribit_session_client.api.session_management.{op}"
-        for op in (
-            "set_heartbeat",
-            "disable_heartbeat",
-            "enable_cancel_on_disconnect",
-            "disable_cancel_on_disconnect",
-            "get_cancel_on_disconnect",
-        )
-    )
-    + ", deribit_session_client.api.supporting.test"
-)
 
 PRELUDE = """
 import json, os, sys
@@ -196,19 +167,38 @@ def worktree(rev: str, where: Path) -> Path:
     return path
 
 
-def counted(tree: Path) -> dict[str, float]:
-    """The instruction counts of bench/instructions.py (this checkout's code, run on the tree's
-    package, against this checkout's mock): they repeat, so one round is enough."""
+@functools.cache
+def current() -> tuple[Any, Any]:
+    """This checkout's ``bench.run`` and ``bench.instructions``: the measures below run this
+    code on both commits, each on the commit's package in processes of their own."""
     sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
-    from bench import instructions
-    from deribit_mock.process import start_mock, stop_mock
+    from bench import instructions, run
 
-    server = start_mock()
+    return run, instructions
+
+
+def imported(tree: Path) -> dict[str, float]:
+    """make bench's import measure (``run.import_ms``) on the tree's package."""
+    run, _ = current()
+    figures = run.import_ms({"client": run.IMPORT_CLIENT, "httpx": "import httpx"}, tree / "generated")
+    return {
+        "http_import_overhead_ms_fastest": figures["client_fastest"] - figures["httpx_fastest"],
+        "http_import_overhead_ms_medians": figures["client"] - figures["httpx"],
+    }
+
+
+def counted(tree: Path) -> dict[str, float]:
+    """The instruction counts of bench/instructions.py on the tree's package, against this
+    checkout's mock: they repeat, so one round is enough."""
+    run, instructions = current()
+    server = run.start_mock()
     try:
         calls = instructions.call_instructions(server.api_url, tree / "generated")
     finally:
-        stop_mock(server)
-    imports = instructions.import_instructions({"client": CLIENT_IMPORT, "httpx": "import httpx"}, tree / "generated")
+        run.stop_mock(server)
+    imports = instructions.import_instructions(
+        {"client": run.IMPORT_CLIENT, "httpx": "import httpx"}, tree / "generated"
+    )
     return {
         "sync_instructions_per_call": calls["client"],
         "sync_instructions_ratio": calls["client"] / calls["raw"],
@@ -216,11 +206,15 @@ def counted(tree: Path) -> dict[str, float]:
     }
 
 
+#: The measures run in this process with this checkout's code (the others run the commit's own).
+LOCAL: dict[str, Callable[[Path], dict[str, float]]] = {"import": imported, "instructions": counted}
+
+
 def measure(tree: Path, name: str) -> dict[str, float]:
-    if name == "instructions":
-        return counted(tree)
+    if name in LOCAL:
+        return LOCAL[name](tree)
     done = subprocess.run(
-        [sys.executable, "-c", f"{PRELUDE}CLIENT_IMPORT = {CLIENT_IMPORT!r}\n{MEASURES[name]}"],
+        [sys.executable, "-c", PRELUDE + MEASURES[name]],
         cwd=tree,
         capture_output=True,
         text=True,
@@ -238,7 +232,7 @@ def main() -> None:
     parser.add_argument("base")
     parser.add_argument("head", nargs="?", default="HEAD")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--only", default=",".join([*MEASURES, "instructions"]))
+    parser.add_argument("--only", default=",".join([*MEASURES, *LOCAL]))
     args = parser.parse_args()
     names = [n for n in args.only.split(",") if n]
     with tempfile.TemporaryDirectory() as scratch:

@@ -207,7 +207,7 @@ IMPORT_CLIENT = (
 )
 
 
-def import_ms(statements: dict[str, str]) -> dict[str, float]:
+def import_ms(statements: dict[str, str], tree: Path = ROOT / "generated") -> dict[str, float]:
     """Milliseconds each statement takes in a fresh interpreter, the statements taking turns run
     by run (so that a machine that gets busier meanwhile weighs on all of them): for each, the
     median (``<name>``) and the fastest run (``<name>_fastest``).
@@ -215,7 +215,7 @@ def import_ms(statements: dict[str, str]) -> dict[str, float]:
     The fastest run is the statement's own cost (timeit's rule: a run is only ever slowed down
     by what else the machine does); the medians of one build moved by up to 24 ms between runs
     on a 2-core VM, where the fastest runs moved by 3 ms (docs/performance.md)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "generated"), "PYTHONDONTWRITEBYTECODE": ""}
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": ""}
     for statement in statements.values():  # compiles and caches the bytecode once, untimed
         subprocess.run([sys.executable, "-c", statement], check=True, env=env)
     times: dict[str, list[float]] = {name: [] for name in statements}
