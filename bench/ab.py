@@ -80,8 +80,9 @@ finally:
     stop_mock(server)
 print(json.dumps(out))
 """,
-    # (self-contained, as the import measure: the same loops and the same estimate on both
-    # commits, whatever their own bench code measured then)
+    # (self-contained: the same loops and the same estimate on both commits, whatever their own
+    # bench code measured then; it runs in the commit's process, where older commits lack what
+    # this checkout's bench imports, RateLimit among them)
     "http": """
 import asyncio, statistics, time
 import httpx
