@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from deribit_mock.process import MockServer
 from deribit_session_client import AuthenticatedClient, Client, RateLimit, RateLimitError, WebSocketClient
-from deribit_session_client._core.limits.limiter import CreditPool
+from deribit_session_client._core.limits.credits import CreditPool
 from deribit_session_client.api.supporting import test as public_test
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, credentials, wait_until

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .limiter import usable
+from .credits import usable
 
 if TYPE_CHECKING:
     from ..spec.operations import Operation
