@@ -180,7 +180,8 @@ HTTP_PROCESSES = int(os.environ.get("BENCH_HTTP_PROCESSES", "3"))
 
 def bench_http_in_processes(api_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """:func:`bench_sync` and :func:`bench_async`, each in ``HTTP_PROCESSES`` fresh processes in
-    turn; every figure is the median of the processes' figures.
+    turn; every figure is the median of the processes' figures, and ``ratio_processes`` (sync)
+    and ``async_cpu_ratio_processes`` list each process's ratio.
 
     Why processes: the client's and httpx's code sit where one interpreter put them in memory,
     and one process's ratio carries that: on a 2-core VM the sync ratio of six processes ranged
@@ -380,9 +381,9 @@ def transport_rows(results: dict[str, Any], transport: str) -> list[tuple[str, s
 def main() -> None:
     ws_bench.raise_fd_limit()
     # The imports first, before any server or client runs: measured after the WebSocket figures,
-    # the fastest-run overhead of one build spread over 10-31 ms in three runs (the 3,000
-    # connections' teardown and the machine's state after them), measured alone over 23-27 ms
-    # in five (docs/performance.md).
+    # the fastest-run overhead of one build spread over 10-31 ms in three runs (perhaps the 3,000
+    # connections' teardown, perhaps the machine alone), measured alone over 23-27 ms in five
+    # (docs/performance.md).
     imports = import_ms({"import_ms_client": IMPORT_CLIENT, "import_ms_httpx": "import httpx"})
     server = start_mock()
     tls_server = start_mock(tls=True)  # the same calls over wss:// (the exchange speaks nothing else)

@@ -172,7 +172,7 @@ class Limiter:
 
     def take(self, method: str, op: Operation | None = None) -> float:
         """0 when an admitted call may go now (its credits are spent), else how much longer
-        it must wait (see :meth:`CreditPool.take`)."""
+        it must wait (see :meth:`.credits.CreditPool.take`)."""
         shared = self._find(self.bucket(method, op))
         if shared is None:
             return 0.0
@@ -203,7 +203,7 @@ class Limiter:
 
     def take_first(self, method: str, op: Operation | None = None) -> float:
         """0 when the session's own call may go now, ahead of every caller's (its credits are
-        spent), else how long until it may (see :meth:`CreditPool.take_first`)."""
+        spent), else how long until it may (see :meth:`.credits.CreditPool.take_first`)."""
         shared = self._find(self.bucket(method, op))
         if shared is None:
             return 0.0
