@@ -249,12 +249,12 @@ class Attempts:
         url = self.client._base_url.rstrip("/") + self.op.path  # absolute: spares httpx a URL merge
         # (the timeout as the extension httpx makes of an httpx.Timeout, without making one per attempt)
         timeout = phase_timeouts(self.phases, deadline)
-        if self.params and not http.params:
+        params: dict[str, Any] | None = self.params
+        if params and not http.params:
             # The query encoded here as httpx encodes it: httpx parses a URL once, where with
             # ``params=`` it parses it and then again with the query (a third of its request's cost).
-            url = f"{url}?{httpx.QueryParams(self.params)}"
-            return http.build_request(self.op.method.upper(), url, extensions={"timeout": timeout})
-        return http.build_request(self.op.method.upper(), url, params=self.params, extensions={"timeout": timeout})
+            url, params = f"{url}?{httpx.QueryParams(params)}", None
+        return http.build_request(self.op.method.upper(), url, params=params, extensions={"timeout": timeout})
 
     def start_body(self, response: httpx.Response) -> list[bytes]:
         length = response.headers.get("content-length")
