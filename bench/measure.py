@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 
 def cpu_us(loop: Callable[[int], None], calls: int) -> float:
@@ -17,17 +17,21 @@ def cpu_us(loop: Callable[[int], None], calls: int) -> float:
 def interleaved_cpu_samples(
     loops: Mapping[str, Callable[[int], None]], calls: int, rounds: int, warmup: int
 ) -> dict[str, list[float]]:
-    """Each loop's CPU per call in each of ``rounds`` rounds in which the loops take turns, the
-    order reversed every other round (so that a machine getting busier, or what one loop leaves
-    behind for the next, weighs on all of them alike), after ``warmup`` untimed calls."""
+    """Each loop's CPU per call in each of ``rounds`` rounds in which the loops take turns
+    (:func:`in_turns`), after ``warmup`` untimed calls."""
     for loop in loops.values():
         loop(warmup)
     samples: dict[str, list[float]] = {name: [] for name in loops}
-    names = list(loops)
-    for round_ in range(rounds):
-        for name in names if round_ % 2 == 0 else reversed(names):
-            samples[name].append(cpu_us(loops[name], calls))
+    for name in in_turns(list(loops), rounds):
+        samples[name].append(cpu_us(loops[name], calls))
     return samples
+
+
+def in_turns(names: list[str], rounds: int) -> Iterator[str]:
+    """``names`` once a round for ``rounds`` rounds, the order reversed every other round: a
+    machine getting busier, or what one leaves behind for the next, weighs on all of them alike."""
+    for round_ in range(rounds):
+        yield from names if round_ % 2 == 0 else reversed(names)
 
 
 def interleaved_cpu_us(

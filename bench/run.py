@@ -30,7 +30,7 @@ import urllib3  # noqa: E402
 
 from bench import instructions  # noqa: E402
 from bench import ws as ws_bench  # noqa: E402
-from bench.measure import interleaved_cpu_samples, interleaved_cpu_us, paired_ratio  # noqa: E402
+from bench.measure import in_turns, interleaved_cpu_samples, interleaved_cpu_us, paired_ratio  # noqa: E402
 from deribit_mock.process import start_mock, stop_mock  # noqa: E402
 from deribit_session_client import Client  # noqa: E402
 from deribit_session_client.api.session_management import set_heartbeat  # noqa: E402
@@ -159,12 +159,11 @@ def bench_async(api_url: str) -> dict[str, float]:
     measure(run_raw)
     walls: dict[str, list[float]] = {"client": [], "raw": []}
     cpus: dict[str, list[float]] = {"client": [], "raw": []}
-    for round_ in range(ROUNDS):
-        runs = (("client", run_client), ("raw", run_raw))
-        for name, run in runs if round_ % 2 == 0 else reversed(runs):
-            wall, cpu = measure(run)
-            walls[name].append(wall)
-            cpus[name].append(cpu)
+    runs = {"client": run_client, "raw": run_raw}
+    for name in in_turns(list(runs), ROUNDS):
+        wall, cpu = measure(runs[name])
+        walls[name].append(wall)
+        cpus[name].append(cpu)
     return {
         "async_wall_s_client": statistics.median(walls["client"]),
         "async_wall_s_raw": statistics.median(walls["raw"]),
