@@ -1,6 +1,16 @@
 """The credit pools on their own (sans-I/O): :class:`RateLimit`, the numbers of one pool, and
 :class:`CreditPool`, its credits as the requests sent leave them; the caller passes the time.
-:mod:`.limiter` shares them between the clients of an account and locks them."""
+:mod:`.limiter` shares them between the clients of an account and locks them.
+
+Every request costs credits from a pool per sub-account that refills continuously; the
+matching-engine methods (orders) have a pool of their own. A call that would overdraw waits
+until the pool holds its cost *plus a reserve*, in the order calls arrived, or, when that wait
+would outlast its timeout, raises :class:`~..errors.RateLimitError` without being sent. The
+reserve is what the requests the client cannot delay will need before the pool refills: one
+``public/test`` answer per heartbeating connection (due within an interval the exchange
+chooses), and one request's cost as a margin for the network's jitter. Those requests (and
+the session's own: authentication, restoring it) are charged when they go, never held.
+"""
 
 from __future__ import annotations
 

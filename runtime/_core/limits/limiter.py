@@ -1,18 +1,10 @@
 """The exchange's rate limits, kept on the client's side so that no request of ours ever finds
 the account's credits empty (the exchange answers 10028 and ends the session: with
-cancel-on-disconnect on, every order goes).
-
-Every request costs credits from a pool per sub-account that refills continuously; the
-matching-engine methods (orders) have a pool of their own. A call that would overdraw waits
-until the pool holds its cost *plus a reserve*, in the order calls arrived, or, when that wait
-would outlast its timeout, raises :class:`~..errors.RateLimitError` without being sent. The
-reserve is what the requests the client cannot delay will need before the pool refills: one
-``public/test`` answer per heartbeating connection (due within an interval the exchange
-chooses), and one request's cost as a margin for the network's jitter. Those requests (and
-the session's own: authentication, restoring it) are charged when they go, never held.
+cancel-on-disconnect on, every order goes). How a pool admits a call: :mod:`.credits`.
 
 Pools are shared by every client of the same account in the process (their requests draw on
-the same credits at the exchange), keyed by client id (or a digest of the access token).
+the same credits at the exchange), keyed by client id (or a digest of the access token), and
+each is locked: a :class:`Limiter` is a client's way to them (thread-safe).
 """
 
 from __future__ import annotations
