@@ -249,7 +249,7 @@ class Attempts:
         url = self.client._base_url.rstrip("/") + self.op.path  # absolute: spares httpx a URL merge
         # (the timeout as the extension httpx makes of an httpx.Timeout, without making one per attempt)
         timeout = phase_timeouts(self.phases, deadline)
-        params: dict[str, Any] | None = self.params
+        params: dict[str, Any] | None = self.params or None  # (an empty one too would have httpx parse twice)
         if params and not http.params:
             # The query encoded here as httpx encodes it: httpx parses a URL once, where with
             # ``params=`` it parses it and then again with the query (a third of its request's cost).
