@@ -170,18 +170,18 @@ def worktree(rev: str, where: Path) -> Path:
 
 @functools.cache
 def current() -> tuple[Any, Any]:
-    """This checkout's ``bench.run`` and ``bench.instructions``: the measures below run this
-    code on both commits, each on the commit's package in processes of their own."""
+    """This checkout's ``bench.http_calls`` and ``bench.instructions``: the measures below run
+    this code on both commits, each on the commit's package in processes of their own."""
     sys.path[:0] = [str(ROOT / "generated"), str(ROOT)]
-    from bench import instructions, run
+    from bench import http_calls, instructions
 
-    return run, instructions
+    return http_calls, instructions
 
 
 def imported(tree: Path) -> dict[str, float]:
-    """make bench's import measure (``run.import_ms``) on the tree's package."""
-    run, _ = current()
-    figures = run.import_ms({"client": run.IMPORT_CLIENT, "httpx": "import httpx"}, tree / "generated")
+    """make bench's import measure (``http_calls.import_ms``) on the tree's package."""
+    http_calls, _ = current()
+    figures = http_calls.import_ms({"client": http_calls.IMPORT_CLIENT, "httpx": "import httpx"}, tree / "generated")
     return {
         "http_import_overhead_ms_fastest": figures["client_fastest"] - figures["httpx_fastest"],
         "http_import_overhead_ms_medians": figures["client"] - figures["httpx"],
@@ -191,14 +191,16 @@ def imported(tree: Path) -> dict[str, float]:
 def counted(tree: Path) -> dict[str, float]:
     """The instruction counts of bench/instructions.py on the tree's package, against this
     checkout's mock: they repeat, so one round is enough."""
-    run, instructions = current()
-    server = run.start_mock()
+    http_calls, instructions = current()
+    from deribit_mock.process import start_mock, stop_mock
+
+    server = start_mock()
     try:
         calls = instructions.call_instructions(server.api_url, tree / "generated")
     finally:
-        run.stop_mock(server)
+        stop_mock(server)
     imports = instructions.import_instructions(
-        {"client": run.IMPORT_CLIENT, "httpx": "import httpx"}, tree / "generated"
+        {"client": http_calls.IMPORT_CLIENT, "httpx": "import httpx"}, tree / "generated"
     )
     return {
         "sync_instructions_per_call": calls["client"],

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping
+
+#: Rounds of every interleaved measure.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "7"))
 
 
 def cpu_us(loop: Callable[[int], None], calls: int) -> float:
